@@ -1,0 +1,1 @@
+"""Data-only package: lets the catalog TOML files ship and load as package data."""

@@ -1,0 +1,75 @@
+"""MLSYSIM Workbook: back-of-envelope ML-systems estimates from specifications alone.
+
+Heavy parts (pint, the catalog) load on first use, so ``import mlsysim`` is quick.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .enums import Bottleneck, Precision
+from .errors import CatalogError, InvalidInputError, MlsysimError, UnknownEntryError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Engine": ("mlsysim.api.roofline", "Engine"),
+    "SingleNodeModel": ("mlsysim.api.roofline", "SingleNodeModel"),
+    "PerformanceProfile": ("mlsysim.api.roofline", "PerformanceProfile"),
+    "ServingModel": ("mlsysim.api.serving", "ServingModel"),
+    "DistributedModel": ("mlsysim.api.distributed", "DistributedModel"),
+    "EconomicsModel": ("mlsysim.api.economics", "EconomicsModel"),
+    "SustainabilityModel": ("mlsysim.api.sustainability", "SustainabilityModel"),
+    "ReliabilityModel": ("mlsysim.api.reliability", "ReliabilityModel"),
+    "Q_": ("mlsysim.units", "Q_"),
+    "load_catalog": ("mlsysim.catalog_loader", "load_catalog"),
+}
+_REGISTRIES = ("Hardware", "Models", "Systems", "Infra")
+
+__all__ = [
+    "Q_",
+    "Bottleneck",
+    "CatalogError",
+    "DistributedModel",
+    "EconomicsModel",
+    "Engine",
+    "Hardware",
+    "Infra",
+    "InvalidInputError",
+    "MlsysimError",
+    "Models",
+    "PerformanceProfile",
+    "Precision",
+    "ReliabilityModel",
+    "ServingModel",
+    "SingleNodeModel",
+    "SustainabilityModel",
+    "Systems",
+    "UnknownEntryError",
+    "__version__",
+    "load_catalog",
+    "ureg",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(import_module(module), attribute)
+    elif name in _REGISTRIES:
+        from .registry import build
+
+        value = build(name)
+    elif name == "ureg":
+        from .units import registry
+
+        value = registry()
+    else:
+        raise AttributeError(f"module 'mlsysim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""The spec's API: thin facades over the pure solvers that take and return pint Quantities."""

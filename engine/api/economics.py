@@ -1,0 +1,56 @@
+"""``EconomicsModel().solve``: CapEx, OpEx and TCO of a fleet (Barroso et al. 2018, ch. 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidInputError
+from ..solvers.economics import JOULES_PER_KWH, economics
+from ..systems.types import FleetSpec
+from .resolve import amount, assumptions, spec_of
+from .result import Result
+from .site import resolve_site
+
+
+class EconomicsResult(Result):
+    _UNITS = {  # noqa: RUF012
+        "energy": "J",
+        "it_energy": "J",
+        "average_power": "W",
+        "electricity_price": "USD/J",
+    }
+
+
+class EconomicsModel:
+    """Total cost of ownership: amortised CapEx plus energy and maintenance OpEx."""
+
+    def solve(
+        self,
+        fleet: Any,
+        duration_days: Any,
+        kwh_price: Any = None,
+        *,
+        datacenter: Any = None,
+        grid: Any = None,
+        node_price: Any = None,
+    ) -> EconomicsResult:
+        """TCO over ``duration_days``; the electricity price is ``kwh_price`` (USD/kWh) or, when
+        omitted, the grid's industrial price."""
+        grid_spec, facility = resolve_site(datacenter, grid)
+        if kwh_price is None:
+            if grid_spec.electricity_price is None:
+                raise InvalidInputError(
+                    "kwh_price", None, f"the catalog has no electricity price for {grid_spec.name}"
+                )
+            price = grid_spec.electricity_price
+        else:
+            price = amount("kwh_price", kwh_price, "USD/kWh") / JOULES_PER_KWH
+        estimate = economics(
+            spec_of("fleet", fleet, FleetSpec),
+            amount("duration_days", duration_days, "day"),
+            price,
+            facility,
+            assumptions(),
+            node_price=None if node_price is None else amount("node_price", node_price, "USD"),
+        )
+        return EconomicsResult(estimate)

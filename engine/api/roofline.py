@@ -1,0 +1,58 @@
+"""``Engine.solve``: the roofline of one pass on one device (Williams et al. 2009)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..enums import Precision
+from ..hardware.types import HardwareSpec
+from ..models.types import CNNSpec, TransformerSpec
+from ..solvers.roofline import roofline
+from .resolve import assumptions, spec_of
+from .result import Result
+
+
+class PerformanceProfile(Result):
+    """Latency (and its compute, memory and overhead parts), throughput in samples/s, bottleneck,
+    MFU, arithmetic intensity, energy, memory footprint and feasibility."""
+
+    _UNITS = {  # noqa: RUF012
+        "latency": "s",
+        "compute_latency": "s",
+        "memory_latency": "s",
+        "overhead_latency": "s",
+        "arithmetic_intensity": "FLOP/B",
+        "flops": "FLOP",
+        "memory_traffic": "B",
+        "energy": "J",
+        "memory_footprint": "B",
+    }
+
+
+class Engine:
+    """Single-node roofline analysis."""
+
+    @staticmethod
+    def solve(
+        model: Any,
+        hardware: Any,
+        batch_size: int = 1,
+        precision: str | Precision = "fp16",
+        *,
+        seq_len: int | None = None,
+        training: bool = False,
+    ) -> PerformanceProfile:
+        """Profile ``batch_size`` samples (``seq_len`` tokens each for a transformer)."""
+        estimate = roofline(
+            spec_of("model", model, (TransformerSpec, CNNSpec)),
+            spec_of("hardware", hardware, HardwareSpec),
+            batch_size,
+            Precision.parse(precision),
+            assumptions(),
+            seq_len=seq_len,
+            training=training,
+        )
+        return PerformanceProfile(estimate)
+
+
+SingleNodeModel = Engine

@@ -1,0 +1,60 @@
+"""``ServingModel().solve``: TTFT, ITL, KV cache and feasibility of LLM serving (Pope et al. 2022)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..enums import Precision
+from ..hardware.types import HardwareSpec
+from ..solvers.serving import serving
+from .resolve import assumptions, spec_of, transformer
+from .result import Result
+
+
+class ServingResult(Result):
+    _UNITS = {  # noqa: RUF012
+        "ttft": "s",
+        "itl": "s",
+        "e2e_latency": "s",
+        "kv_cache_size": "B",
+        "kv_cache_peak": "B",
+        "weights_size": "B",
+        "memory_per_device": "B",
+        "total_memory": "B",
+        "prefill_compute_latency": "s",
+        "prefill_memory_latency": "s",
+        "decode_compute_latency": "s",
+        "decode_memory_latency": "s",
+        "tp_communication_latency": "s",
+    }
+
+
+class ServingModel:
+    """Two-phase LLM inference: compute-bound prefill, memory-bound decode."""
+
+    def solve(
+        self,
+        model: Any,
+        hardware: Any,
+        seq_len: int,
+        batch_size: int = 1,
+        precision: str | Precision = "fp16",
+        *,
+        output_len: int = 128,
+        tp_size: int = 1,
+        kv_precision: str | Precision | None = None,
+    ) -> ServingResult:
+        """Serve ``batch_size`` prompts of ``seq_len`` tokens generating ``output_len`` tokens each,
+        with the model split over ``tp_size`` devices (tensor parallel)."""
+        estimate = serving(
+            transformer(model, "ServingModel"),
+            spec_of("hardware", hardware, HardwareSpec),
+            seq_len,
+            batch_size,
+            Precision.parse(precision),
+            assumptions(),
+            output_len=output_len,
+            tp=tp_size,
+            kv_precision=None if kv_precision is None else Precision.parse(kv_precision, "kv_precision"),
+        )
+        return ServingResult(estimate)

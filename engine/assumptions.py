@@ -1,0 +1,93 @@
+"""Modelling constants (efficiencies, overheads, failure rates), each read from
+``catalog/assumptions.toml`` with its source: no formula carries such a number as a literal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .catalog_reader import measured_value
+from .entry import Measured, Source
+from .errors import CatalogError
+
+# field -> dimension of its catalog unit
+_DIMENSIONS = {
+    "prefill_compute_efficiency": "count",
+    "decode_bandwidth_efficiency": "count",
+    "cnn_compute_efficiency": "count",
+    "training_compute_efficiency": "count",
+    "layer_overhead": "time",
+    "scale_up_efficiency": "count",
+    "scale_up_latency": "time",
+    "scale_out_efficiency": "count",
+    "memory_reserved_fraction": "count",
+    "optimizer_state_bytes_per_parameter": "count",
+    "amortization_years": "count",
+    "maintenance_fraction_per_year": "count",
+    "average_power_fraction": "count",
+    "gpu_mtbf": "time",
+    "nic_mtbf": "time",
+    "host_mtbf": "time",
+    "network_mtbf_per_accelerator": "time",
+    "software_mtbf_per_accelerator": "time",
+    "restart_time": "time",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Assumptions:
+    """Engine constants in SI (fractions, seconds, bytes per parameter, years)."""
+
+    prefill_compute_efficiency: float
+    decode_bandwidth_efficiency: float
+    cnn_compute_efficiency: float
+    training_compute_efficiency: float
+    layer_overhead: float
+    scale_up_efficiency: float
+    scale_up_latency: float
+    scale_out_efficiency: float
+    memory_reserved_fraction: float
+    optimizer_state_bytes_per_parameter: float
+    amortization_years: float
+    maintenance_fraction_per_year: float
+    average_power_fraction: float
+    gpu_mtbf: float
+    nic_mtbf: float
+    host_mtbf: float
+    network_mtbf_per_accelerator: float
+    software_mtbf_per_accelerator: float
+    restart_time: float
+    provenance: Mapping[str, Measured]
+
+    def source_of(self, name: str) -> Measured:
+        return self.provenance[name]
+
+
+_FRACTIONS = {
+    "prefill_compute_efficiency",
+    "decode_bandwidth_efficiency",
+    "cnn_compute_efficiency",
+    "training_compute_efficiency",
+    "scale_up_efficiency",
+    "scale_out_efficiency",
+    "memory_reserved_fraction",
+    "maintenance_fraction_per_year",
+    "average_power_fraction",
+}
+
+
+def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Assumptions:
+    names = [f.name for f in fields(Assumptions) if f.name != "provenance"]
+    missing = sorted(set(names) - set(raw))
+    extra = sorted(set(raw) - set(names))
+    if missing or extra:
+        raise CatalogError(where, f"missing {missing or 'none'}; unknown {extra or 'none'}")
+    provenance = {
+        name: measured_value(f"{where}.{name}", raw[name], _DIMENSIONS[name], sources) for name in names
+    }
+    for name in _FRACTIONS:
+        if provenance[name].si_value > 1:
+            raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
+    values = {name: m.si_value for name, m in provenance.items()}
+    return Assumptions(**values, provenance=provenance)

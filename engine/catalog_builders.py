@@ -1,0 +1,180 @@
+"""Turn one validated TOML table into a typed catalog entry (one builder per kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .catalog_reader import TableReader
+from .entry import CatalogEntry, Source
+from .enums import Precision
+from .errors import CatalogError
+from .hardware.types import HardwareNode, HardwareSpec
+from .infra.types import Datacenter, DatacenterSpec, Grid, GridSpec
+from .models.types import CNNSpec, Model, TransformerSpec
+from .systems.types import Fabric, FabricSpec, Fleet, FleetSpec, Node, NodeSpec
+
+HARDWARE_TIERS = ("cloud", "workstation", "edge", "mobile", "tiny")
+MODEL_FAMILIES = ("language", "vision")
+
+Sources = Mapping[str, Source]
+
+
+def _identity(reader: TableReader, entry_id: str) -> dict[str, Any]:
+    return {
+        "id": entry_id,
+        "name": reader.text("name"),
+        "aliases": reader.names("aliases"),
+    }
+
+
+def build_hardware(where: str, entry_id: str, tier: str, raw: dict, sources: Sources) -> HardwareNode:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    flops_table = r.sub_table("peak_flops")
+    unknown = set(flops_table) - {p.value for p in Precision}
+    if unknown:
+        raise CatalogError(where, f"unknown precision(s) {', '.join(sorted(unknown))}")
+    peak = {p: r.number(f"peak_flops.{p.value}", "compute_rate") for p in Precision if p.value in flops_table}
+    if not peak:
+        raise CatalogError(where, "no peak_flops")
+    spec = HardwareSpec(
+        name=ident["name"],
+        peak_flops=peak,  # type: ignore[arg-type]
+        memory_capacity=r.number("memory_capacity", "data"),  # type: ignore[arg-type]
+        memory_bandwidth=r.number("memory_bandwidth", "bandwidth"),  # type: ignore[arg-type]
+        tdp=r.number("tdp", "power"),  # type: ignore[arg-type]
+        scale_up_bandwidth=r.number("scale_up_bandwidth", "bandwidth", required=False),
+        price=r.number("price", "money", required=False),
+        embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
+    )
+    vendor, released = r.text("vendor", ""), r.text("released", "")
+    return HardwareNode(
+        **ident, group=tier, spec=spec, vendor=vendor, released=released, provenance=r.finish()
+    )
+
+
+def build_model(where: str, entry_id: str, family: str, raw: dict, sources: Sources) -> Model:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    kind = r.text("kind")
+    spec: TransformerSpec | CNNSpec
+    if kind == "transformer":
+        spec = TransformerSpec(
+            name=ident["name"],
+            parameters=r.number("parameters", "count"),  # type: ignore[arg-type]
+            layers=r.count("layers"),
+            hidden_size=r.count("hidden_size"),
+            heads=r.count("heads"),
+            kv_heads=r.count("kv_heads"),
+            head_dim=r.count("head_dim"),
+            ffn_size=r.count("ffn_size"),
+            vocab_size=r.count("vocab_size"),
+            max_context=r.count("max_context"),
+            gated_ffn=r.flag("gated_ffn"),
+            active_parameters=r.number("active_parameters", "count", required=False) or 0.0,
+            experts=r.count("experts", required=False, default=1),
+            experts_per_token=r.count("experts_per_token", required=False, default=1),
+            kv_latent_dim=r.count("kv_latent_dim", required=False, default=0),
+        )
+    elif kind == "cnn":
+        r.text("input_resolution", "")
+        spec = CNNSpec(
+            name=ident["name"],
+            parameters=r.number("parameters", "count"),  # type: ignore[arg-type]
+            flops_per_inference=r.number("flops_per_inference", "compute"),  # type: ignore[arg-type]
+            layers=r.count("layers"),
+            activations_per_inference=r.number("activations_per_inference", "count"),  # type: ignore[arg-type]
+        )
+    else:
+        raise CatalogError(where, f"kind must be 'transformer' or 'cnn', got {kind!r}")
+    return Model(**ident, group=family, spec=spec, kind=kind, provenance=r.finish())
+
+
+def build_fabric(where: str, entry_id: str, group: str, raw: dict, sources: Sources) -> Fabric:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    spec = FabricSpec(
+        name=ident["name"],
+        bandwidth_per_accelerator=r.number("bandwidth_per_accelerator", "bandwidth"),  # type: ignore[arg-type]
+        latency=r.number("latency", "time"),  # type: ignore[arg-type]
+        kind=r.text("kind", "infiniband"),
+    )
+    return Fabric(**ident, group=group, spec=spec, provenance=r.finish())
+
+
+def build_grid(where: str, entry_id: str, group: str, raw: dict, sources: Sources) -> Grid:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    spec = GridSpec(
+        name=ident["name"],
+        carbon_intensity=r.number("carbon_intensity", "carbon_intensity"),  # type: ignore[arg-type]
+        electricity_price=r.number("electricity_price", "energy_price", required=False),
+        carbon_year=r.text("carbon_year", ""),
+    )
+    return Grid(**ident, group=group, spec=spec, provenance=r.finish())
+
+
+def build_datacenter(where: str, entry_id: str, group: str, raw: dict, sources: Sources) -> Datacenter:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    spec = DatacenterSpec(
+        name=ident["name"],
+        pue=r.number("pue", "count"),  # type: ignore[arg-type]
+        wue=r.number("wue", "water_intensity"),  # type: ignore[arg-type]
+    )
+    if spec.pue < 1.0:
+        raise CatalogError(where, f"pue must be at least 1.0, got {spec.pue}")
+    return Datacenter(**ident, group=group, spec=spec, provenance=r.finish())
+
+
+def _reference(where: str, kind: str, name: str, entries: Mapping[str, Mapping]) -> CatalogEntry:
+    found = entries.get(kind, {}).get(name)
+    if found is None:
+        raise CatalogError(where, f"refers to unknown {kind} {name!r}")
+    return found
+
+
+def build_node(
+    where: str, entry_id: str, raw: dict, sources: Sources, entries: Mapping[str, Mapping]
+) -> Node:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    accelerator = _reference(where, "hardware", r.text("accelerator"), entries)
+    spec = NodeSpec(
+        name=ident["name"],
+        accelerator=accelerator.spec,
+        accelerators_per_node=r.count("accelerators_per_node"),
+        node_power=r.number("node_power", "power"),  # type: ignore[arg-type]
+        price=r.number("price", "money", required=False),
+        nics_per_node=r.count("nics_per_node", required=False),
+        psus_per_node=r.count("psus_per_node", required=False),
+    )
+    return Node(**ident, group="nodes", spec=spec, accelerator_id=accelerator.id, provenance=r.finish())
+
+
+def build_fleet(
+    where: str, entry_id: str, raw: dict, sources: Sources, entries: Mapping[str, Mapping]
+) -> Fleet:
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    node = _reference(where, "node", r.text("node"), entries)
+    fabric = _reference(where, "fabric", r.text("fabric"), entries)
+    spec = FleetSpec(name=ident["name"], node=node.spec, nodes=r.count("nodes"), fabric=fabric.spec)
+    return Fleet(
+        **ident,
+        group="clusters",
+        spec=spec,
+        node_id=node.id,
+        fabric_id=fabric.id,
+        provenance=r.finish(),
+    )
+
+
+BUILDERS = {
+    "hardware": build_hardware,
+    "model": build_model,
+    "fabric": build_fabric,
+    "grid": build_grid,
+    "datacenter": build_datacenter,
+}

@@ -1,0 +1,1 @@
+"""Accelerators: ``mlsysim.hardware.types.HardwareNode`` and its SI spec."""

@@ -1,0 +1,107 @@
+"""Accelerator types: ``HardwareSpec`` (SI floats for solvers) and ``HardwareNode`` (Quantities)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..entry import CatalogEntry
+from ..enums import Precision
+from ..errors import InvalidInputError
+from ..units import Q_
+
+_DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareSpec:
+    """One accelerator in SI units: FLOP/s, B, B/s, W, USD, kg CO2e."""
+
+    name: str
+    peak_flops: Mapping[Precision, float]
+    memory_capacity: float
+    memory_bandwidth: float
+    tdp: float
+    scale_up_bandwidth: float | None = None
+    price: float | None = None
+    embodied_carbon: float | None = None
+
+    @property
+    def default_precision(self) -> Precision:
+        for precision in _DEFAULT_ORDER:
+            if precision in self.peak_flops:
+                return precision
+        return next(iter(self.peak_flops))
+
+    def flops(self, precision: Precision) -> float:
+        """Dense peak FLOP/s at ``precision``; a precision the device lacks is an input error."""
+        try:
+            return self.peak_flops[precision]
+        except KeyError:
+            have = ", ".join(p.value for p in self.peak_flops)
+            raise InvalidInputError("precision", precision.value, f"{self.name} supports {have}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeView:
+    """``hw.compute``: peak rates as Quantities."""
+
+    spec: HardwareSpec
+
+    @property
+    def peak_flops(self):
+        """Dense peak at the device's default precision (fp16 where it has it)."""
+        return Q_(self.spec.flops(self.spec.default_precision), "FLOP/s")
+
+    @property
+    def precisions(self) -> tuple[Precision, ...]:
+        return tuple(self.spec.peak_flops)
+
+    def peak(self, precision: str | Precision):
+        return Q_(self.spec.flops(Precision.parse(precision)), "FLOP/s")
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryView:
+    """``hw.memory``: capacity and bandwidth as Quantities."""
+
+    spec: HardwareSpec
+
+    @property
+    def capacity(self):
+        return Q_(self.spec.memory_capacity, "B")
+
+    @property
+    def bandwidth(self):
+        return Q_(self.spec.memory_bandwidth, "B/s")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class HardwareNode(CatalogEntry):
+    """A catalog accelerator, e.g. ``mlsysim.Hardware.Cloud.H100``."""
+
+    spec: HardwareSpec
+    vendor: str = ""
+    released: str = ""
+
+    _PATHS = {  # noqa: RUF012
+        "memory.bandwidth": "memory_bandwidth",
+        "memory.capacity": "memory_capacity",
+        "compute.peak_flops": "peak_flops.fp16",
+    }
+
+    @property
+    def compute(self) -> ComputeView:
+        return ComputeView(self.spec)
+
+    @property
+    def memory(self) -> MemoryView:
+        return MemoryView(self.spec)
+
+    @property
+    def tdp(self):
+        return Q_(self.spec.tdp, "W")
+
+    @property
+    def price(self):
+        return None if self.spec.price is None else Q_(self.spec.price, "USD")

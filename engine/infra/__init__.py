@@ -1,0 +1,1 @@
+"""Infrastructure: electricity grids and datacenter facility profiles."""

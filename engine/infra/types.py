@@ -1,0 +1,49 @@
+"""Grids (carbon intensity, electricity price) and facilities (PUE, WUE): SI floats per joule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..entry import CatalogEntry
+from ..units import Q_
+
+
+@dataclass(frozen=True, slots=True)
+class GridSpec:
+    """An electricity grid: kg CO2e per J and USD per J of delivered energy."""
+
+    name: str
+    carbon_intensity: float
+    electricity_price: float | None
+    carbon_year: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DatacenterSpec:
+    """A facility: PUE (total/IT energy) and WUE in litres per J of IT energy (The Green Grid)."""
+
+    name: str
+    pue: float
+    wue: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Grid(CatalogEntry):
+    """A catalog grid, e.g. ``mlsysim.Infra.Grids.Quebec``."""
+
+    spec: GridSpec
+
+    @property
+    def carbon_intensity(self):
+        return Q_(self.spec.carbon_intensity, "kg/J").to("g/kWh")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Datacenter(CatalogEntry):
+    """A catalog facility profile, e.g. ``mlsysim.Infra.Datacenters.hyperscale``."""
+
+    spec: DatacenterSpec
+
+    @property
+    def pue(self) -> float:
+        return self.spec.pue

@@ -1,0 +1,1 @@
+"""Workloads: transformer and CNN model types."""

@@ -1,0 +1,41 @@
+"""Argument checks shared by the solvers: each names the argument, its value and the valid range."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import InvalidInputError
+
+
+def whole(argument: str, value: Any, minimum: int = 1) -> int:
+    """A whole number >= ``minimum`` (floats such as 4.0 are accepted, 4.5 is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise InvalidInputError(argument, value, f"expected a whole number >= {minimum}")
+    if value != int(value) or value < minimum:
+        raise InvalidInputError(argument, value, f"expected a whole number >= {minimum}")
+    return int(value)
+
+
+def positive(argument: str, value: Any) -> float:
+    """A finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(argument, value, "expected a positive number")
+    if not (value > 0 and math.isfinite(value)):
+        raise InvalidInputError(argument, value, "expected a positive, finite number")
+    return float(value)
+
+
+def non_negative(argument: str, value: Any) -> float:
+    """A finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(argument, value, "expected a number >= 0")
+    if not (value >= 0 and math.isfinite(value)):
+        raise InvalidInputError(argument, value, "expected a finite number >= 0")
+    return float(value)
+
+
+def one_of(argument: str, value: Any, allowed: tuple[Any, ...]) -> Any:
+    if value not in allowed:
+        raise InvalidInputError(argument, value, f"expected one of {', '.join(map(str, allowed))}")
+    return value

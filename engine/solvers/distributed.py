@@ -1,0 +1,207 @@
+"""3D-parallel training step (data × tensor × pipeline) on a fleet.
+
+- Compute: training FLOPs per token are ``3·F`` for forward ``F`` (Kaplan et al. 2020), ``4·F`` with
+  full activation recomputation (Narayanan et al. 2021, eq. 3 counts the extra forward pass).
+- Pipeline: 1F1B schedule, ``m`` micro-batches on ``p`` stages take ``(m + p − 1)`` slots; the
+  bubble fraction is ``(p − 1)/(v·m + p − 1)`` with ``v`` interleaved chunks (Narayanan et al. 2021, §2.2).
+- Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward; 2 more when the
+  forward is recomputed) of ``b·s·h`` activations (Shoeybi et al. 2019, §3).
+- Pipeline transfers: ``b·s·h`` activations forward and their gradients backward per stage boundary.
+- Data parallel: ring all-reduce of the gradients (Patarasuk & Yuan 2009); ZeRO-3 adds a parameter
+  all-gather, 1.5× the traffic of stages 0–2 (Rajbhandari et al. 2020, §7.2.2).
+- Memory: weights, gradients and ``K`` optimizer bytes per parameter, partitioned by ZeRO stage
+  (Rajbhandari et al. 2020, §5); activations per layer ``s·b·h·(34 + 5·a·s/h)/t`` without
+  recomputation, ``34·s·b·h/t`` with selective and ``2·s·b·h/t`` with full recomputation
+  (Korthikanti et al. 2022, Table 2, with sequence parallelism), for up to ``p`` micro-batches in
+  flight on the first stage.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..assumptions import Assumptions
+from ..enums import Precision
+from ..errors import InvalidInputError
+from ..models.types import TransformerSpec
+from ..systems.types import FleetSpec
+from . import transformer as tf
+from .checks import one_of, whole
+from .collectives import point_to_point, ring_allreduce
+
+RECOMPUTE_MODES = ("none", "selective", "full")
+_FORWARD_PASSES = {"none": 3.0, "selective": 3.0, "full": 4.0}
+_TP_ALLREDUCES = {"none": 4, "selective": 4, "full": 6}
+_ZERO_TRAFFIC = {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.5}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingEstimate:
+    """One optimizer step; times in s, memory in B per device, throughput in tokens/s."""
+
+    step_latency_total: float
+    compute_latency: float
+    tp_communication_latency: float
+    pp_communication_latency: float
+    dp_communication_latency: float
+    bubble_latency: float
+    optimizer_latency: float
+    bubble_fraction: float
+    scaling_efficiency: float
+    mfu: float
+    hfu: float
+    tokens_per_s: float
+    memory_per_device: float
+    weights_memory: float
+    optimizer_memory: float
+    activation_memory: float
+    data_parallel: int
+    microbatch_size: int
+    feasible: bool
+    constraint: str
+
+
+def training_step(
+    model: TransformerSpec,
+    fleet: FleetSpec,
+    batch: int,
+    precision: Precision,
+    assumptions: Assumptions,
+    *,
+    tp: int = 1,
+    pp: int = 1,
+    microbatches: int = 1,
+    seq_len: int = 2048,
+    zero_stage: int = 0,
+    recompute: str = "full",
+    interleave: int = 1,
+) -> TrainingEstimate:
+    """Step time, its parts, memory per device and feasibility of one training configuration."""
+    batch, tp, pp = whole("batch_size", batch), whole("tp_size", tp), whole("pp_size", pp)
+    m, seq_len = whole("microbatch_count", microbatches), whole("seq_len", seq_len)
+    v = whole("interleave", interleave)
+    one_of("zero_stage", zero_stage, (0, 1, 2, 3))
+    one_of("recompute", recompute, RECOMPUTE_MODES)
+    n = fleet.accelerators
+    if n % (tp * pp):
+        raise InvalidInputError(
+            "tp_size", tp, f"tp_size × pp_size = {tp * pp} must divide the fleet's {n} devices"
+        )
+    dp = n // (tp * pp)
+    if batch % (dp * m):
+        raise InvalidInputError(
+            "batch_size",
+            batch,
+            f"must be a multiple of data-parallel size × microbatch_count = {dp} × {m} = {dp * m}",
+        )
+    if pp > model.layers or model.heads % tp:
+        raise InvalidInputError(
+            "pp_size" if pp > model.layers else "tp_size",
+            pp if pp > model.layers else tp,
+            f"pp_size <= {model.layers} layers and tp_size dividing {model.heads} heads",
+        )
+    b = batch // (dp * m)
+    hw = fleet.accelerator
+    bpe = precision.bytes_per_element
+    peak = hw.flops(precision)
+    per_node = fleet.node.accelerators_per_node
+    stage_layers = math.ceil(model.layers / pp)
+
+    # Compute of one micro-batch on one stage, one device.
+    forward = tf.prefill_flops(model, seq_len, b)
+    hardware_flops = forward * _FORWARD_PASSES[recompute]
+    t_compute = hardware_flops / pp / tp / (peak * assumptions.training_compute_efficiency)
+
+    tp_link = _link(fleet, tp <= per_node, assumptions)
+    activation = b * seq_len * model.hidden_size * bpe
+    t_tp = stage_layers * _TP_ALLREDUCES[recompute] * ring_allreduce(activation, tp, *tp_link)
+    pp_link = _link(fleet, tp * pp <= per_node, assumptions)
+    t_pp = 2.0 * point_to_point(activation / tp, *pp_link) if pp > 1 else 0.0
+
+    slot = t_compute + t_tp + t_pp
+    bubble = (pp - 1) / v * slot
+    dp_link = _link(fleet, n <= per_node, assumptions)
+    gradients = model.parameters / (tp * pp) * bpe
+    t_dp = _ZERO_TRAFFIC[zero_stage] * ring_allreduce(gradients, dp, *dp_link)
+    optimizer_bytes = (
+        2.0
+        * model.parameters
+        / (tp * pp)
+        * (2 * bpe + assumptions.optimizer_state_bytes_per_parameter)
+        / (dp if zero_stage >= 1 else 1)
+    )
+    t_opt = optimizer_bytes / (hw.memory_bandwidth * assumptions.decode_bandwidth_efficiency)
+    step = m * slot + bubble + t_dp + t_opt
+
+    weights_mem, optimizer_mem = _state_memory(model, tp, pp, dp, bpe, zero_stage, assumptions)
+    act_mem = _activation_memory(model, b, seq_len, tp, stage_layers, min(m, pp), recompute)
+    per_device = weights_mem + optimizer_mem + act_mem
+    usable = hw.memory_capacity * (1.0 - assumptions.memory_reserved_fraction)
+    feasible = per_device <= usable
+    constraint = (
+        ""
+        if feasible
+        else (
+            f"needs {per_device / 1e9:.1f} GB per device (weights+grads {weights_mem / 1e9:.1f}, "
+            f"optimizer {optimizer_mem / 1e9:.1f}, activations {act_mem / 1e9:.1f}); "
+            f"{usable / 1e9:.1f} GB usable on {hw.name} — raise tp/pp, ZeRO stage or recompute"
+        )
+    )
+    model_flops = 3.0 * forward * dp * m  # 6·N per token plus attention, no recomputation
+    return TrainingEstimate(
+        step_latency_total=step,
+        compute_latency=m * t_compute,
+        tp_communication_latency=m * t_tp,
+        pp_communication_latency=m * t_pp,
+        dp_communication_latency=t_dp,
+        bubble_latency=bubble,
+        optimizer_latency=t_opt,
+        bubble_fraction=(pp - 1) / (v * m + pp - 1),
+        scaling_efficiency=m * t_compute / step,
+        mfu=model_flops / step / (n * peak),
+        hfu=model_flops / 3.0 * _FORWARD_PASSES[recompute] / step / (n * peak),
+        tokens_per_s=batch * seq_len / step,
+        memory_per_device=per_device,
+        weights_memory=weights_mem,
+        optimizer_memory=optimizer_mem,
+        activation_memory=act_mem,
+        data_parallel=dp,
+        microbatch_size=b,
+        feasible=feasible,
+        constraint=constraint,
+    )
+
+
+def _link(fleet: FleetSpec, inside_node: bool, a: Assumptions) -> tuple[float, float]:
+    """(bandwidth B/s one direction, latency s) of the link a group of ranks communicates over."""
+    hw = fleet.accelerator
+    if inside_node and hw.scale_up_bandwidth:
+        return hw.scale_up_bandwidth / 2.0 * a.scale_up_efficiency, a.scale_up_latency
+    fabric = fleet.fabric
+    return fabric.bandwidth_per_accelerator * a.scale_out_efficiency, fabric.latency
+
+
+def _state_memory(
+    model: TransformerSpec, tp: int, pp: int, dp: int, bpe: float, zero: int, a: Assumptions
+) -> tuple[float, float]:
+    """(weights + gradients, optimizer states) in bytes per device under ZeRO stage ``zero``."""
+    params = model.parameters / (tp * pp)
+    weights = params * bpe / (dp if zero >= 3 else 1)
+    grads = params * bpe / (dp if zero >= 2 else 1)
+    optimizer = params * a.optimizer_state_bytes_per_parameter / (dp if zero >= 1 else 1)
+    return weights + grads, optimizer
+
+
+def _activation_memory(
+    model: TransformerSpec, b: int, s: int, t: int, layers: int, in_flight: int, recompute: str
+) -> float:
+    """Korthikanti et al. 2022, Table 2 (sequence + tensor parallel), bytes per device."""
+    h, a = model.hidden_size, model.heads
+    if recompute == "full":
+        per_layer = 2.0 * s * b * h / t
+    elif recompute == "selective":
+        per_layer = 34.0 * s * b * h / t
+    else:
+        per_layer = s * b * h * (34.0 + 5.0 * a * s / h) / t
+    return per_layer * layers * in_flight

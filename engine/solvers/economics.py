@@ -1,0 +1,90 @@
+"""Total cost of ownership of a fleet over a period (Barroso et al. 2018, ch. 6).
+
+CapEx is amortised straight-line over ``amortisation_years`` and stops accruing once the hardware
+is paid off; OpEx is facility energy (IT energy × PUE × price) plus maintenance as a yearly fraction
+of the purchase price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..assumptions import Assumptions
+from ..errors import InvalidInputError
+from ..infra.types import DatacenterSpec
+from ..systems.types import FleetSpec
+from .checks import positive
+from .power import it_energy
+
+SECONDS_PER_DAY = 86400.0
+DAYS_PER_YEAR = 365.0
+JOULES_PER_KWH = 3.6e6
+
+
+@dataclass(frozen=True, slots=True)
+class EconomicsEstimate:
+    """Money in USD, energy in J, power in W."""
+
+    tco_usd: float
+    capex_usd: float
+    total_opex_usd: float
+    energy_cost_usd: float
+    maintenance_usd: float
+    purchase_price_usd: float
+    energy: float
+    it_energy: float
+    average_power: float
+    electricity_price: float
+    pue: float
+    cost_per_accelerator_hour: float
+    amortized_fraction: float
+    feasible: bool = True
+    constraint: str = ""
+
+
+def economics(
+    fleet: FleetSpec,
+    duration_days: float,
+    electricity_price: float,
+    datacenter: DatacenterSpec,
+    assumptions: Assumptions,
+    *,
+    node_price: float | None = None,
+) -> EconomicsEstimate:
+    """TCO of running ``fleet`` for ``duration_days`` at ``electricity_price`` USD per J."""
+    days = positive("duration_days", duration_days)
+    positive("kwh_price", electricity_price * JOULES_PER_KWH)
+    price = node_price if node_price is not None else fleet.node.price
+    if price is None:
+        raise InvalidInputError(
+            "fleet",
+            fleet.name,
+            f"the catalog has no price for node {fleet.node.name}; pass node_price",
+        )
+    positive("node_price", price)
+    purchase = fleet.nodes * price
+    years = days / DAYS_PER_YEAR
+    amortized_fraction = min(years, assumptions.amortization_years) / assumptions.amortization_years
+    capex = purchase * amortized_fraction
+    seconds = days * SECONDS_PER_DAY
+    it = it_energy(fleet, seconds, assumptions)
+    facility = it * datacenter.pue
+    energy_cost = facility * electricity_price
+    maintenance = purchase * assumptions.maintenance_fraction_per_year * years
+    opex = energy_cost + maintenance
+    tco = capex + opex
+    return EconomicsEstimate(
+        tco_usd=tco,
+        capex_usd=capex,
+        total_opex_usd=opex,
+        energy_cost_usd=energy_cost,
+        maintenance_usd=maintenance,
+        purchase_price_usd=purchase,
+        energy=facility,
+        it_energy=it,
+        average_power=it / seconds * datacenter.pue,
+        electricity_price=electricity_price,
+        pue=datacenter.pue,
+        cost_per_accelerator_hour=tco / (fleet.accelerators * seconds / 3600.0),
+        amortized_fraction=amortized_fraction,
+    )

@@ -1,0 +1,157 @@
+"""LLM serving: a compute-bound prefill and a memory-bound decode (Pope et al. 2022).
+
+TTFT is the roofline of the prefill: ``max(prefill FLOPs / (t·peak·η_p), bytes / (t·BW·η_d))`` plus
+two tensor-parallel all-reduces per layer (Shoeybi et al. 2019, §3) and per-layer launch overhead.
+ITL is the roofline of one decode step at the average context ``S + n_out/2``: all weights and the
+KV cache at that context are read, and the step's FLOPs are charged too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..assumptions import Assumptions
+from ..enums import Precision
+from ..errors import InvalidInputError
+from ..hardware.types import HardwareSpec
+from ..models.types import TransformerSpec
+from . import transformer as tf
+from .checks import whole
+from .collectives import ring_allreduce
+
+# Megatron tensor parallelism needs two all-reduces per layer in the forward pass: after the
+# attention output projection and after the MLP (Shoeybi et al. 2019, §3, Fig. 3).
+TP_ALLREDUCES_PER_LAYER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ServingEstimate:
+    """Times in s, sizes in B (per device unless named total), rates in tokens/s."""
+
+    ttft: float
+    itl: float
+    e2e_latency: float
+    decode_tokens_per_s: float
+    kv_cache_size: float
+    kv_cache_peak: float
+    weights_size: float
+    memory_per_device: float
+    total_memory: float
+    memory_utilization: float
+    prefill_compute_latency: float
+    prefill_memory_latency: float
+    decode_compute_latency: float
+    decode_memory_latency: float
+    tp_communication_latency: float
+    feasible: bool
+    constraint: str
+
+
+def serving(
+    model: TransformerSpec,
+    hardware: HardwareSpec,
+    seq_len: int,
+    batch: int,
+    precision: Precision,
+    assumptions: Assumptions,
+    *,
+    output_len: int = 128,
+    tp: int = 1,
+    kv_precision: Precision | None = None,
+) -> ServingEstimate:
+    """TTFT, ITL, memory and feasibility of serving ``batch`` requests on ``tp`` devices."""
+    seq_len = whole("seq_len", seq_len)
+    batch = whole("batch_size", batch)
+    output_len = whole("output_len", output_len)
+    tp = whole("tp_size", tp)
+    if seq_len + output_len > model.max_context:
+        raise InvalidInputError(
+            "seq_len",
+            seq_len,
+            f"seq_len + output_len must be <= {model.max_context} (the context of {model.name})",
+        )
+    if model.heads % tp:
+        raise InvalidInputError("tp_size", tp, f"must divide the {model.heads} attention heads")
+    peak = hardware.flops(precision) * tp * assumptions.prefill_compute_efficiency
+    bandwidth = hardware.memory_bandwidth * tp * assumptions.decode_bandwidth_efficiency
+    bpe = precision.bytes_per_element
+    kv_bpe = (kv_precision or precision).bytes_per_element
+    kv_shards = min(tp, model.kv_heads)  # KV heads replicate once tp exceeds them
+
+    weights = model.parameters * bpe
+    kv_prompt = tf.kv_cache_bytes(model, seq_len, batch, kv_bpe)
+    kv_peak = tf.kv_cache_bytes(model, seq_len + output_len, batch, kv_bpe)
+    workspace = tf.activation_elements_per_token(model) / model.layers * seq_len * batch * bpe
+    per_device = weights / tp + kv_peak / kv_shards + workspace / tp
+
+    allreduce = _tp_allreduce(hardware, tp, assumptions)
+    layer_overhead = model.layers * assumptions.layer_overhead
+
+    prefill_compute = tf.prefill_flops(model, seq_len, batch) / peak
+    prefill_bytes = (
+        tf.weight_elements_touched(model, seq_len * batch) * bpe
+        + tf.activation_traffic(model, seq_len * batch, bpe)
+        + kv_prompt * tp / kv_shards
+    )
+    prefill_memory = prefill_bytes / bandwidth
+    prefill_comm = (
+        model.layers * TP_ALLREDUCES_PER_LAYER * allreduce(batch * seq_len * model.hidden_size * bpe)
+    )
+    ttft = max(prefill_compute, prefill_memory) + prefill_comm + layer_overhead
+
+    context = seq_len + output_len / 2.0
+    decode_compute = tf.decode_flops(model, context, batch) / peak
+    decode_bytes = (
+        tf.weight_elements_touched(model, batch) * bpe
+        + tf.kv_cache_bytes(model, context, batch, kv_bpe) * tp / kv_shards
+        + tf.activation_traffic(model, batch, bpe)
+    )
+    decode_memory = decode_bytes / bandwidth
+    decode_comm = model.layers * TP_ALLREDUCES_PER_LAYER * allreduce(batch * model.hidden_size * bpe)
+    itl = max(decode_compute, decode_memory) + decode_comm + layer_overhead
+
+    capacity = hardware.memory_capacity
+    usable = capacity * (1.0 - assumptions.memory_reserved_fraction)
+    feasible = per_device <= usable
+    constraint = (
+        ""
+        if feasible
+        else (
+            f"needs {per_device / 1e9:.1f} GB per device (weights {weights / tp / 1e9:.1f} GB, "
+            f"KV cache {kv_peak / kv_shards / 1e9:.1f} GB); {usable / 1e9:.1f} GB usable of "
+            f"{capacity / 1e9:.1f} GB on {hardware.name} — raise tp_size or lower batch/precision"
+        )
+    )
+    return ServingEstimate(
+        ttft=ttft,
+        itl=itl,
+        e2e_latency=ttft + (output_len - 1) * itl,
+        decode_tokens_per_s=batch / itl,
+        kv_cache_size=kv_prompt,
+        kv_cache_peak=kv_peak,
+        weights_size=weights,
+        memory_per_device=per_device,
+        total_memory=per_device * tp,
+        memory_utilization=per_device / capacity,
+        prefill_compute_latency=prefill_compute,
+        prefill_memory_latency=prefill_memory,
+        decode_compute_latency=decode_compute,
+        decode_memory_latency=decode_memory,
+        tp_communication_latency=prefill_comm,
+        feasible=feasible,
+        constraint=constraint,
+    )
+
+
+def _tp_allreduce(hardware: HardwareSpec, tp: int, assumptions: Assumptions):
+    """All-reduce time for a message of ``m`` bytes over the device's scale-up link."""
+    if tp == 1:
+        return lambda message: 0.0
+    if not hardware.scale_up_bandwidth:
+        raise InvalidInputError(
+            "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use tp_size=1"
+        )
+    # Datasheets give aggregate bidirectional bandwidth; a ring uses one direction per link.
+    bandwidth = hardware.scale_up_bandwidth / 2.0 * assumptions.scale_up_efficiency
+    latency = assumptions.scale_up_latency
+    return lambda message: ring_allreduce(message, tp, bandwidth, latency)

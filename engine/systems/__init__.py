@@ -1,0 +1,1 @@
+"""Systems: nodes, fabrics and fleets (clusters)."""

@@ -1,0 +1,1 @@
+"""``mlsysim.macros``: the Excel-facing MLSYS_* function registry and its adapters."""

@@ -1,0 +1,1 @@
+"""``mlsysim.workbooks``: planning-workbook generation, headless recompute and reports."""
