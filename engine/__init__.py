@@ -24,6 +24,7 @@ _LAZY = {
     "ReliabilityModel": ("mlsysim.api.reliability", "ReliabilityModel"),
     "Q_": ("mlsysim.units", "Q_"),
     "load_catalog": ("mlsysim.catalog_loader", "load_catalog"),
+    "sweep": ("mlsysim.sweeps", "sweep"),
 }
 _REGISTRIES = ("Hardware", "Models", "Systems", "Infra")
 
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownEntryError",
     "__version__",
     "load_catalog",
+    "sweep",
     "ureg",
 ]
 

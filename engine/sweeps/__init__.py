@@ -1,0 +1,1 @@
+"""Vectorised sweeps: many scenarios in one call, DataFrame in, DataFrame out."""

@@ -1,0 +1,1 @@
+"""Validation of the estimates against published measurements."""
