@@ -66,4 +66,5 @@ PINT_SPELLING: dict[str, str] = {
     "TOPS": "TOPs/s",
     "gCO2e/kWh": "g/kWh",
     "kgCO2e": "kg",
+    "KB": "kB",
 }

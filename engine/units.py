@@ -22,7 +22,8 @@ def registry() -> pint.UnitRegistry:
     """Build the registry once; compact unit symbols (``TFLOPs/s``) are the default format."""
     import pint
 
-    ureg = pint.UnitRegistry(str(_DEFINITIONS), autoconvert_offset_to_baseunit=True)
+    ureg = pint.UnitRegistry(str(_DEFINITIONS))
+    ureg.separate_format_defaults = True  # f"{q:.1f}" uses the compact unit format below
     ureg.formatter.default_format = "~C"
     # pint picks its "D" formatter for a spec such as "~.2f" that names no unit format; make that
     # the compact one so f"{q:~.2f}" prints "312.00 TFLOPs/s" rather than "312.00 TFLOPs / s".

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..solvers.checks import positive
 from ..solvers.reliability import reliability
 from ..systems.types import FleetSpec
 from .resolve import amount, assumptions, spec_of
@@ -32,7 +33,7 @@ class ReliabilityModel:
     ) -> ReliabilityResult:
         estimate = reliability(
             spec_of("fleet", fleet, FleetSpec),
-            amount("job_duration_hours", job_duration_hours, "hour") * 3600.0,
+            positive("job_duration_hours", amount("job_duration_hours", job_duration_hours, "hour")) * 3600.0,
             amount("checkpoint_time_s", checkpoint_time_s, "s"),
             assumptions(),
             restart_time=None if restart_time_s is None else amount("restart_time_s", restart_time_s, "s"),
