@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import UnknownEntryError
 
@@ -48,7 +48,7 @@ class CatalogEntry:
     spec: Any
 
     # Public dotted paths (as users write them) that name a differently spelled catalog field.
-    _PATHS = {}  # noqa: RUF012 - overridden per subclass, never mutated
+    _PATHS: ClassVar[dict[str, str]] = {}
 
     def source_of(self, field: str) -> Measured:
         """Where the value of ``field`` came from: ``H100.source_of("memory.bandwidth")``."""

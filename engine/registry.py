@@ -15,7 +15,7 @@ from .errors import UnknownEntryError
 from .names import closest
 
 
-class UnknownRegistryAttribute(UnknownEntryError, AttributeError):
+class UnknownRegistryAttribute(UnknownEntryError, AttributeError):  # type: ignore[misc]
     """An unknown registry attribute: a ``KeyError`` for our users, an ``AttributeError`` for Python."""
 
 

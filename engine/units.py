@@ -22,7 +22,7 @@ def registry() -> pint.UnitRegistry:
     """Build the registry once; compact unit symbols (``TFLOPs/s``) are the default format."""
     import pint
 
-    ureg = pint.UnitRegistry(str(_DEFINITIONS))
+    ureg: pint.UnitRegistry = pint.UnitRegistry(str(_DEFINITIONS))
     ureg.separate_format_defaults = True  # f"{q:.1f}" uses the compact unit format below
     ureg.formatter.default_format = "~C"
     # pint picks its "D" formatter for a spec such as "~.2f" that names no unit format; make that

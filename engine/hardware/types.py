@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..entry import CatalogEntry
 from ..enums import Precision
@@ -84,7 +85,7 @@ class HardwareNode(CatalogEntry):
     vendor: str = ""
     released: str = ""
 
-    _PATHS = {  # noqa: RUF012
+    _PATHS: ClassVar[dict[str, str]] = {
         "memory.bandwidth": "memory_bandwidth",
         "memory.capacity": "memory_capacity",
         "compute.peak_flops": "peak_flops.fp16",
