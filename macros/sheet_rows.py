@@ -18,21 +18,13 @@ from mlsysim.infra.types import DatacenterSpec, GridSpec
 from mlsysim.models.types import CNNSpec, TransformerSpec
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 
+from .cells import EXCEL_ERRORS, is_missing
 from .sheet_schema import COUNT_UNITS, Column, SheetSchema
 
 # Number columns where zero is a real value (a dry-cooled facility uses no water).
 _ZERO_ALLOWED = frozenset({"wue"})
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
-
-
-def is_empty(value: Any) -> bool:
-    """An empty cell: ``None``, blank text or NaN."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, float) and math.isnan(value)
 
 
 def row_values(schema: SheetSchema, row: Any) -> tuple:
@@ -49,7 +41,8 @@ def row_values(schema: SheetSchema, row: Any) -> tuple:
         row = [cell[0] for cell in row]  # a column range (n×1)
     if len(row) != len(schema.columns):
         raise _bad_shape(schema, f"{len(row)} cells")
-    return tuple(row)
+    # TRUE/FALSE as text: True == 1 in Python, and a cache keyed on the row must not confuse them.
+    return tuple(("TRUE" if cell else "FALSE") if isinstance(cell, bool) else cell for cell in row)
 
 
 def _bad_shape(schema: SheetSchema, got: str) -> InvalidInputError:
@@ -76,7 +69,9 @@ def _parse_cached(kind: str, values: tuple) -> Any:
 
 def _cell(schema: SheetSchema, column: Column, value: Any) -> Any:
     """The SI value of one cell (text stays text); ``None`` for an empty optional cell."""
-    if is_empty(value):
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        raise _bad_cell(schema, column, value, "the cell holds an Excel error")
+    if is_missing(value):
         if column.required:
             raise _bad_cell(schema, column, value, "a value is required")
         return None
@@ -86,8 +81,10 @@ def _cell(schema: SheetSchema, column: Column, value: Any) -> Any:
         return str(value).strip()
     if column.type == "flag":
         key = str(value).strip().lower()
-        if isinstance(value, bool) or key in _TRUE | _FALSE:
-            return value if isinstance(value, bool) else key in _TRUE
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if key in _TRUE | _FALSE:
+            return key in _TRUE
         raise _bad_cell(schema, column, value, "expected TRUE or FALSE")
     number = _number(value)
     if number is None or not math.isfinite(number):

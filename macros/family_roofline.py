@@ -1,0 +1,89 @@
+"""Roofline functions: one pass of a model on one accelerator (``mlsysim.solvers.roofline``,
+Williams et al. 2009), as ``Engine.solve`` computes it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from mlsysim.catalog_loader import load_catalog
+from mlsysim.enums import Precision
+from mlsysim.solvers.roofline import RooflineEstimate, roofline
+
+from . import resolve
+from .arguments import BATCH, HW, MODEL, PRECISION, UNIT
+from .cells import infeasible
+from .function import ExcelFunction
+
+ARGS = (MODEL, HW, BATCH, PRECISION)
+
+
+@lru_cache(maxsize=16384)
+def estimate(model: Any, hw: Any, batch: float, precision: str | None) -> RooflineEstimate:
+    hardware = resolve.spec("hardware", hw)
+    p = Precision.parse(precision) if precision else hardware.default_precision
+    return roofline(resolve.spec("model", model), hardware, batch, p, load_catalog().assumptions)
+
+
+def _define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
+    def compute(model, hw, batch, precision):
+        result = estimate(model, hw, batch, precision)
+        if gated and not result.feasible:
+            return infeasible(result.constraint)
+        return read(result)
+
+    args = (*ARGS, UNIT) if returns == "number" else ARGS
+    return ExcelFunction(name, "Roofline", args, returns, unit, description, compute, si_unit, label)
+
+
+FUNCTIONS = (
+    _define(
+        "MLSYS_LATENCY",
+        lambda e: e.latency,
+        "number",
+        "ms",
+        "Latency of one forward pass of the batch (roofline: max of compute and memory time, plus "
+        "per-layer overhead).",
+        si_unit="s",
+    ),
+    _define(
+        "MLSYS_THROUGHPUT",
+        lambda e: e.throughput,
+        "number",
+        "1/s",
+        "Samples per second (batch / latency).",
+        si_unit="1/s",
+        label="samples/s",
+    ),
+    _define(
+        "MLSYS_BOTTLENECK",
+        lambda e: e.bottleneck.value,
+        "text",
+        "",
+        'Which roofline ceiling bounds the pass: "Compute" or "Memory".',
+    ),
+    _define(
+        "MLSYS_MFU",
+        lambda e: e.mfu,
+        "number",
+        "",
+        "Model FLOPs utilisation: achieved FLOP/s over the device's peak at this precision.",
+    ),
+    _define(
+        "MLSYS_INTENSITY",
+        lambda e: e.arithmetic_intensity,
+        "number",
+        "FLOP/B",
+        "Arithmetic intensity of the pass (FLOPs per byte moved); compare with the device's ridge point.",
+        gated=False,
+        si_unit="FLOP/B",
+    ),
+    _define(
+        "MLSYS_ENERGY",
+        lambda e: e.energy,
+        "number",
+        "J",
+        "Energy of one pass on the device (TDP × average load × latency).",
+        si_unit="J",
+    ),
+)

@@ -1,0 +1,115 @@
+"""Training functions: one optimizer step of 3D-parallel training on a fleet
+(``mlsysim.solvers.distributed``, Narayanan et al. 2021), as ``DistributedModel().solve`` computes it
+with its defaults (2048-token sequences, full activation recomputation)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from mlsysim.catalog_loader import load_catalog
+from mlsysim.enums import Precision
+from mlsysim.solvers.distributed import TrainingEstimate, training_step
+
+from . import resolve
+from .arguments import FLEET, MICROBATCHES, MODEL, PP, PRECISION, TP, TRAIN_BATCH, UNIT, ZERO
+from .cells import infeasible
+from .function import ExcelFunction
+
+ARGS = (MODEL, FLEET, TRAIN_BATCH, TP, PP, MICROBATCHES, PRECISION, ZERO)
+
+
+@lru_cache(maxsize=16384)
+def estimate(
+    model: Any, fleet: Any, batch: float, tp: Any, pp: Any, micro: Any, precision: Any, zero: Any
+) -> TrainingEstimate:
+    spec = resolve.spec("fleet", fleet)
+    p = Precision.parse(precision) if precision else spec.accelerator.default_precision
+    return training_step(
+        resolve.transformer(model, "training"),
+        spec,
+        batch,
+        p,
+        load_catalog().assumptions,
+        tp=1 if tp is None else tp,
+        pp=1 if pp is None else pp,
+        microbatches=1 if micro is None else micro,
+        zero_stage=0 if zero is None else _stage(zero),
+    )
+
+
+def _stage(zero: float) -> int | float:
+    """Excel passes 1.0 for 1; the solver checks the stage against 0-3 exactly."""
+    return int(zero) if zero == int(zero) else zero
+
+
+def _define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
+    def compute(model, fleet, batch, tp, pp, micro, precision, zero):
+        result = estimate(model, fleet, batch, tp, pp, micro, precision, zero)
+        if gated and not result.feasible:
+            return infeasible(result.constraint)
+        return read(result)
+
+    args = (*ARGS, UNIT) if returns == "number" else ARGS
+    return ExcelFunction(name, "Training", args, returns, unit, description, compute, si_unit, label)
+
+
+FUNCTIONS = (
+    _define(
+        "MLSYS_STEP_TIME",
+        lambda e: e.step_latency_total,
+        "number",
+        "ms",
+        "Time of one optimizer step: micro-batches through the 1F1B pipeline, its bubble, "
+        "tensor/pipeline/data-parallel communication and the optimizer update.",
+        si_unit="s",
+    ),
+    _define(
+        "MLSYS_SCALING_EFF",
+        lambda e: e.scaling_efficiency,
+        "number",
+        "",
+        "Scaling efficiency: compute time over step time (1 = no communication or bubble overhead).",
+    ),
+    _define(
+        "MLSYS_BUBBLE",
+        lambda e: e.bubble_fraction,
+        "number",
+        "",
+        "Pipeline bubble fraction (pp - 1) / (microbatches + pp - 1).",
+        gated=False,
+    ),
+    _define(
+        "MLSYS_TRAIN_MFU",
+        lambda e: e.mfu,
+        "number",
+        "",
+        "Model FLOPs utilisation of the step (6·N FLOPs per token plus attention, over fleet peak).",
+    ),
+    _define(
+        "MLSYS_TRAIN_TOKENS_PER_S",
+        lambda e: e.tokens_per_s,
+        "number",
+        "1/s",
+        "Training throughput of the fleet in tokens per second.",
+        si_unit="1/s",
+        label="tokens/s",
+    ),
+    _define(
+        "MLSYS_TRAIN_MEMORY",
+        lambda e: e.memory_per_device,
+        "number",
+        "GB",
+        "Memory per device: weights, gradients, optimizer states and activations.",
+        gated=False,
+        si_unit="B",
+    ),
+    _define(
+        "MLSYS_TRAIN_FITS",
+        lambda e: e.feasible,
+        "boolean",
+        "",
+        "TRUE when the training state and activations fit in each device's usable memory.",
+        gated=False,
+    ),
+)

@@ -1,0 +1,128 @@
+"""One Excel-facing function: its arguments, result, default unit, and the plain-Python callable.
+
+``ExcelFunction.python`` is what every path calls (xlwings, xlwings Lite, the headless engine and
+Python users): positional scalars in (``None`` for an omitted argument), one scalar out, and an
+``#MLSYS!`` text instead of any exception.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlsysim.errors import InvalidInputError
+
+from . import cells, resolve
+from .convert import factor
+
+# Argument types: catalog kinds take an id or a sheet row; the rest are cell scalars.
+CATALOG_TYPES = ("model", "hardware", "fleet", "region")
+SCALAR_TYPES = ("number", "text", "unit", "any")
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    name: str
+    type: str
+    doc: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ExcelFunction:
+    """``compute`` receives the parsed arguments (without ``unit``) and returns the result in
+    ``si_unit`` (numbers) or the text/boolean itself; ``unit`` is the default output unit."""
+
+    name: str
+    family: str
+    args: tuple[Arg, ...]
+    returns: str  # "number" | "text" | "boolean" | "value" (number or text, converted by compute)
+    unit: str
+    description: str
+    compute: Callable[..., Any]
+    si_unit: str = ""
+    unit_label: str = ""
+    python: Callable[..., Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "python", _build(self))
+
+    @property
+    def signature(self) -> str:
+        shown = (f"[{a.name}]" if a.optional else a.name for a in self.args)
+        return f"{self.name}({', '.join(shown)})"
+
+    @property
+    def shown_unit(self) -> str:
+        if self.returns != "number":
+            return self.returns
+        return self.unit_label or self.unit or "fraction"
+
+    @property
+    def docstring(self) -> str:
+        lines = [f"{self.description}", "", f"{self.signature} -> {self.shown_unit}", ""]
+        lines += [f"{a.name}: {a.doc}" for a in self.args]
+        return "\n".join(lines)
+
+
+def _parse(arg: Arg, value: Any) -> Any:
+    """One argument as ``compute`` takes it (catalog keys, floats, text; None when omitted)."""
+    kind = type(value)
+    if kind is float and value == value and arg.type == "number":  # the common case, first
+        return value
+    if kind is str and arg.type != "number":
+        stripped = value.strip()
+        if stripped and stripped not in cells.EXCEL_ERRORS:
+            return stripped
+    if arg.type in CATALOG_TYPES:
+        return resolve.key(arg.type, arg.name, value, optional=arg.optional)
+    if cells.is_missing(value):
+        if arg.optional:
+            return None
+        raise InvalidInputError(arg.name, None, f"a value is required ({arg.doc})")
+    if arg.type == "number":
+        return cells.number(arg.name, value)
+    if arg.type == "any":  # an id or a row, interpreted by the function itself
+        cells.check_not_error(arg.name, value)
+        return value
+    return cells.text(arg.name, value)
+
+
+def _build(fn: ExcelFunction) -> Callable[..., Any]:
+    args = fn.args
+    has_unit = bool(args) and args[-1].type == "unit"
+    inputs = args[:-1] if has_unit else args
+    count = len(args)
+    parameters = [
+        inspect.Parameter(
+            a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None if a.optional else inspect._empty
+        )
+        for a in args
+    ]
+    signature = inspect.Signature(parameters)
+
+    def call(*values: Any, **named: Any) -> Any:
+        if named or len(values) > count:  # keywords or too many arguments: only from Python
+            try:
+                values = tuple(signature.bind(*values, **named).arguments.get(a.name) for a in args)
+            except TypeError as exc:
+                return cells.error_text(InvalidInputError(fn.name, values or named, str(exc)))
+        if len(values) < count:
+            values = values + (None,) * (count - len(values))
+        try:
+            parsed = [_parse(a, v) for a, v in zip(inputs, values, strict=False)]
+            result = fn.compute(*parsed)
+            if fn.returns != "number" or isinstance(result, str):
+                return result
+            unit = _parse(args[-1], values[-1]) if has_unit else None
+            return result * factor(fn.si_unit, unit or fn.unit)
+        except Exception as exc:  # the Excel edge: every failure becomes a readable cell value
+            return cells.error_text(exc)
+
+    call.__name__ = call.__qualname__ = fn.name
+    call.__doc__ = fn.docstring
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    call.__module__ = "mlsysim.macros"
+    return call

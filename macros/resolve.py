@@ -1,0 +1,69 @@
+"""Catalog arguments: an id of the packaged catalog or a row of the workbook's catalog sheet.
+
+``key(kind, argument, value)`` turns what a cell passes into a hashable key (the id text, or the
+row's cells as a tuple), and ``spec(kind, key)`` turns the key into the engine's spec. Both results
+are cached, so the thousand cells of a sweep that name ``"H100"`` look it up once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from mlsysim.api.site import resolve_site
+from mlsysim.catalog_loader import load_catalog
+from mlsysim.errors import InvalidInputError
+from mlsysim.models.types import TransformerSpec
+
+from .cells import check_not_error, is_missing
+from .sheet_rows import parse_row, row_values
+from .sheet_schema import schema
+
+_EXAMPLES = {"hardware": "H100", "model": "Llama3_70B", "fleet": "H100_64", "region": "Quebec"}
+
+
+def key(kind: str, argument: str, value: Any, *, optional: bool = False) -> str | tuple | None:
+    """The id text or the row tuple that ``value`` names; ``None`` for an omitted optional argument."""
+    if is_missing(value):
+        if optional:
+            return None
+        raise InvalidInputError(argument, None, _expected(kind))
+    if isinstance(value, str):
+        check_not_error(argument, value)
+        return value.strip()
+    if isinstance(value, list | tuple) or hasattr(value, "ndim"):
+        return row_values(schema(kind), value)
+    raise InvalidInputError(argument, value, _expected(kind))
+
+
+def _expected(kind: str) -> str:
+    sheet = schema(kind).sheet
+    if kind == "region":
+        return (
+            f"expected a grid id such as {_EXAMPLES[kind]}, a facility profile or a row of the {sheet} sheet"
+        )
+    return f"expected a {kind} id such as {_EXAMPLES[kind]} or a row of the {sheet} sheet"
+
+
+@lru_cache(maxsize=4096)
+def spec(kind: str, name: str | tuple) -> Any:
+    """The spec behind a key (see ``sheet_schema.row_to_spec`` for what each kind gives)."""
+    if isinstance(name, tuple):
+        return parse_row(schema(kind), name)
+    return load_catalog().get(kind, name).spec
+
+
+@lru_cache(maxsize=1024)
+def site(name: str | tuple | None) -> tuple[Any, Any]:
+    """(grid, facility): a grid id or facility profile id as the seed API's ``datacenter=`` reads
+    it, a Regions row, or the site defaults (US average grid, hyperscale facility) for ``None``."""
+    if isinstance(name, tuple):
+        return parse_row(schema("region"), name)
+    return resolve_site(name)
+
+
+def transformer(name: str | tuple, function: str) -> TransformerSpec:
+    model = spec("model", name)
+    if not isinstance(model, TransformerSpec):
+        raise InvalidInputError("model", model.name, f"{function} needs a transformer; this is a CNN")
+    return model
