@@ -33,7 +33,10 @@ def _define(name, read, returns, unit, description, *, gated=True, si_unit="", l
         return read(result)
 
     args = (*ARGS, UNIT) if returns == "number" else ARGS
-    return ExcelFunction(name, "Roofline", args, returns, unit, description, compute, si_unit, label)
+    feasibility = "error" if gated else "value"
+    return ExcelFunction(
+        name, "Roofline", args, returns, unit, description, compute, si_unit, label, feasibility
+    )
 
 
 FUNCTIONS = (

@@ -44,6 +44,9 @@ class ExcelFunction:
     compute: Callable[..., Any]
     si_unit: str = ""
     unit_label: str = ""
+    # For a configuration that does not fit in memory: "error" (an #MLSYS! value naming the binding
+    # constraint), "value" (the result is still meaningful, e.g. the memory needed) or "" (no notion).
+    infeasible: str = ""
     python: Callable[..., Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -124,5 +127,6 @@ def _build(fn: ExcelFunction) -> Callable[..., Any]:
     call.__name__ = call.__qualname__ = fn.name
     call.__doc__ = fn.docstring
     call.__signature__ = signature  # type: ignore[attr-defined]
+    call.__annotations__ = {}  # xlwings reads type hints as converters; the values arrive untyped
     call.__module__ = "mlsysim.macros"
     return call
