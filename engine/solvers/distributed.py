@@ -7,8 +7,13 @@
 - Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward; 2 more when the
   forward is recomputed) of ``b·s·h`` activations (Shoeybi et al. 2019, §3).
 - Pipeline transfers: ``b·s·h`` activations forward and their gradients backward per stage boundary.
-- Data parallel: ring all-reduce of the gradients (Patarasuk & Yuan 2009); ZeRO-3 adds a parameter
-  all-gather, 1.5× the traffic of stages 0–2 (Rajbhandari et al. 2020, §7.2.2).
+- Data parallel: ring all-reduce of the gradients (Patarasuk & Yuan 2009), after the backward pass
+  (Megatron-LM's data-parallel all-reduce, Narayanan et al. 2021). ZeRO-3 instead all-gathers each
+  layer's parameters for every pass that uses them and reduce-scatters the gradients, ``Ψ`` each:
+  forward, backward and the reduce-scatter make ``3Ψ``, 1.5× the all-reduce's ``2Ψ`` (Rajbhandari et
+  al. 2020, §7.2.2), and full recomputation re-gathers for the recomputed forward, ``4Ψ`` (2×). These
+  collectives are issued layer by layer during the passes, so they overlap the compute:
+  the step takes the longer of the two.
 - Memory: weights, gradients and ``K`` optimizer bytes per parameter, partitioned by ZeRO stage
   (Rajbhandari et al. 2020, §5); activations per layer ``s·b·h·(34 + 5·a·s/h)/t`` without
   recomputation, ``34·s·b·h/t`` with selective and ``2·s·b·h/t`` with full recomputation
@@ -33,7 +38,6 @@ from .collectives import point_to_point, ring_allreduce
 RECOMPUTE_MODES = ("none", "selective", "full")
 _FORWARD_PASSES = {"none": 3.0, "selective": 3.0, "full": 4.0}
 _TP_ALLREDUCES = {"none": 4, "selective": 4, "full": 6}
-_ZERO_TRAFFIC = {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,7 @@ def training_step(
     bubble = (pp - 1) / v * slot
     dp_link = _link(fleet, n <= per_node, assumptions)
     gradients = model.parameters / (tp * pp) * bpe
-    t_dp = _ZERO_TRAFFIC[zero_stage] * ring_allreduce(gradients, dp, *dp_link)
+    t_dp = _zero_traffic(zero_stage, recompute) * ring_allreduce(gradients, dp, *dp_link)
     optimizer_bytes = (
         2.0
         * model.parameters
@@ -132,7 +136,8 @@ def training_step(
         / (dp if zero_stage >= 1 else 1)
     )
     t_opt = optimizer_bytes / (hw.memory_bandwidth * assumptions.decode_bandwidth_efficiency)
-    step = m * slot + bubble + t_dp + t_opt
+    passes = m * slot + bubble
+    step = (max(passes, t_dp) if zero_stage == 3 else passes + t_dp) + t_opt
 
     weights_mem, optimizer_mem = _state_memory(model, tp, pp, dp, bpe, zero_stage, assumptions)
     act_mem = _activation_memory(model, b, seq_len, tp, stage_layers, min(m, pp), recompute)
@@ -171,6 +176,14 @@ def training_step(
         feasible=feasible,
         constraint=constraint,
     )
+
+
+def _zero_traffic(zero_stage: int, recompute: str) -> float:
+    """Data-parallel bytes per step as a multiple of a gradient all-reduce's ``2Ψ`` (module docstring)."""
+    if zero_stage < 3:
+        return 1.0
+    gathers = 3 if recompute == "full" else 2
+    return (gathers + 1) / 2.0
 
 
 def _link(fleet: FleetSpec, inside_node: bool, a: Assumptions) -> tuple[float, float]:

@@ -1,6 +1,8 @@
 """Single-device roofline (Williams et al. 2009): a pass takes
-``max(FLOPs / (peak·η_c), bytes / (BW·η_m)) + layers·t_layer`` and is compute-bound when the
-compute term is the larger one, i.e. when its arithmetic intensity exceeds the ridge point."""
+``max(FLOPs / (peak·η_c), bytes / (BW·η_m)) + kernels·t_kernel`` and is compute-bound when the
+compute term is the larger one, i.e. when its arithmetic intensity exceeds the ridge point. A CNN
+layer is one kernel (inference engines fold batch norm into the convolution and fuse the
+activation); a transformer layer launches ``transformer.kernels_per_layer`` kernels."""
 
 from __future__ import annotations
 
@@ -65,7 +67,8 @@ def roofline(
         footprint += model.parameters * (bpe + assumptions.optimizer_state_bytes_per_parameter)
     compute = flops / (peak * efficiency)
     memory = traffic / (hardware.memory_bandwidth * assumptions.decode_bandwidth_efficiency)
-    overhead = model.layers * assumptions.layer_overhead * (TRAINING_FLOP_MULTIPLIER if training else 1)
+    kernels = model.layers if isinstance(model, CNNSpec) else model.layers * tf.kernels_per_layer(model)
+    overhead = kernels * assumptions.layer_overhead * (TRAINING_FLOP_MULTIPLIER if training else 1)
     latency = max(compute, memory) + overhead
     usable = hardware.memory_capacity * (1.0 - assumptions.memory_reserved_fraction)
     feasible = footprint <= usable
@@ -118,14 +121,15 @@ def _transformer_pass(
 ) -> tuple[float, float, float]:
     """FLOPs, bytes moved and bytes held for ``batch`` sequences of ``tokens`` tokens."""
     all_tokens = batch * tokens
+    act_bpe = tf.activation_bytes(bpe)
     flops = tf.prefill_flops(model, tokens, batch)
     weights = tf.weight_elements_touched(model, all_tokens) * bpe
     kv = tf.kv_cache_bytes(model, tokens, batch, bpe)
-    traffic = weights + tf.activation_traffic(model, all_tokens, bpe) + kv
+    traffic = weights + tf.activation_traffic(model, all_tokens, act_bpe) + kv
     footprint = model.parameters * bpe + kv
     if training:
         flops *= TRAINING_FLOP_MULTIPLIER
-        stored = tf.activation_elements_per_token(model) * all_tokens * bpe
-        traffic = 3.0 * weights + 3.0 * tf.activation_traffic(model, all_tokens, bpe)
+        stored = tf.activation_elements_per_token(model) * all_tokens * act_bpe
+        traffic = 3.0 * weights + 3.0 * tf.activation_traffic(model, all_tokens, act_bpe)
         footprint += stored
     return flops, traffic, footprint

@@ -5,12 +5,18 @@ Attention of one query over ``c`` cached positions costs ``4·c·d_attn`` FLOPs 
 each for QKᵀ and AV), so a causal prefill of ``S`` tokens costs ``2·L·S²·d_attn`` (Pope et al. 2022, §2).
 Bytes: weights are read once per pass; every intermediate tensor of a layer is written once and read
 once (fused attention never materialises the ``S×S`` scores, Dao et al. 2022); the KV cache holds
-``kv_elements_per_token`` per token.
+``kv_elements_per_token`` per token. Activations stay 16-bit when weights are 8- or 4-bit.
+Fixed per-pass time is counted per kernel: each operation of a layer is one launch.
 """
 
 from __future__ import annotations
 
 from ..models.types import TransformerSpec
+
+# FP8/INT8 inference quantises a GEMM's inputs and writes its output in 16 bits (Micikevicius et al.
+# 2022, "FP8 Formats for Deep Learning", §4; Xiao et al. 2023, SmoothQuant, §4), so intermediates,
+# and the tensor-parallel all-reduces of GEMM outputs, are never narrower than 2 bytes.
+MIN_ACTIVATION_BYTES = 2.0
 
 
 def prefill_flops(model: TransformerSpec, seq_len: float, batch: float) -> float:
@@ -60,3 +66,16 @@ def kv_cache_bytes(model: TransformerSpec, tokens: float, batch: float, bytes_pe
     """KV cache of ``batch`` sequences of ``tokens`` tokens: ``2·L·n_kv·d_head·S·B·bytes`` for GQA
     (Pope et al. 2022, §3.3), or ``L·d_latent·S·B·bytes`` for latent attention."""
     return model.kv_elements_per_token * tokens * batch * bytes_per_element
+
+
+def activation_bytes(weight_bytes_per_element: float) -> float:
+    """Bytes per activation element when weights are stored at ``weight_bytes_per_element``."""
+    return max(weight_bytes_per_element, MIN_ACTIVATION_BYTES)
+
+
+def kernels_per_layer(model: TransformerSpec) -> int:
+    """Kernels one layer launches per pass: one per operation that ``activation_elements_per_token``
+    counts — Q/K/V projection, attention, output projection, two norms, two residual adds, and per
+    active expert the FFN's up (and gate) projection, activation and down projection."""
+    ffn = 4 if model.gated_ffn else 3
+    return 7 + ffn * model.experts_per_token
