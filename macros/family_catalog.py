@@ -53,7 +53,7 @@ def spec_value(kind: str, entry: Any, field: str, unit: str | None) -> Any:
     index, column = _column(kind, field)
     value = _row(kind, entry)[index]
     if cells.is_missing(value):
-        raise InvalidInputError(field, None, f"no value for this entry in column '{column.header}'")
+        raise InvalidInputError("field", field, f"this entry has no value in column '{column.header}'")
     if column.type != "number":
         if unit:
             raise InvalidInputError(
