@@ -1,0 +1,65 @@
+"""``mlsysim plan``: build the planning workbook, recompute it headless and print a summary.
+
+Builds the workbook from the packaged catalog and scenarios (or ``--scenarios FILE``), computes
+every formula with ``mlsysim.workbooks.recalc`` and writes the result atomically: nothing appears
+at the output path until the computed workbook is complete, and an existing file is replaced only
+with ``--force``. Exit status 0 when the master check passes, 1 when it fails (the workbook is
+still written; its Checks sheet says why), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import InvalidInputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="build and compute the planning workbook (plan.xlsx)",
+        description=__doc__.splitlines()[0].split(": ", 1)[1],
+    )
+    parser.add_argument("-o", "--output", type=Path, default=Path("plan.xlsx"), help="default: plan.xlsx")
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        help="scenarios file (.toml with [[serving]]/[[training]]/[[reliability]], or .csv); "
+        "default: the packaged scenarios",
+    )
+    parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..workbooks import build_workbook, load_scenarios, recalc
+    from ..workbooks.planbook import save_atomically
+    from ..workbooks.summary import format_summary, summarize
+
+    target: Path = args.output
+    if target.suffix.lower() != ".xlsx":
+        raise InvalidInputError("--output", str(target), "the planning workbook is an .xlsx file")
+    if target.exists() and not args.force:
+        raise InvalidInputError("--output", str(target), "exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise InvalidInputError("--output", str(target), "its folder does not exist")
+    scenarios = load_scenarios(args.scenarios)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx", dir=target.parent)
+    os.close(handle)
+    try:
+        save_atomically(build_workbook(scenarios, computed_at=datetime.now(UTC)), Path(temp))
+        recalc(temp, in_place=True)
+        os.replace(temp, target)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    summary = summarize(target)
+    print(format_summary(summary, target))
+    if summary.master_check is not True:
+        print(f"mlsysim plan: the master check fails; see the Checks sheet of {target}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,82 @@
+"""``mlsysim validate``: the engine's estimates against published measurements.
+
+Prints the case table (case, measured, estimated, error, tolerance, within) and the median absolute
+percentage error per category as Markdown (``--json`` for JSON); ``--fit`` refits the calibrated
+efficiencies and shows the table under the fitted values (the catalog is never rewritten). Exit
+status 1 when a case is outside its tolerance without a recorded reason, or an expected failure
+passes; 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..catalog_loader import load_catalog
+from ..errors import InvalidInputError
+from ..validation import CALIBRATED, fit, load_cases, markdown, validate
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="compare estimates with published measurements",
+        description=__doc__.splitlines()[0].split(": ", 1)[1],
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
+    parser.add_argument("--fit", action="store_true", help="refit the calibrated efficiencies first")
+    parser.add_argument("--cases", type=Path, help="cases file (default: the packaged cases.toml)")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to this file instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cases = load_cases(args.cases)
+    catalog = load_catalog()
+    assumptions = catalog.assumptions
+    fitted = None
+    if args.fit:
+        fitted = fit(cases, catalog)
+        assumptions = dataclasses.replace(assumptions, **fitted.values)
+    result = validate(cases, catalog, assumptions)
+    used = {name: getattr(assumptions, name) for name in CALIBRATED}
+    if args.json:
+        body = result.to_dict() | {"assumptions": used}
+        if fitted:
+            body["fit"] = {"objective": fitted.objective, "sweeps": fitted.sweeps}
+        text = json.dumps(body, indent=2) + "\n"
+    else:
+        text = markdown(result)
+        if fitted:
+            catalog_values = catalog.assumptions
+            rows = "".join(
+                f"| {n} | {getattr(catalog_values, n):.4g} | {v:.4g} |\n" for n, v in fitted.values.items()
+            )
+            text += f"\n| assumption | catalog | fitted |\n|---|---:|---:|\n{rows}"
+            text += f"\nSum of squared log errors at the fit: {fitted.objective:.4f}\n"
+    _emit(text, args.output)
+    for r in result.unexpected:
+        why = "passes although marked expected to fail" if r.xfail else "is outside its tolerance"
+        print(f"mlsysim validate: {r.id} {why} ({r.error:+.1%}, ±{r.tolerance:.0%})", file=sys.stderr)
+    return 1 if result.unexpected else 0
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if not output.parent.is_dir():
+        raise InvalidInputError("output", str(output), "its folder must exist")
+    handle, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

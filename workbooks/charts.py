@@ -1,0 +1,88 @@
+"""Native charts: TCO breakdown (stacked bars), emissions by region (bars), TTFT and ITL per serving
+scenario (bars for TTFT, a line for ITL on its own axis). Charts read the cells, so they follow
+every recompute; a chart shows at most ``MAX_CATEGORIES`` rows to stay readable."""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.utils import get_column_letter
+
+from .layout import FIRST_ROW, HEADER_ROW, Table
+
+MAX_CATEGORIES = 40
+_WIDTH_CM, _HEIGHT_CM = 24.0, 12.0
+
+
+def _shown(table: Table) -> tuple[int, str]:
+    """(last row shown, title suffix)."""
+    shown = min(table.rows, MAX_CATEGORIES)
+    suffix = f" (first {shown} of {table.rows})" if table.rows > shown else ""
+    return FIRST_ROW + shown - 1, suffix
+
+
+def _anchor(table: Table, gap: int = 2) -> str:
+    return f"{get_column_letter(len(table.columns) + gap)}{FIRST_ROW}"
+
+
+def _series(chart, table: Table, key: str, last: int) -> None:
+    col = table.columns.index(next(c for c in table.columns if c.key == key)) + 1
+    chart.add_data(
+        Reference(table.worksheet, min_col=col, min_row=HEADER_ROW, max_row=last), titles_from_data=True
+    )
+
+
+def _categories(table: Table, last: int) -> Reference:
+    return Reference(table.worksheet, min_col=1, min_row=FIRST_ROW, max_row=last)
+
+
+def tco_chart(tco: Table) -> None:
+    if not tco.rows:
+        return
+    last, suffix = _shown(tco)
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = "TCO for the period by component (USD)" + suffix
+    chart.x_axis.title, chart.y_axis.title = "Scenario", "USD"
+    for key in ("capex", "energy_cost", "maintenance"):
+        _series(chart, tco, key, last)
+    chart.set_categories(_categories(tco, last))
+    chart.width, chart.height = _WIDTH_CM, max(_HEIGHT_CM, 0.7 * (last - FIRST_ROW + 1))
+    tco.worksheet.add_chart(chart, _anchor(tco))
+
+
+def carbon_chart(carbon: Table, block: tuple[int, int, int]) -> None:
+    first_col, first_row, last_row = block
+    if last_row < first_row:
+        return
+    ws = carbon.worksheet
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = "Emissions by region (tCO2e for the period)"
+    chart.x_axis.title, chart.y_axis.title = "Region", "tCO2e"
+    for col in (first_col + 1, first_col + 2):
+        chart.add_data(
+            Reference(ws, min_col=col, min_row=HEADER_ROW, max_row=last_row), titles_from_data=True
+        )
+    chart.set_categories(Reference(ws, min_col=first_col, min_row=first_row, max_row=last_row))
+    chart.width, chart.height = _WIDTH_CM, _HEIGHT_CM
+    ws.add_chart(chart, f"{get_column_letter(first_col + 4)}{FIRST_ROW}")
+
+
+def latency_chart(serving: Table) -> None:
+    if not serving.rows:
+        return
+    last, suffix = _shown(serving)
+    bars = BarChart()
+    bars.type, bars.grouping = "col", "clustered"
+    bars.title = "TTFT and ITL per serving scenario (ms)" + suffix
+    bars.x_axis.title, bars.y_axis.title = "Scenario", "TTFT (ms)"
+    _series(bars, serving, "ttft", last)
+    bars.set_categories(_categories(serving, last))
+    line = LineChart()
+    _series(line, serving, "itl", last)
+    line.y_axis.axId = 200
+    line.y_axis.title = "ITL (ms)"
+    line.y_axis.crosses = "max"
+    bars += line
+    bars.width, bars.height = _WIDTH_CM, _HEIGHT_CM
+    serving.worksheet.add_chart(bars, _anchor(serving))

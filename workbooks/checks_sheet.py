@@ -1,0 +1,165 @@
+"""The Checks sheet: every check behind the master check, one per row, plus information flags.
+
+A check counts problems (rows in error, catalog rows missing a required value) and passes at zero;
+a check that itself cannot be evaluated fails (``IFERROR(..., FALSE)``). The master check (defined
+name ``MasterCheck``, shown on every sheet) is the AND of all checks. Infeasible scenarios are
+flagged with a count but do not fail it: "does not fit" is an answer, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlsysim.macros.sheet_schema import schema
+from openpyxl.formatting.rule import CellIsRule
+
+from . import names, styles
+from .catalog_sheets import CatalogSheet, column_name
+from .layout import FIRST_ROW, GREEN, HEADER_ROW, RED, TITLE_ROW, master_check_colours, protect, put_text
+from .names import MASTER_CHECK
+
+WIDTHS = {"A": 58.0, "B": 12.0, "C": 10.0, "D": 90.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    label: str
+    count: str  # formula: the number of problems
+    where: str
+
+
+def _catalog_checks(catalog: CatalogSheet) -> list[Check]:
+    """One check per required column: rows that have an ID but no value there."""
+    sheet = schema(catalog.kind)
+    ids = column_name(catalog.kind, "id")
+    checks = []
+    for column in sheet.columns:
+        if column.required and column.key != "id":
+            target = column_name(catalog.kind, column.key)
+            checks.append(
+                Check(
+                    f"{sheet.sheet}: rows missing '{column.header}'",
+                    f'=SUMPRODUCT(({ids}<>"")*({target}=""))',
+                    f"{sheet.sheet} sheet: fill the empty cell, or clear the row's ID.",
+                )
+            )
+        elif column.lookup:
+            target = column_name(catalog.kind, column.key)
+            checks.append(
+                Check(
+                    f"{sheet.sheet}: '{column.header}' found on the {column.lookup} sheet",
+                    f'=SUMPRODUCT(({ids}<>"")*ISERROR({target}))',
+                    f"{sheet.sheet} sheet: the Accelerator must be an ID of the {column.lookup} sheet.",
+                )
+            )
+            break  # one look-up column tells whether the accelerator is found
+    return checks
+
+
+def checks(tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> tuple[list[Check], list[Check]]:
+    """(checks that make the master check, information flags)."""
+    serving, training, reliability = tables["serving"], tables["training"], tables["reliability"]
+    tco, carbon = tables["tco"], tables["carbon"]
+    failing = [
+        Check(
+            "Serving scenarios in error",
+            f"=SUM({serving.column_range('error')})",
+            "Serving sheet, amber rows: read the engine cell's #MLSYS! message.",
+        ),
+        Check(
+            "Training scenarios in error",
+            f"=SUM({training.column_range('error')})",
+            "Training sheet, amber rows.",
+        ),
+        Check(
+            "Reliability scenarios in error",
+            f"=SUM({reliability.column_range('error')})",
+            "Reliability sheet, amber rows.",
+        ),
+        Check(
+            "TCO rows missing catalog data (price, power, PUE, electricity price)",
+            f"=SUM({tco.column_range('missing')})",
+            "TCO sheet, amber rows: complete the catalog sheets.",
+        ),
+        Check(
+            "Carbon rows missing catalog data (PUE, carbon intensity, WUE)",
+            f"=SUM({carbon.column_range('missing')})",
+            "Carbon sheet, amber rows: complete the Regions sheet.",
+        ),
+    ]
+    for kind in ("hardware", "model", "fleet", "region"):
+        failing += _catalog_checks(catalogs[kind])
+    flags = [
+        Check(
+            "Serving scenarios that do not fit in memory",
+            f"=COUNTIFS({serving.column_range('fits')},FALSE)",
+            "Red rows on the Serving sheet: raise TP or lower the batch or precision.",
+        ),
+        Check(
+            "Training runs that do not fit in memory",
+            f"=COUNTIFS({training.column_range('fits')},FALSE)",
+            "Red rows on the Training sheet: raise TP/PP.",
+        ),
+    ]
+    return failing, flags
+
+
+def write_checks(workbook: Any, tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> Any:
+    ws = workbook.create_sheet("Checks")
+    for column, width in WIDTHS.items():
+        ws.column_dimensions[column].width = width
+    ws.cell(TITLE_ROW, 1, "Checks").style = styles.TITLE.name
+    ws.cell(TITLE_ROW, 2, "Master check").style = styles.LABEL.name
+    ws.cell(TITLE_ROW, 3, f'=IF({MASTER_CHECK},"OK","FAILED: see below")').style = styles.CHECK.name
+    master_check_colours(ws, f"C{TITLE_ROW}")
+    put_text(
+        ws.cell(2, 1),
+        "Each check counts problems and passes at 0. The master check is the AND of all checks.",
+    )
+    ws.cell(2, 1).style = styles.LABEL.name
+    for k, header in enumerate(("Check", "Problems", "Passes", "Where to look"), start=1):
+        ws.cell(HEADER_ROW, k, header).style = styles.HEADER.name
+    failing, flags = checks(tables, catalogs)
+    master_row = FIRST_ROW
+    first, last = master_row + 1, master_row + len(failing)
+    _row(
+        ws,
+        master_row,
+        "MASTER CHECK: all checks below pass",
+        "",
+        f"=AND(C{first}:C{last})",
+        "Shown on every sheet.",
+    )
+    names.define(workbook, MASTER_CHECK, ws.title, f"C{master_row}")
+    master_check_colours(ws, f"C{master_row}")
+    for row, check in enumerate(failing, start=first):
+        _row(ws, row, check.label, check.count, f"=IFERROR(B{row}=0,FALSE)", check.where)
+    flag_header = last + 2
+    for k, header in enumerate(
+        ("Flag (information; does not fail the master check)", "Count", "", "Where"), 1
+    ):
+        ws.cell(flag_header, k, header).style = styles.HEADER.name
+    for row, flag in enumerate(flags, start=flag_header + 1):
+        _row(ws, row, flag.label, flag.count, "", flag.where)
+    _colour_passes(ws, f"C{first}:C{last}")
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    protect(ws)
+    return ws
+
+
+def _row(ws: Any, row: int, label: str, count: str, passes: str, where: str) -> None:
+    put_text(ws.cell(row, 1), label)
+    ws.cell(row, 1).style = styles.LABEL.name
+    if count:
+        ws.cell(row, 2, count).style = styles.FORMULA.name
+        ws.cell(row, 2).number_format = styles.WHOLE
+    if passes:
+        ws.cell(row, 3, passes).style = styles.CHECK.name
+    put_text(ws.cell(row, 4), where)
+    ws.cell(row, 4).style = styles.LABEL.name
+
+
+def _colour_passes(ws: Any, area: str) -> None:
+    ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=["TRUE"], fill=GREEN))
+    ws.conditional_formatting.add(area, CellIsRule(operator="notEqual", formula=["TRUE"], fill=RED))

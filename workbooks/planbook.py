@@ -1,0 +1,115 @@
+"""Build the planning workbook: About, the four catalog sheets, Serving, Training, TCO, Carbon,
+Reliability and Checks, in that order, then the xlwings add-in's settings sheet (openpyxl, no
+Excel needed).
+
+``build_workbook`` returns the openpyxl workbook; ``build`` writes it atomically to a path (a temp
+file in the same folder, then ``os.replace``), so no half-written .xlsx is ever left behind.
+Formula cells carry no values until ``mlsysim.workbooks.recalc`` computes them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mlsysim.errors import InvalidInputError
+from openpyxl import Workbook
+
+from . import styles
+from .about_sheet import write_about
+from .carbon_sheet import write_carbon
+from .catalog_sheets import CATALOG_KINDS, write_catalog_sheet
+from .charts import carbon_chart, latency_chart, tco_chart
+from .checks_sheet import write_checks
+from .reliability_sheet import write_reliability
+from .scenarios import load_scenarios
+from .serving_sheet import write_serving
+from .tco_sheet import write_tco
+from .training_sheet import write_training
+from .xlwings_conf import write_xlwings_conf
+
+SHEETS = (
+    "About",
+    "Hardware",
+    "Models",
+    "Fleets",
+    "Regions",
+    "Serving",
+    "Training",
+    "TCO",
+    "Carbon",
+    "Reliability",
+    "Checks",
+    "xlwings.conf",
+)
+# Excel recalculates on open every file whose calcId is below its own engine's (MS-XLS 2.4.215,
+# RecalcId): a high id keeps the snapshot values of a computed workbook on screen.
+_CALC_ID = 999999
+
+
+def build_workbook(scenarios: Any = None, *, computed_at: datetime | None = None) -> Workbook:
+    """The planning workbook for ``scenarios`` (see ``load_scenarios``; None for the defaults).
+
+    ``computed_at`` is the time a recompute that follows gives the values (shown on the About sheet
+    as a snapshot); None marks the workbook as not computed yet.
+    """
+    plan = load_scenarios(scenarios)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    styles.install(workbook)
+    write_about(workbook, plan, computed_at)
+    catalogs = {kind: write_catalog_sheet(workbook, kind) for kind in CATALOG_KINDS}
+    tables: dict[str, Any] = {}
+    tables["serving"] = write_serving(workbook, plan.serving, catalogs)
+    tables["training"] = write_training(workbook, plan.training, catalogs)
+    tables["tco"] = write_tco(workbook, tables["serving"], tables["training"])
+    tables["carbon"], region_block = write_carbon(workbook, tables["tco"], catalogs["region"])
+    tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs)
+    write_checks(workbook, tables, catalogs)
+    write_xlwings_conf(workbook)
+    tco_chart(tables["tco"])
+    carbon_chart(tables["carbon"], region_block)
+    latency_chart(tables["serving"])
+    workbook.calculation.calcId = _CALC_ID
+    workbook.calculation.fullCalcOnLoad = computed_at is None
+    workbook.active = 0
+    return workbook
+
+
+def build(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    scenarios: Any = None,
+    computed_at: datetime | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write the planning workbook to ``path`` (default ``plan.xlsx``) and return the path.
+
+    ``scenarios``: None (packaged defaults), a .toml/.csv path, a list of dicts or a DataFrame.
+    An existing file is replaced only with ``overwrite=True``.
+    """
+    target = Path(path if path is not None else "plan.xlsx")
+    if target.suffix.lower() != ".xlsx":
+        raise InvalidInputError("path", str(target), "the planning workbook is an .xlsx file")
+    if target.exists() and not overwrite:
+        raise InvalidInputError(
+            "path", str(target), "exists; pass overwrite=True (CLI: --force) to replace it"
+        )
+    workbook = build_workbook(scenarios, computed_at=computed_at)
+    save_atomically(workbook, target)
+    return target
+
+
+def save_atomically(workbook: Workbook, target: Path) -> None:
+    folder = target.parent if str(target.parent) else Path(".")
+    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=folder)
+    os.close(handle)
+    try:
+        workbook.save(temp)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
