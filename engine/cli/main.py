@@ -14,7 +14,7 @@ from importlib import import_module
 from ..errors import MlsysimError
 
 # Sub-command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("plan",)
+COMMANDS: tuple[str, ...] = ("validate", "plan")
 
 
 def build_parser() -> argparse.ArgumentParser:
