@@ -10,7 +10,6 @@ passes; 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 from ..catalog_loader import load_catalog
 from ..errors import InvalidInputError
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
+from ..validation.calibrate import with_values
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     fitted = None
     if args.fit:
         fitted = fit(cases, catalog)
-        assumptions = dataclasses.replace(assumptions, **fitted.values)
+        assumptions = with_values(assumptions, fitted.values)
     result = validate(cases, catalog, assumptions)
     used = {name: getattr(assumptions, name) for name in CALIBRATED}
     if args.json:

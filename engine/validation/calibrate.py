@@ -17,6 +17,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..assumptions import Assumptions
 from ..catalog_loader import Catalog
@@ -56,7 +57,7 @@ def fit(cases: CaseSet, catalog: Catalog, *, tolerance: float = 1e-4, max_sweeps
         for name, (low, high) in CALIBRATED.items():
             before = getattr(current, name)
             best = _golden_log(_along(objective, current, name), low, high)
-            current = dataclasses.replace(current, **{name: best})
+            current = with_values(current, {name: best})
             moved = max(moved, abs(best / before - 1.0))
         if moved <= tolerance:
             break
@@ -66,7 +67,13 @@ def fit(cases: CaseSet, catalog: Catalog, *, tolerance: float = 1e-4, max_sweeps
 
 def _along(objective: Callable[[Assumptions], float], at: Assumptions, name: str) -> Callable[[float], float]:
     """``objective`` as a function of one assumption, the others held at ``at``."""
-    return lambda x: objective(dataclasses.replace(at, **{name: x}))
+    return lambda x: objective(with_values(at, {name: x}))
+
+
+def with_values(assumptions: Assumptions, values: Mapping[str, float]) -> Assumptions:
+    """``assumptions`` with some values replaced (SI floats; provenance unchanged)."""
+    changes: dict[str, Any] = dict(values)
+    return dataclasses.replace(assumptions, **changes)
 
 
 def _golden_log(f: Callable[[float], float], low: float, high: float, steps: int = 60) -> float:
