@@ -21,7 +21,7 @@ KIND = Arg("kind", "text", "catalog sheet: hardware, model, fleet or region (or 
 ENTRY = Arg("id", "any", "catalog id (e.g. H100) or a row of that sheet")
 FIELD = Arg("field", "text", 'column key or header, e.g. "memory_bandwidth" or "Memory bandwidth (GB/s)"')
 SPEC_UNIT = Arg("unit", "text", "unit of the result; default the column's unit", optional=True)
-NAME = Arg("name", "text", "function name, e.g. MLSYS_TTFT; omit for the list", optional=True)
+TOPIC = Arg("topic", "text", "function name, e.g. MLSYS_TTFT; omit for the list", optional=True)
 
 
 @lru_cache(maxsize=8)
@@ -68,15 +68,15 @@ def spec_value(kind: str, entry: Any, field: str, unit: str | None) -> Any:
     return number * factor(PINT_SPELLING.get(column.unit, column.unit), unit)
 
 
-def help_text(name: str | None) -> str:
+def help_text(topic: str | None) -> str:
     from .registry import REGISTRY
 
-    if not name:
+    if not topic:
         return "MLSYS functions: " + ", ".join(REGISTRY) + ' — =MLSYS_HELP("MLSYS_TTFT") explains one.'
-    key = name.strip().upper()
+    key = topic.strip().upper()
     fn = REGISTRY.get(key) or REGISTRY.get(f"MLSYS_{key}")
     if fn is None:
-        raise UnknownEntryError("function", name, closest(name, REGISTRY))
+        raise UnknownEntryError("function", topic, closest(topic, REGISTRY))
     args = "; ".join(f"{a.name}: {a.doc}" for a in fn.args)
     return f"{fn.signature} -> {fn.shown_unit}. {fn.description} Arguments: {args}"
 
@@ -102,7 +102,7 @@ FUNCTIONS = (
     ExcelFunction(
         "MLSYS_HELP",
         "Catalog",
-        (NAME,),
+        (TOPIC,),
         "text",
         "",
         "Signature, unit and description of one MLSYS function, or the list of all of them.",

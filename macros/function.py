@@ -73,8 +73,11 @@ class ExcelFunction:
 def _parse(arg: Arg, value: Any) -> Any:
     """One argument as ``compute`` takes it (catalog keys, floats, text; None when omitted)."""
     kind = type(value)
-    if kind is float and value == value and arg.type == "number":  # the common case, first
-        return value
+    if arg.type == "number":  # the common cases first: Excel passes floats, Python users ints
+        if kind is float and value == value:
+            return value
+        if kind is int:
+            return float(value)
     if kind is str and arg.type != "number":
         stripped = value.strip()
         if stripped and stripped not in cells.EXCEL_ERRORS:

@@ -75,7 +75,7 @@ def test_contract_signatures():
     assert shown["MLSYS_EXPECTED_FAILURES"] == "MLSYS_EXPECTED_FAILURES(fleet, hours, [unit])"
     assert shown["MLSYS_SPEC"] == "MLSYS_SPEC(kind, id, field, [unit])"
     assert shown["MLSYS_VERSION"] == "MLSYS_VERSION()"
-    assert shown["MLSYS_HELP"] == "MLSYS_HELP([name])"
+    assert shown["MLSYS_HELP"] == "MLSYS_HELP([topic])"
     units = {name: spec.shown_unit for name, spec in REGISTRY.items()}
     assert (units["MLSYS_TTFT"], units["MLSYS_KV_CACHE"], units["MLSYS_CARBON"], units["MLSYS_MTBF"]) == (
         "ms",
