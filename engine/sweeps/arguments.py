@@ -1,0 +1,130 @@
+"""The arguments of each solver, named as the facades name them (``ServingModel().solve(seq_len=...)``).
+
+One table serves the sweep (a column per argument) and the command line (a ``--flag`` per argument),
+so a name means the same thing in Python, in a scenarios file and on the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidInputError
+from ..names import closest, normalize
+
+# Kinds of argument: catalog look-ups, enumerations, and numbers.
+ENTRY_KINDS = ("model", "hardware", "fleet", "site")
+TEXT_KINDS = (*ENTRY_KINDS, "precision", "choice")
+NUMBER_KINDS = ("whole", "number")
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One keyword argument of a solver's facade.
+
+    ``default`` is the facade's default (``None``: not passed, the facade decides); ``unit`` is the
+    unit a plain number is read in; ``aliases`` are extra column names and command-line flags.
+    """
+
+    name: str
+    kind: str
+    help: str
+    required: bool = False
+    default: Any = None
+    unit: str = ""
+    aliases: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()
+
+
+_MODEL = Argument("model", "model", "catalog model id, name or alias (e.g. Llama3_70B)", required=True)
+_HARDWARE = Argument("hardware", "hardware", "catalog accelerator (e.g. H100)", required=True)
+_FLEET = Argument("fleet", "fleet", "catalog cluster (e.g. H100_64)", required=True)
+_PRECISION = Argument("precision", "precision", "numeric format (fp16, bf16, fp8, int8, ...)", default="fp16")
+_DATACENTER = Argument(
+    "datacenter", "site", "grid (e.g. Quebec) or facility profile (e.g. hyperscale); default US_Average"
+)
+_GRID = Argument("grid", "site", "electricity grid, when datacenter names a facility profile")
+_DURATION = Argument("duration_days", "number", "period of operation", required=True, unit="day")
+
+SOLVERS: dict[str, tuple[Argument, ...]] = {
+    "roofline": (
+        _MODEL,
+        _HARDWARE,
+        Argument("batch_size", "whole", "samples per pass", default=1, aliases=("batch",)),
+        _PRECISION,
+        Argument("seq_len", "whole", "tokens per sample (transformers; default min(2048, context))"),
+        Argument("training", "flag", "a training pass (forward + backward) instead of inference"),
+    ),
+    "serving": (
+        _MODEL,
+        _HARDWARE,
+        Argument("seq_len", "whole", "prompt tokens per request", required=True),
+        Argument("batch_size", "whole", "concurrent requests", default=1, aliases=("batch",)),
+        _PRECISION,
+        Argument("output_len", "whole", "generated tokens per request", default=128),
+        Argument("tp_size", "whole", "tensor-parallel devices", default=1, aliases=("tp",)),
+        Argument("kv_precision", "precision", "KV-cache format (default: precision)"),
+    ),
+    "training": (
+        _MODEL,
+        _FLEET,
+        Argument("batch_size", "whole", "global batch in sequences", required=True, aliases=("batch",)),
+        _PRECISION,
+        Argument("tp_size", "whole", "tensor-parallel degree", default=1, aliases=("tp",)),
+        Argument("pp_size", "whole", "pipeline stages", default=1, aliases=("pp",)),
+        Argument("microbatch_count", "whole", "micro-batches per step", default=1, aliases=("microbatches",)),
+        Argument("seq_len", "whole", "tokens per sequence", default=2048),
+        Argument("zero_stage", "whole", "ZeRO stage", default=0, choices=(0, 1, 2, 3)),
+        Argument(
+            "recompute",
+            "choice",
+            "activation recomputation",
+            default="full",
+            choices=("none", "selective", "full"),
+        ),
+        Argument("interleave", "whole", "interleaved pipeline chunks per device", default=1),
+    ),
+    "economics": (
+        _FLEET,
+        _DURATION,
+        Argument("kwh_price", "number", "electricity price (default: the grid's)", unit="USD/kWh"),
+        _DATACENTER,
+        _GRID,
+        Argument("node_price", "number", "price of one node (default: the catalog's)", unit="USD"),
+    ),
+    "sustainability": (
+        _FLEET,
+        _DURATION,
+        _DATACENTER,
+        _GRID,
+        Argument("include_embodied", "flag", "add the accelerators' amortised embodied carbon"),
+    ),
+    "reliability": (
+        _FLEET,
+        Argument("job_duration_hours", "number", "length of the job", required=True, unit="hour"),
+        Argument("checkpoint_time_s", "number", "time to write one checkpoint", required=True, unit="s"),
+        Argument(
+            "restart_time_s", "number", "time to restart after a failure (default: assumptions)", unit="s"
+        ),
+    ),
+}
+
+# Other spellings of the solver names.
+SOLVER_ALIASES = {"distributed": "training", "engine": "roofline"}
+
+
+def solver_name(name: str) -> str:
+    """The canonical solver name for ``name`` (``"Serving"``, ``"distributed"``...)."""
+    key = normalize(str(name))
+    for canonical in SOLVERS:
+        if key == canonical:
+            return canonical
+    if key in SOLVER_ALIASES:
+        return SOLVER_ALIASES[key]
+    hint = closest(str(name), SOLVERS)
+    near = f" (closest: {', '.join(hint)})" if hint else ""
+    raise InvalidInputError("solver", name, f"expected one of {', '.join(SOLVERS)}{near}")
+
+
+def arguments(solver: str) -> tuple[Argument, ...]:
+    return SOLVERS[solver_name(solver)]

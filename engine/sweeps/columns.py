@@ -1,0 +1,132 @@
+"""Result columns of each solver: which estimate field, under which name, in which unit.
+
+The solvers return SI floats; sweeps and the command line show them in the units engineers read
+(ms, GB, MWh), with the unit in the column name (``ttft_ms``) so a CSV or Parquet file is
+self-describing. ``value = SI value × scale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MS, GB, MWH, KWH = 1e3, 1e-9, 1.0 / 3.6e9, 3.6e6
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """``field`` of the solver's estimate shown as ``name`` in ``unit`` (``kind``: number, flag, text)."""
+
+    field: str
+    name: str
+    unit: str = ""
+    scale: float = 1.0
+    kind: str = "number"
+
+
+FEASIBLE = Column("feasible", "feasible", kind="flag")
+CONSTRAINT = Column("constraint", "constraint", kind="text")
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "roofline": (
+        Column("latency", "latency_ms", "ms", MS),
+        Column("compute_latency", "compute_latency_ms", "ms", MS),
+        Column("memory_latency", "memory_latency_ms", "ms", MS),
+        Column("overhead_latency", "overhead_latency_ms", "ms", MS),
+        Column("throughput", "throughput_per_s", "samples/s"),
+        Column("bottleneck", "bottleneck", kind="text"),
+        Column("mfu", "mfu"),
+        Column("arithmetic_intensity", "arithmetic_intensity_flop_per_byte", "FLOP/B"),
+        Column("flops", "flops_tflop", "TFLOP", 1e-12),
+        Column("memory_traffic", "memory_traffic_gb", "GB", GB),
+        Column("energy", "energy_j", "J"),
+        Column("memory_footprint", "memory_footprint_gb", "GB", GB),
+        FEASIBLE,
+        CONSTRAINT,
+    ),
+    "serving": (
+        Column("ttft", "ttft_ms", "ms", MS),
+        Column("itl", "itl_ms", "ms", MS),
+        Column("e2e_latency", "e2e_latency_ms", "ms", MS),
+        Column("decode_tokens_per_s", "decode_tokens_per_s", "tokens/s"),
+        Column("kv_cache_size", "kv_cache_gb", "GB", GB),
+        Column("kv_cache_peak", "kv_cache_peak_gb", "GB", GB),
+        Column("weights_size", "weights_gb", "GB", GB),
+        Column("memory_per_device", "memory_per_device_gb", "GB", GB),
+        Column("total_memory", "total_memory_gb", "GB", GB),
+        Column("memory_utilization", "memory_utilization"),
+        Column("prefill_compute_latency", "prefill_compute_ms", "ms", MS),
+        Column("prefill_memory_latency", "prefill_memory_ms", "ms", MS),
+        Column("decode_compute_latency", "decode_compute_ms", "ms", MS),
+        Column("decode_memory_latency", "decode_memory_ms", "ms", MS),
+        Column("tp_communication_latency", "tp_communication_ms", "ms", MS),
+        FEASIBLE,
+        CONSTRAINT,
+    ),
+    "training": (
+        Column("step_latency_total", "step_latency_total_ms", "ms", MS),
+        Column("compute_latency", "compute_ms", "ms", MS),
+        Column("tp_communication_latency", "tp_communication_ms", "ms", MS),
+        Column("pp_communication_latency", "pp_communication_ms", "ms", MS),
+        Column("dp_communication_latency", "dp_communication_ms", "ms", MS),
+        Column("bubble_latency", "bubble_ms", "ms", MS),
+        Column("optimizer_latency", "optimizer_ms", "ms", MS),
+        Column("bubble_fraction", "bubble_fraction"),
+        Column("scaling_efficiency", "scaling_efficiency"),
+        Column("mfu", "mfu"),
+        Column("hfu", "hfu"),
+        Column("tokens_per_s", "tokens_per_s", "tokens/s"),
+        Column("memory_per_device", "memory_per_device_gb", "GB", GB),
+        Column("weights_memory", "weights_memory_gb", "GB", GB),
+        Column("optimizer_memory", "optimizer_memory_gb", "GB", GB),
+        Column("activation_memory", "activation_memory_gb", "GB", GB),
+        Column("data_parallel", "data_parallel"),
+        Column("microbatch_size", "microbatch_size"),
+        FEASIBLE,
+        CONSTRAINT,
+    ),
+    "economics": (
+        Column("tco_usd", "tco_usd", "USD"),
+        Column("capex_usd", "capex_usd", "USD"),
+        Column("total_opex_usd", "total_opex_usd", "USD"),
+        Column("energy_cost_usd", "energy_cost_usd", "USD"),
+        Column("maintenance_usd", "maintenance_usd", "USD"),
+        Column("purchase_price_usd", "purchase_price_usd", "USD"),
+        Column("energy", "energy_mwh", "MWh", MWH),
+        Column("it_energy", "it_energy_mwh", "MWh", MWH),
+        Column("average_power", "average_power_kw", "kW", 1e-3),
+        Column("electricity_price", "electricity_price_usd_per_kwh", "USD/kWh", KWH),
+        Column("pue", "pue"),
+        Column("cost_per_accelerator_hour", "cost_per_accelerator_hour_usd", "USD"),
+        Column("amortized_fraction", "amortized_fraction"),
+    ),
+    "sustainability": (
+        Column("carbon_footprint_kg", "carbon_footprint_kg", "kg CO2e"),
+        Column("operational_carbon_kg", "operational_carbon_kg", "kg CO2e"),
+        Column("embodied_carbon_kg", "embodied_carbon_kg", "kg CO2e"),
+        Column("energy", "energy_mwh", "MWh", MWH),
+        Column("it_energy", "it_energy_mwh", "MWh", MWH),
+        Column("water_usage_liters", "water_usage_liters", "L"),
+        Column("pue", "pue"),
+        Column("wue", "wue_l_per_kwh", "L/kWh", KWH),
+        Column("carbon_intensity", "carbon_intensity_g_per_kwh", "gCO2e/kWh", 1e3 * KWH),
+    ),
+    "reliability": (
+        Column("fleet_mtbf", "fleet_mtbf_hours", "h", 1.0 / 3600.0),
+        Column("failure_probability", "failure_probability"),
+        Column("expected_failures", "expected_failures"),
+        Column("optimal_checkpoint_interval", "optimal_checkpoint_interval_s", "s"),
+        Column("young_checkpoint_interval", "young_checkpoint_interval_s", "s"),
+        Column("goodput", "goodput"),
+        Column("expected_wall_time", "expected_wall_time_hours", "h", 1.0 / 3600.0),
+    ),
+}
+
+# A sweep names the binding constraint of an infeasible row in one word; the facade's sentence
+# repeats numbers that the row's other columns already hold.
+CONSTRAINT_MEMORY = "memory"
+ERROR = "error"
+
+
+def result_names(solver: str) -> tuple[str, ...]:
+    """The result columns a sweep of ``solver`` appends, ``error`` last."""
+    return (*(c.name for c in COLUMNS[solver]), ERROR)
