@@ -1,19 +1,7 @@
 """The MLSYS_* functions for the ``formulas`` headless engine (``mlsysim recalc``).
 
-Contract of ``formulas_functions()`` -> ``{NAME: callable}``, for
-``formulas.get_functions().update(formulas_functions())`` before a model is compiled:
-
-- Arguments arrive as ``formulas`` passes them to a registered function: literals as Python scalars;
-  cell references as ``formulas.ranges.Ranges`` (``.value`` a 2-D object array); results of other
-  functions as numpy arrays. A 1×1 value becomes its scalar; a 1×n or n×1 value becomes a
-  catalog-sheet row (``mlsysim.macros.sheet_schema``); a larger block stays 2-D and is refused.
-- Cells: ``schedula.EMPTY`` (an empty cell) becomes ``None``; an ``XlError`` (``#N/A``...) becomes its
-  text, which the function answers with a readable ``#MLSYS!`` value; numpy scalars become Python's.
-- An omitted argument (``=MLSYS_TTFT("Llama3_70B","H100",4096,1,,2)``) reaches the function as the
-  integer 0 in ``formulas``; in an optional position it is read as omitted (0 is never a valid
-  precision, tp, unit, price or site there), exactly as Excel passes a missing argument.
-- The result is a Python scalar (float, str or bool), the very value the xlwings path returns:
-  numbers in the function's unit, ``#MLSYS!`` text for bad input or a configuration that does not fit.
+Register with ``formulas.get_functions().update(formulas_functions())`` before a model is compiled;
+the contract is in ``formulas_functions``' docstring.
 """
 
 from __future__ import annotations
@@ -71,5 +59,18 @@ def _binding(spec: ExcelFunction) -> Callable[..., Any]:
 
 
 def formulas_functions() -> dict[str, Callable[..., Any]]:
-    """Every MLSYS_* function, adapted to the ``formulas`` engine's argument values."""
+    """``{NAME: callable}``: every MLSYS_* function, adapted to the ``formulas`` engine.
+
+    - Arguments arrive as ``formulas`` passes them to a registered function: literals as Python scalars;
+      cell references as ``formulas.ranges.Ranges`` (``.value`` a 2-D object array); results of other
+      functions as numpy arrays. A 1×1 value becomes its scalar; a 1×n or n×1 value becomes a
+      catalog-sheet row (``mlsysim.macros.sheet_schema``); a larger block stays 2-D and is refused.
+    - Cells: ``schedula.EMPTY`` (an empty cell) becomes ``None``; an ``XlError`` (``#N/A``...) becomes its
+      text, which the function answers with a readable ``#MLSYS!`` value; numpy scalars become Python's.
+    - An omitted argument (``=MLSYS_TTFT("Llama3_70B","H100",4096,1,,2)``) reaches the function as the
+      integer 0 in ``formulas``; in an optional position it is read as omitted (0 is never a valid
+      precision, tp, unit, price or site there), exactly as Excel passes a missing argument.
+    - The result is a Python scalar (float, str or bool), the very value the xlwings path returns:
+      numbers in the function's unit, ``#MLSYS!`` text for bad input or a configuration that does not fit.
+    """
     return {name: _binding(spec) for name, spec in REGISTRY.items()}
