@@ -93,12 +93,12 @@ def checks(tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> tuple[l
     flags = [
         Check(
             "Serving scenarios that do not fit in memory",
-            f"=COUNTIFS({serving.column_range('fits')},FALSE)",
+            f"=COUNTIFS({serving.column_range('fits')},0)",
             "Red rows on the Serving sheet: raise TP or lower the batch or precision.",
         ),
         Check(
             "Training runs that do not fit in memory",
-            f"=COUNTIFS({training.column_range('fits')},FALSE)",
+            f"=COUNTIFS({training.column_range('fits')},0)",
             "Red rows on the Training sheet: raise TP/PP.",
         ),
     ]

@@ -8,10 +8,12 @@ a template; it is written as text even when it starts with ``=``, ``+``, ``-`` o
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -126,29 +128,33 @@ class Table:
         Spare rows below get the input style on input columns, so new rows look like inputs.
         """
         ws = self.worksheet
-        arrays = [self.palette.style_array(c.role, c.fmt) for c in self.columns]
-        templates = [(i, c.formula) for i, c in enumerate(self.columns, start=1) if c.formula]
-        values = [(i, c.key) for i, c in enumerate(self.columns, start=1) if not c.formula]
-        refs_template = {c.key: self._letters[c.key] + "{row}" for c in self.columns}
-        row = FIRST_ROW - 1
+        if ws.max_row != HEADER_ROW:
+            raise RuntimeError(f"{self.title}: write the frame, then the records, once")
+        plan = [
+            (c.formula, c.key, self.palette.style_array(c.role, c.fmt), c.role is styles.INPUT)
+            for c in self.columns
+        ]
+        letters = [(c.key, self._letters[c.key]) for c in self.columns]
         for index, record in enumerate(records):
             row = FIRST_ROW + index
-            refs = {key: letter_row.format(row=row) for key, letter_row in refs_template.items()}
+            refs = {key: f"{letter}{row}" for key, letter in letters}
             if links is not None:
                 refs.update(links(index, row))
-            for i, key in values:
-                cell = ws.cell(row, i)
-                put_value(cell, record.get(key))
-                cell._style = arrays[i - 1].__copy__()
-            for i, template in templates:
-                cell = ws.cell(row, i, template.format_map(refs))
-                cell._style = arrays[i - 1].__copy__()
+            cells = []
+            for formula, key, array, _ in plan:
+                cell = Cell(ws, style_array=copy.copy(array))
+                if formula:
+                    cell.value = formula.format_map(refs)
+                else:
+                    put_value(cell, record.get(key))
+                cells.append(cell)
+            ws.append(cells)
         self.rows = count
         self.last_row = FIRST_ROW + count + spare - 1
-        inputs = [i for i, c in enumerate(self.columns, start=1) if c.role is styles.INPUT]
-        for spare_row in range(row + 1, self.last_row + 1):
-            for i in inputs:
-                ws.cell(spare_row, i)._style = arrays[i - 1].__copy__()
+        while ws.max_row < self.last_row:
+            ws.append(
+                [Cell(ws, style_array=copy.copy(array)) if is_input else None for *_, array, is_input in plan]
+            )
 
     def dropdown(self, key: str, source: str, prompt: str) -> None:
         """A list validation on column ``key`` (data and spare rows) from ``source`` (a name or

@@ -16,7 +16,7 @@ import io
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,10 @@ def from_records(records: list[Mapping[str, Any]], where: str) -> Scenarios:
         kind = str(row.pop("sheet", "") or _infer_kind(row, f"{where} row {number}")).strip().lower()
         if kind not in _KINDS:
             raise InvalidInputError(f"{where} row {number} sheet", kind, f"expected {', '.join(_KINDS)}")
-        found[kind].append(_scenario(_KINDS[kind], row, f"{where} row {number}", catalog))
+        scenario = _scenario(_KINDS[kind], row, f"{where} row {number}", catalog)
+        if not scenario.name:
+            scenario = replace(scenario, name=_default_name(kind, len(found[kind]) + 1, scenario))
+        found[kind].append(scenario)
     if not any(found.values()):
         raise InvalidInputError("scenarios", where, "no scenarios found")
     return Scenarios(**{kind: tuple(items) for kind, items in found.items()})
@@ -177,7 +180,20 @@ def _infer_kind(row: Mapping[str, Any], where: str) -> str:
     )
 
 
+def _default_name(kind: str, number: int, scenario: Any) -> str:
+    """``Serving 3: Llama3_70B on 8x H100`` for a scenario given without a name."""
+    if kind == "serving":
+        what = f"{scenario.model} on {scenario.tp}x {scenario.hardware}"
+    elif kind == "training":
+        what = f"{scenario.model} on {scenario.fleet}"
+    else:
+        what = f"{scenario.job_hours:g} h on {scenario.fleet}"
+    return f"{kind.capitalize()} {number}: {what}"
+
+
 def _scenario(cls: type, row: dict[str, Any], where: str, catalog: Any) -> Any:
+    """One scenario; a missing ``name`` is left empty for the caller to fill in."""
+    row = {"name": "", **row}
     names = [f.name for f in fields(cls)]
     unknown = sorted(set(row) - set(names))
     if unknown:

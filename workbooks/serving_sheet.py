@@ -3,7 +3,7 @@
 Each engine cell passes the scenario's rows of the Models and Hardware sheets
 (``INDEX(Hardware_table, L4, 0)``, the row found by MATCH in column L), so an edit on a catalog
 sheet reaches every scenario that uses it. A configuration that does not fit is a value
-(``Fits`` = FALSE, the row turns red, latency cells say why); anything else that goes wrong
+(``Fits`` = 0, the row turns red, latency cells say why); anything else that goes wrong
 counts in the Error column and fails the master check.
 """
 
@@ -68,7 +68,7 @@ def columns() -> list[Col]:
             9.0,
             f"=MATCH({{hardware}},{column_name('hardware', 'id')},0)",
         ),
-        Col("fits", "Fits in memory", e, styles.GENERAL, 10.0, _engine("MLSYS_FITS")),
+        Col("fits", "Fits in memory (1 = yes)", e, styles.YES_NO, 10.0, _engine("MLSYS_FITS") + "*1"),
         Col("mem_util", "Memory use (% of capacity)", e, styles.PERCENT, 12.0, _engine("MLSYS_MEM_UTIL")),
         Col("kv_cache", "KV cache (GB)", e, styles.GB, 12.0, _engine("MLSYS_KV_CACHE")),
         Col("ttft", "TTFT (ms)", e, styles.MS, 13.0, _engine("MLSYS_TTFT")),
@@ -87,7 +87,7 @@ def columns() -> list[Col]:
             f,
             styles.TOKENS_S,
             14.0,
-            '=IF({fits}=TRUE,{tokens_per_replica}*{replicas},"n/a")',
+            '=IF({fits}=1,{tokens_per_replica}*{replicas},"n/a")',
         ),
         Col(
             "latency",
@@ -95,7 +95,7 @@ def columns() -> list[Col]:
             f,
             styles.NUMBER,
             14.0,
-            '=IF({fits}=TRUE,({ttft}+{output_tokens}*{itl})/1000,"n/a")',
+            '=IF({fits}=1,({ttft}+{output_tokens}*{itl})/1000,"n/a")',
         ),
         Col("accelerators", "Accelerators (TP × replicas)", f, styles.WHOLE, 13.0, "={tp}*{replicas}"),
         Col(
@@ -104,8 +104,7 @@ def columns() -> list[Col]:
             f,
             styles.FLAG,
             9.0,
-            "=IF(OR(ISERROR({fits}+{mem_util}+{kv_cache}),"
-            "AND({fits}=TRUE,ISERROR({ttft}+{itl}+{tokens_per_replica}))),1,0)",
+            "=IF(ISERROR({fits}+{mem_util}+{kv_cache}+IF({fits}=1,{ttft}+{itl}+{tokens_per_replica},0)),1,0)",
         ),
     ]
 
@@ -137,7 +136,8 @@ def write_serving(
     table.dropdown("region", catalogs["region"].name("id"), "an ID from the Regions sheet")
     for key in ("tp", "prompt_tokens", "output_tokens", "batch", "replicas"):
         table.whole_number(key)
-    table.highlight_rows(f"${table.letter('fits')}{FIRST_ROW}=FALSE", RED)
+    fits = f"${table.letter('fits')}{FIRST_ROW}"
+    table.highlight_rows(f'AND({fits}<>"",{fits}=0)', RED)
     table.highlight_rows(f"${table.letter('error')}{FIRST_ROW}=1", AMBER)
     table.protect()
     return table

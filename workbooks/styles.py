@@ -110,6 +110,7 @@ TCO2E = '#,##0.00" tCO2e"'
 M3 = '#,##0.00" m³"'
 TOKENS_S = '#,##0" tok/s"'
 FLAG = "0"
+YES_NO = '"yes";"yes";"NO"'  # 1/0 shown as yes/NO
 
 
 def install(workbook: Workbook) -> None:

@@ -84,8 +84,8 @@ def summarize(path: str | Path) -> PlanSummary:
 def _cell(value: Any, fmt: str) -> str:
     if value is None:
         return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "NO"
+    if fmt == "yes":
+        return "yes" if value == 1 else "NO"
     if isinstance(value, int | float):
         return format(value, fmt)
     text = str(value)
@@ -114,13 +114,13 @@ def format_summary(summary: PlanSummary, path: str | Path) -> str:
         "Serving",
         ("fits", "TTFT ms", "ITL ms", *money),
         summary.serving,
-        ("", ",.1f", ",.2f", ",.0f", ",.1f"),
+        ("yes", ",.1f", ",.2f", ",.0f", ",.1f"),
     )
     table(
         "Training",
         ("fits", "step ms", "days", *money),
         summary.training,
-        ("", ",.1f", ",.1f", ",.0f", ",.1f"),
+        ("yes", ",.1f", ",.1f", ",.0f", ",.1f"),
     )
     table("Reliability", ("MTBF h", "P(failure)", "goodput"), summary.reliability, (",.1f", ".1%", ".1%"))
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 The engine cells pass the run's rows of the Models and Fleets sheets; days to train follows
 natively from the engine's throughput: tokens / (tokens per second) / 86,400 s per day. A run
-whose state does not fit in memory is a value (``Fits`` = FALSE, red row), not an error.
+whose state does not fit in memory is a value (``Fits`` = 0, red row), not an error.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def columns() -> list[Col]:
             9.0,
             f"=MATCH({{fleet}},{column_name('fleet', 'id')},0)",
         ),
-        Col("fits", "Fits in memory", e, styles.GENERAL, 10.0, _engine("MLSYS_TRAIN_FITS")),
+        Col("fits", "Fits in memory (1 = yes)", e, styles.YES_NO, 10.0, _engine("MLSYS_TRAIN_FITS") + "*1"),
         Col("step_time", "Step time (ms)", e, styles.MS, 13.0, _engine("MLSYS_STEP_TIME")),
         Col("scaling_eff", "Scaling efficiency (%)", e, styles.PERCENT, 11.0, _engine("MLSYS_SCALING_EFF")),
         Col("bubble", "Pipeline bubble (%)", e, styles.PERCENT, 11.0, _engine("MLSYS_BUBBLE")),
@@ -92,7 +92,7 @@ def columns() -> list[Col]:
             f,
             styles.DAYS,
             12.0,
-            '=IF({fits}=TRUE,{tokens}*1000000000/{tokens_per_s}/86400,"n/a")',
+            '=IF({fits}=1,{tokens}*1000000000/{tokens_per_s}/86400,"n/a")',
         ),
         Col(
             "error",
@@ -100,8 +100,7 @@ def columns() -> list[Col]:
             f,
             styles.FLAG,
             9.0,
-            "=IF(OR(ISERROR({fits}+{bubble}),"
-            "AND({fits}=TRUE,ISERROR({step_time}+{scaling_eff}+{mfu}+{tokens_per_s}))),1,0)",
+            "=IF(ISERROR({fits}+{bubble}+IF({fits}=1,{step_time}+{scaling_eff}+{mfu}+{tokens_per_s},0)),1,0)",
         ),
     ]
 
@@ -134,7 +133,8 @@ def write_training(
     for key in ("global_batch", "tp", "pp", "microbatches"):
         table.whole_number(key)
     table.positive_number("tokens")
-    table.highlight_rows(f"${table.letter('fits')}{FIRST_ROW}=FALSE", RED)
+    fits = f"${table.letter('fits')}{FIRST_ROW}"
+    table.highlight_rows(f'AND({fits}<>"",{fits}=0)', RED)
     table.highlight_rows(f"${table.letter('error')}{FIRST_ROW}=1", AMBER)
     table.protect()
     return table
