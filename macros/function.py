@@ -29,6 +29,10 @@ class Arg:
     doc: str
     optional: bool = False
 
+    def __post_init__(self) -> None:
+        if self.type not in CATALOG_TYPES + SCALAR_TYPES:
+            raise ValueError(f"argument {self.name}: unknown type {self.type!r}")
+
 
 @dataclass(frozen=True)
 class ExcelFunction:

@@ -89,6 +89,14 @@ F = {name: fn.python for name, fn in REGISTRY.items()}
             "#MLSYS! invalid unit='parsecs/': not a unit",
         ),
         (
+            lambda: F["MLSYS_TTFT"]("Llama3_8B", "H100", 4096, 1, None, None, "1/0"),
+            "#MLSYS! invalid unit='1/0': not",
+        ),
+        (
+            lambda: F["MLSYS_TTFT"]("Llama3_8B", "H100", 4096, 1, None, None, "ms)"),
+            "#MLSYS! invalid unit='ms)': not",
+        ),
+        (
             lambda: F["MLSYS_TCO"]("H100_64", 365, None, None, "kWh"),
             "#MLSYS! invalid unit='kWh': this result is money",
         ),
