@@ -53,6 +53,8 @@ def number(argument: str, value: Any) -> float:
     check_not_error(argument, value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputError(argument, value, "expected a number")
+    if not math.isfinite(value):
+        raise InvalidInputError(argument, value, "expected a finite number")
     return float(value)
 
 
@@ -61,6 +63,11 @@ def text(argument: str, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(argument, value, "expected text")
     return value.strip()
+
+
+def out_of_range() -> str:
+    """The cell text when the inputs are so large that the result is not a finite number."""
+    return f"{ERROR_PREFIX} out of range: the result is not a finite number; check the inputs' magnitudes"
 
 
 def infeasible(constraint: str) -> str:

@@ -8,6 +8,7 @@ Python users): positional scalars in (``None`` for an omitted argument), one sca
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from .convert import factor
 # Argument types: catalog kinds take an id or a sheet row; the rest are cell scalars.
 CATALOG_TYPES = ("model", "hardware", "fleet", "region")
 SCALAR_TYPES = ("number", "text", "unit", "any")
+_HUGE = float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,7 @@ def _parse(arg: Arg, value: Any) -> Any:
     """One argument as ``compute`` takes it (catalog keys, floats, text; None when omitted)."""
     kind = type(value)
     if arg.type == "number":  # the common cases first: Excel passes floats, Python users ints
-        if kind is float and value == value:
+        if kind is float and -_HUGE < value < _HUGE:  # finite (NaN and inf fail both tests)
             return value
         if kind is int:
             return float(value)
@@ -127,7 +129,10 @@ def _build(fn: ExcelFunction) -> Callable[..., Any]:
             if fn.returns != "number" or isinstance(result, str):
                 return result
             unit = _parse(args[-1], values[-1]) if has_unit else None
-            return result * factor(fn.si_unit, unit or fn.unit)
+            converted = result * factor(fn.si_unit, unit or fn.unit)
+            return converted if math.isfinite(converted) else cells.out_of_range()
+        except OverflowError:
+            return cells.out_of_range()
         except Exception as exc:  # the Excel edge: every failure becomes a readable cell value
             return cells.error_text(exc)
 

@@ -175,3 +175,12 @@ def test_unexpected_failures_are_reported_not_raised():
     assert error_text(ZeroDivisionError("float division by zero")) == (
         "#MLSYS! internal error (ZeroDivisionError: float division by zero); please report it"
     )
+
+
+def test_results_beyond_float_range_are_errors_not_infinities():
+    # 1e308 days of a 10 kW fleet is about 1e321 J: beyond a float, so no number is shown.
+    assert F["MLSYS_ENERGY_KWH"]("H100_64", 1e308) == (
+        "#MLSYS! out of range: the result is not a finite number; check the inputs' magnitudes"
+    )
+    assert F["MLSYS_TTFT"]("Llama3_8B", "H100", 128, 1e308).startswith("#MLSYS! out of range")
+    assert F["MLSYS_TCO"]("H100_64", float("inf")) == "#MLSYS! invalid days=inf: expected a finite number"
