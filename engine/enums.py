@@ -29,6 +29,9 @@ class Precision(StrEnum):
         """Accept ``"fp16"``, ``"FP16"``, ``"float16"``, ``"half"``...; raise naming the valid set."""
         if isinstance(value, Precision):
             return value
+        exact = _ALIASES.get(value)  # "fp16" as written needs no normalising
+        if exact is not None:
+            return exact
         key = normalize(str(value))
         found = _ALIASES.get(key)
         if found is None:

@@ -31,6 +31,8 @@ def transformer(value: Any, solver: str) -> TransformerSpec:
 
 def amount(argument: str, value: Any, unit: str) -> float:
     """A number in ``unit``; a Quantity is converted (a wrong dimension raises pint's error)."""
+    if type(value) in (int, float):
+        return float(value)
     if hasattr(value, "to") and hasattr(value, "magnitude"):
         return float(value.to(unit).magnitude)
     if isinstance(value, bool) or not isinstance(value, int | float):

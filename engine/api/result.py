@@ -1,13 +1,13 @@
 """Results that read like the spec (``result['ttft']``) and like objects (``result.ttft``).
 
-A result wraps a solver's frozen estimate (SI floats) and converts the fields listed in ``_UNITS``
-to Quantities on access; every other field (fractions, counts, money, flags) stays a plain value.
+A result wraps a solver's estimate (an immutable NamedTuple of SI floats) and converts the fields
+listed in ``_UNITS`` to Quantities on access; every other field (fractions, counts, money, flags)
+stays a plain value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import fields
 from typing import Any, ClassVar
 
 from ..errors import UnknownEntryError
@@ -43,10 +43,10 @@ class Result(Mapping[str, Any]):
         raise AttributeError(f"{type(self).__name__} is read-only")
 
     def __iter__(self) -> Iterator[str]:
-        return (f.name for f in fields(self.estimate))
+        return iter(self.estimate._fields)
 
     def __len__(self) -> int:
-        return len(fields(self.estimate))
+        return len(self.estimate._fields)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={self[k]!r}" for k in self)

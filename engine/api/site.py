@@ -7,6 +7,7 @@ hyperscale facility, and the result reports which were used.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from ..catalog_loader import load_catalog
@@ -49,8 +50,11 @@ def resolve_site(datacenter: Any = None, grid: Any = None) -> tuple[GridSpec, Da
             if argument == "grid":
                 raise InvalidInputError("grid", value, "expected a grid, got a facility profile")
             facility = spec
+    default_grid, default_facility = _defaults()
+    return grid_spec or default_grid, facility or default_facility
+
+
+@cache
+def _defaults() -> tuple[GridSpec, DatacenterSpec]:
     catalog = load_catalog()
-    return (
-        grid_spec or catalog.get("grid", DEFAULT_GRID).spec,
-        facility or catalog.get("datacenter", DEFAULT_DATACENTER).spec,
-    )
+    return catalog.get("grid", DEFAULT_GRID).spec, catalog.get("datacenter", DEFAULT_DATACENTER).spec

@@ -7,10 +7,14 @@ from typing import Any
 
 from ..errors import InvalidInputError
 
+_NUMBERS = (int, float)
+
 
 def whole(argument: str, value: Any, minimum: int = 1) -> int:
     """A whole number >= ``minimum`` (floats such as 4.0 are accepted, 4.5 is not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if type(value) is int and value >= minimum:  # the common case, checked first for speed
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInputError(argument, value, f"expected a whole number >= {minimum}")
     if value != int(value) or value < minimum:
         raise InvalidInputError(argument, value, f"expected a whole number >= {minimum}")
@@ -19,6 +23,8 @@ def whole(argument: str, value: Any, minimum: int = 1) -> int:
 
 def positive(argument: str, value: Any) -> float:
     """A finite number > 0."""
+    if type(value) in _NUMBERS and 0 < value < math.inf:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputError(argument, value, "expected a positive number")
     if not (value > 0 and math.isfinite(value)):

@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..enums import Precision
@@ -40,8 +40,7 @@ _FORWARD_PASSES = {"none": 3.0, "selective": 3.0, "full": 4.0}
 _TP_ALLREDUCES = {"none": 4, "selective": 4, "full": 6}
 
 
-@dataclass(frozen=True, slots=True)
-class TrainingEstimate:
+class TrainingEstimate(NamedTuple):
     """One optimizer step; times in s, memory in B per device, throughput in tokens/s."""
 
     step_latency_total: float

@@ -7,7 +7,7 @@ of the purchase price.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
@@ -21,8 +21,7 @@ DAYS_PER_YEAR = 365.0
 JOULES_PER_KWH = 3.6e6
 
 
-@dataclass(frozen=True, slots=True)
-class EconomicsEstimate:
+class EconomicsEstimate(NamedTuple):
     """Money in USD, energy in J, power in W."""
 
     tco_usd: float

@@ -11,15 +11,14 @@ is useful work, from Daly's expected run time (eq. 20) with restart time ``R``:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..systems.types import FleetSpec
 from .checks import non_negative, positive
 
 
-@dataclass(frozen=True, slots=True)
-class ReliabilityEstimate:
+class ReliabilityEstimate(NamedTuple):
     """Times in s."""
 
     fleet_mtbf: float

@@ -6,7 +6,7 @@ activation); a transformer layer launches ``transformer.kernels_per_layer`` kern
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..enums import Bottleneck, Precision
@@ -20,8 +20,7 @@ from .checks import whole
 TRAINING_FLOP_MULTIPLIER = 3.0
 
 
-@dataclass(frozen=True, slots=True)
-class RooflineEstimate:
+class RooflineEstimate(NamedTuple):
     """One pass of ``batch`` samples on one device; times in s, sizes in B, energy in J."""
 
     latency: float

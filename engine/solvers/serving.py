@@ -12,7 +12,7 @@ all-reduce messages are at least 16-bit (``transformer.activation_bytes``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..enums import Precision
@@ -28,8 +28,7 @@ from .collectives import ring_allreduce
 TP_ALLREDUCES_PER_LAYER = 2
 
 
-@dataclass(frozen=True, slots=True)
-class ServingEstimate:
+class ServingEstimate(NamedTuple):
     """Times in s, sizes in B (per device unless named total), rates in tokens/s."""
 
     ttft: float

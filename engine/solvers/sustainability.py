@@ -7,7 +7,7 @@ manufacturing footprint amortised over the same period as their CapEx.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
@@ -18,8 +18,7 @@ from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
 from .power import it_energy
 
 
-@dataclass(frozen=True, slots=True)
-class SustainabilityEstimate:
+class SustainabilityEstimate(NamedTuple):
     """Energy in J, carbon in kg CO2e, water in L."""
 
     carbon_footprint_kg: float
