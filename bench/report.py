@@ -72,7 +72,9 @@ def table(results: dict) -> str:
     if results.get("checks"):
         lines += ["", "Same question on both sides (headline output of one call):"]
         for c in results["checks"]:
-            lines.append(f"  {c['row']:<22}{_num(c['ours']):>16}{_num(c['reference']):>16}  {c['unit']}")
+            lines.append(
+                f"  {c['row']:<22}{_num(c['ours']):>16}{_num(c['reference']):>16}  {c['unit']}"
+            )
     if results["errors"]:
         lines += ["", f"{len(results['errors'])} error(s): see stderr and the JSON 'errors'."]
     return "\n".join(lines)

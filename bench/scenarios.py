@@ -4,6 +4,10 @@ Rows cycle deterministically through a small grid (model x hardware x sequence l
 so a run is reproducible and every row is a valid question for both implementations. Columns are
 named after the serving solver's keyword arguments: ``model``, ``hardware``, ``seq_len``,
 ``batch_size`` (registry names as strings, the way a spreadsheet or CSV holds them).
+
+The sweep asks exactly the reference's single-device question (Llama-3-70B does not fit one
+device: those rows come back infeasible on both sides). The workbook frame adds ``tp = 8`` so
+every planning scenario fits and is priced, as a planner would enter it.
 """
 
 from __future__ import annotations
@@ -28,3 +32,8 @@ def serving_frame(n: int):
     import pandas as pd
 
     return pd.DataFrame.from_records(serving_rows(n), columns=list(COLUMNS))
+
+
+def workbook_frame(n: int):
+    """``serving_frame(n)`` with tensor parallelism over 8 devices (``tp``), so every row fits."""
+    return serving_frame(n).assign(tp=8)

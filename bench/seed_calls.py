@@ -48,7 +48,7 @@ _OURS_IMPORTS = (
     "from mlsysim import Engine, ServingModel, DistributedModel, EconomicsModel, "
     "SustainabilityModel, ReliabilityModel\n"
 )
-_REF_IMPORTS = (
+REF_IMPORTS = (
     "import mlsysim\n"
     "from mlsysim import Engine\n"
     "from mlsysim.solvers import ServingModel, DistributedModel, EconomicsModel, "
@@ -92,7 +92,8 @@ OURS: dict[str, SeedCall] = {
         "USD (TCO)",
     ),
     "sustainability": SeedCall(
-        _OURS_IMPORTS + "fleet = mlsysim.Systems.Clusters.H100_256\ngrid = mlsysim.Infra.Grids.Quebec\n",
+        _OURS_IMPORTS
+        + "fleet = mlsysim.Systems.Clusters.H100_256\ngrid = mlsysim.Infra.Grids.Quebec\n",
         "SustainabilityModel().solve(fleet=fleet, duration_days=30, datacenter=grid)",
         "r['carbon_footprint_kg'].to('kg').magnitude",
         "kg CO2e",
@@ -107,37 +108,39 @@ OURS: dict[str, SeedCall] = {
 
 REFERENCE: dict[str, SeedCall] = {
     "roofline": SeedCall(
-        _REF_IMPORTS + "model = mlsysim.Models.Vision.ResNet50\nhardware = mlsysim.Hardware.Cloud.A100\n",
+        REF_IMPORTS
+        + "model = mlsysim.Models.Vision.ResNet50\nhardware = mlsysim.Hardware.Cloud.A100\n",
         OURS["roofline"].expr,
         OURS["roofline"].check,
         "ms",
     ),
     "serving": SeedCall(
-        _REF_IMPORTS + "model = mlsysim.Models.Language.Llama3_70B\nhardware = mlsysim.Hardware.Cloud.H100\n",
+        REF_IMPORTS
+        + "model = mlsysim.Models.Language.Llama3_70B\nhardware = mlsysim.Hardware.Cloud.H100\n",
         OURS["serving"].expr,
         "r.ttft.to('ms').magnitude",
         "ms (TTFT)",
     ),
     "distributed": SeedCall(
-        _REF_IMPORTS + "model = mlsysim.Models.Language.Llama3_70B\n" + _ref_fleet("H100_64", 8),
+        REF_IMPORTS + "model = mlsysim.Models.Language.Llama3_70B\n" + _ref_fleet("H100_64", 8),
         OURS["distributed"].expr,
         "r.step_latency_total.to('ms').magnitude",
         "ms (step)",
     ),
     "economics": SeedCall(
-        _REF_IMPORTS + _ref_fleet("H100_8", 1),
+        REF_IMPORTS + _ref_fleet("H100_8", 1),
         OURS["economics"].expr,
         "float(r.tco_usd)",
         "USD (TCO)",
     ),
     "sustainability": SeedCall(
-        _REF_IMPORTS + _ref_fleet("H100_256", 32) + "grid = mlsysim.Infrastructure.Grids.Quebec\n",
+        REF_IMPORTS + _ref_fleet("H100_256", 32) + "grid = mlsysim.Infrastructure.Grids.Quebec\n",
         OURS["sustainability"].expr,
         "float(r.carbon_footprint_kg)",
         "kg CO2e",
     ),
     "reliability": SeedCall(
-        _REF_IMPORTS + _ref_fleet("H100_256", 32),
+        REF_IMPORTS + _ref_fleet("H100_256", 32),
         OURS["reliability"].expr,
         "r.fleet_mtbf.to('hour').magnitude",
         "h (fleet MTBF)",
