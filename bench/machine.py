@@ -34,7 +34,7 @@ def _git_commit(repo: Path) -> str:
 
 
 def describe(repo: Path) -> dict:
-    """CPU model, core counts, OS, Python, date (UTC) and our git commit."""
+    """CPU model, core counts, load average, OS, Python, date (UTC) and our git commit."""
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -43,8 +43,17 @@ def describe(repo: Path) -> dict:
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "usable_cores": usable,
+        "load_average": load_average(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _git_commit(repo),
     }
+
+
+def load_average() -> list[float]:
+    """1-, 5- and 15-minute load averages: other work on the machine makes timings noisy."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []

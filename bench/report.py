@@ -46,6 +46,8 @@ def table(results: dict) -> str:
     lines = [
         f"MLSYSIM benchmark, {m['date']}" + (" (--quick)" if results["quick"] else ""),
         f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['os']}",
+        f"load average (1/5/15 min) at start {m['load_average']}, "
+        f"at end {m.get('load_average_end')}",
         f"ours: mlsysim {results['ours']['version']} (commit {m['commit']}), Python {m['python']}",
         f"reference: mlsysim {ref['packages'].get('mlsysim')} "
         f"(pint {ref['packages'].get('pint')}, pydantic {ref['packages'].get('pydantic')}), "

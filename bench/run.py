@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in section["rows"]:
             row["ratio"] = report.ratio(row.get("ours"), row.get("reference"))
     results["checks"] = checks
+    results["machine"]["load_average_end"] = machine.load_average()
     results["errors"] = runner.errors
     print(report.table(results))
     report.write_json(results, args.json)
