@@ -5,6 +5,7 @@ every recompute; a chart shows at most ``MAX_CATEGORIES`` rows to stay readable.
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.utils import get_column_letter
 
 from .layout import FIRST_ROW, HEADER_ROW, Table
@@ -31,8 +32,21 @@ def _series(chart, table: Table, key: str, last: int) -> None:
     )
 
 
+def _text_categories(chart, reference: Reference) -> None:
+    """Category labels are scenario or region names: a string reference (openpyxl's
+    ``set_categories`` writes a numeric one, which Excel shows as 1, 2, 3...)."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(reference)))
+
+
 def _categories(table: Table, last: int) -> Reference:
     return Reference(table.worksheet, min_col=1, min_row=FIRST_ROW, max_row=last)
+
+
+def _show_axes(*charts) -> None:
+    for chart in charts:
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
 
 
 def tco_chart(tco: Table) -> None:
@@ -45,7 +59,8 @@ def tco_chart(tco: Table) -> None:
     chart.x_axis.title, chart.y_axis.title = "Scenario", "USD"
     for key in ("capex", "energy_cost", "maintenance"):
         _series(chart, tco, key, last)
-    chart.set_categories(_categories(tco, last))
+    _text_categories(chart, _categories(tco, last))
+    _show_axes(chart)
     chart.width, chart.height = _WIDTH_CM, max(_HEIGHT_CM, 0.7 * (last - FIRST_ROW + 1))
     tco.worksheet.add_chart(chart, _anchor(tco))
 
@@ -63,7 +78,8 @@ def carbon_chart(carbon: Table, block: tuple[int, int, int]) -> None:
         chart.add_data(
             Reference(ws, min_col=col, min_row=HEADER_ROW, max_row=last_row), titles_from_data=True
         )
-    chart.set_categories(Reference(ws, min_col=first_col, min_row=first_row, max_row=last_row))
+    _text_categories(chart, Reference(ws, min_col=first_col, min_row=first_row, max_row=last_row))
+    _show_axes(chart)
     chart.width, chart.height = _WIDTH_CM, _HEIGHT_CM
     ws.add_chart(chart, f"{get_column_letter(first_col + 4)}{FIRST_ROW}")
 
@@ -77,12 +93,13 @@ def latency_chart(serving: Table) -> None:
     bars.title = "TTFT and ITL per serving scenario (ms)" + suffix
     bars.x_axis.title, bars.y_axis.title = "Scenario", "TTFT (ms)"
     _series(bars, serving, "ttft", last)
-    bars.set_categories(_categories(serving, last))
+    _text_categories(bars, _categories(serving, last))
     line = LineChart()
     _series(line, serving, "itl", last)
     line.y_axis.axId = 200
     line.y_axis.title = "ITL (ms)"
     line.y_axis.crosses = "max"
+    _show_axes(bars, line)
     bars += line
     bars.width, bars.height = _WIDTH_CM, _HEIGHT_CM
     serving.worksheet.add_chart(bars, _anchor(serving))

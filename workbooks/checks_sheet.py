@@ -30,12 +30,23 @@ class Check:
 
 
 def _catalog_checks(catalog: CatalogSheet) -> list[Check]:
-    """One check per required column: rows that have an ID but no value there."""
+    """One check per required column (rows that have an ID but no value there) and, on a sheet
+    that looks values up on another, one for rows whose key is not found there."""
     sheet = schema(catalog.kind)
     ids = column_name(catalog.kind, "id")
     checks = []
+    lookups = [c for c in sheet.columns if c.lookup]
+    if lookups:  # one looked-up column tells whether each row's accelerator is found
+        first = lookups[0]
+        checks.append(
+            Check(
+                f"{sheet.sheet}: rows whose accelerator is not on the {first.lookup} sheet",
+                f'=SUMPRODUCT(({ids}<>"")*ISERROR({column_name(catalog.kind, first.key)}))',
+                f"{sheet.sheet} sheet: the Accelerator must be an ID of the {first.lookup} sheet.",
+            )
+        )
     for column in sheet.columns:
-        if column.required and column.key != "id":
+        if column.required and column.key != "id" and not column.lookup:
             target = column_name(catalog.kind, column.key)
             checks.append(
                 Check(
@@ -44,16 +55,6 @@ def _catalog_checks(catalog: CatalogSheet) -> list[Check]:
                     f"{sheet.sheet} sheet: fill the empty cell, or clear the row's ID.",
                 )
             )
-        elif column.lookup:
-            target = column_name(catalog.kind, column.key)
-            checks.append(
-                Check(
-                    f"{sheet.sheet}: '{column.header}' found on the {column.lookup} sheet",
-                    f'=SUMPRODUCT(({ids}<>"")*ISERROR({target}))',
-                    f"{sheet.sheet} sheet: the Accelerator must be an ID of the {column.lookup} sheet.",
-                )
-            )
-            break  # one look-up column tells whether the accelerator is found
     return checks
 
 

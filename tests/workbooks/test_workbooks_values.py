@@ -1,0 +1,197 @@
+"""The default plan recomputed headless: every formula cell holds a value, the native TCO and
+Carbon formulas give the engine's EconomicsModel/SustainabilityModel numbers (1e-9 relative), and
+the engine cells give what the MLSYS_* functions return when called with catalog ids (1e-12)."""
+
+from __future__ import annotations
+
+import mlsysim
+import openpyxl
+import pytest
+from mlsysim import EconomicsModel, SustainabilityModel
+from mlsysim.enums import Precision
+from mlsysim.macros.registry import CALLABLES
+from mlsysim.solvers.economics import economics
+from mlsysim.solvers.sustainability import sustainability
+from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
+from mlsysim.workbooks import (
+    carbon_sheet,
+    load_scenarios,
+    reliability_sheet,
+    serving_sheet,
+    tco_sheet,
+    training_sheet,
+)
+from mlsysim.workbooks.layout import FIRST_ROW
+from mlsysim.workbooks.summary import format_summary, summarize
+from wbtest_support import close, computed_plan, formula_cells, is_error_value
+
+DAYS = 365.0
+J_PER_MWH = 3.6e9
+SERVING_FUNCTIONS = (
+    ("ttft", "MLSYS_TTFT"),
+    ("itl", "MLSYS_ITL"),
+    ("kv_cache", "MLSYS_KV_CACHE"),
+    ("mem_util", "MLSYS_MEM_UTIL"),
+    ("tokens_per_replica", "MLSYS_TOKENS_PER_S"),
+)
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    path = computed_plan(tmp_path_factory)
+    return path, openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(path)
+
+
+def _rows(book, sheet, columns):
+    keys = [c.key for c in columns]
+    found = []
+    for row in book[sheet].iter_rows(min_row=FIRST_ROW, max_col=len(keys), values_only=True):
+        if row[0] is None:
+            break
+        found.append(dict(zip(keys, row, strict=True)))
+    return found
+
+
+def _accelerator_fleet(hardware_id: str, units: int) -> FleetSpec:
+    """What a Serving row's TCO prices: ``units`` accelerators alone (price and TDP from the
+    Hardware sheet), as a fleet of one-accelerator nodes for the engine's economics()."""
+    hw = mlsysim.load_catalog().get("hardware", hardware_id).spec
+    node = NodeSpec(hardware_id, hw, 1, hw.tdp, hw.price)
+    return FleetSpec(hardware_id, node, units, FabricSpec("none", 1.0, 1.0))
+
+
+def _fleets(plan):
+    """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows."""
+    scenarios = load_scenarios()
+    catalog = mlsysim.load_catalog()
+    found = [(_accelerator_fleet(s.hardware, s.tp * s.replicas), s.region) for s in scenarios.serving]
+    found += [(catalog.get("fleet", t.fleet).spec, t.region) for t in scenarios.training]
+    return found
+
+
+def test_every_formula_cell_carries_a_value(plan):
+    _, values, formulas = plan
+    cells = formula_cells(formulas)
+    assert len(cells) > 500
+    for sheet, coordinate in cells:
+        value = values[sheet][coordinate].value
+        assert value is not None and not is_error_value(value), (sheet, coordinate, value)
+
+
+def test_first_tco_row_by_hand(plan):
+    # 4 replicas x TP8 = 32 H100 at $27,500 = $880,000; CapEx for 1 of 4 amortisation years =
+    # $220,000. IT power 32 x 0.7 kW x 0.8 = 17.92 kW; x 8,760 h x PUE 1.1 = 172,677.12 kWh;
+    # x $0.08/kWh = $13,814.1696. Maintenance 5 % of $880,000 = $44,000. TCO = $277,814.1696.
+    _, values, _ = plan
+    row = _rows(values, "TCO", tco_sheet.columns())[0]
+    assert (row["item"], row["units"], row["unit_price"]) == ("H100", 32, 27500)
+    assert row["capex"] == pytest.approx(220_000, rel=1e-12)
+    assert row["energy"] == pytest.approx(172.67712, rel=1e-12)
+    assert row["energy_cost"] == pytest.approx(13_814.1696, rel=1e-12)
+    assert row["maintenance"] == pytest.approx(44_000, rel=1e-12)
+    assert row["tco"] == pytest.approx(277_814.1696, rel=1e-12)
+    assert row["per_accelerator_hour"] == pytest.approx(277_814.1696 / (32 * 8760), rel=1e-12)
+
+
+def test_native_tco_equals_the_engine(plan):
+    _, values, _ = plan
+    catalog = mlsysim.load_catalog()
+    facility = catalog.get("datacenter", "hyperscale").spec
+    rows = _rows(values, "TCO", tco_sheet.columns())
+    fleets = _fleets(plan)
+    assert len(rows) == len(fleets)
+    for row, (fleet, region) in zip(rows, fleets, strict=True):
+        grid = catalog.get("grid", region).spec
+        e = economics(fleet, DAYS, grid.electricity_price, facility, catalog.assumptions)
+        assert close(row["purchase"], e.purchase_price_usd)
+        assert close(row["capex"], e.capex_usd)
+        assert close(row["energy"], e.energy / J_PER_MWH)
+        assert close(row["energy_cost"], e.energy_cost_usd)
+        assert close(row["maintenance"], e.maintenance_usd)
+        assert close(row["opex"], e.total_opex_usd)
+        assert close(row["tco"], e.tco_usd)
+        assert close(row["per_accelerator_hour"], e.cost_per_accelerator_hour)
+    # training rows are catalog fleets: the seed facade gives the same numbers
+    first_training = len(load_scenarios().serving)
+    for row, t in zip(rows[first_training:], load_scenarios().training, strict=True):
+        facade = EconomicsModel().solve(fleet=t.fleet, duration_days=DAYS, datacenter=t.region)
+        assert close(row["tco"], facade["tco_usd"]) and close(row["capex"], facade["capex_usd"])
+
+
+def test_native_carbon_equals_the_engine(plan):
+    _, values, _ = plan
+    catalog = mlsysim.load_catalog()
+    facility = catalog.get("datacenter", "hyperscale").spec
+    rows = _rows(values, "Carbon", carbon_sheet.columns())
+    for row, (fleet, region) in zip(rows, _fleets(plan), strict=True):
+        s = sustainability(fleet, DAYS, catalog.get("grid", region).spec, facility, catalog.assumptions)
+        assert close(row["it_energy"], s.it_energy / J_PER_MWH)
+        assert close(row["energy"], s.energy / J_PER_MWH)
+        assert close(row["emissions"], s.carbon_footprint_kg / 1000)
+        assert close(row["water"], s.water_usage_liters / 1000)
+    t = load_scenarios().training[0]
+    facade = SustainabilityModel().solve(fleet=t.fleet, duration_days=DAYS, datacenter=t.region)
+    row = rows[len(load_scenarios().serving)]
+    assert close(row["emissions"], facade["carbon_footprint_kg"].to("kg").magnitude / 1000)
+
+
+def test_region_summary(plan):
+    _, values, _ = plan
+    ws, carbon = values["Carbon"], _rows(values, "Carbon", carbon_sheet.columns())
+    first = len(carbon_sheet.columns()) + 2
+    planned = {}
+    for r in range(FIRST_ROW, FIRST_ROW + len(mlsysim.load_catalog().ids("grid"))):
+        planned[ws.cell(r, first).value] = (ws.cell(r, first + 1).value, ws.cell(r, first + 2).value)
+    assert set(planned) == set(mlsysim.load_catalog().ids("grid"))
+    for region, (here, everything) in planned.items():
+        assert close(here, sum(c["emissions"] for c in carbon if c["region"] == region) or 0)
+        grid = mlsysim.load_catalog().get("grid", region).spec
+        expected = sum(c["it_energy"] for c in carbon) * 1.1 * grid.carbon_intensity * J_PER_MWH / 1000
+        assert close(everything, expected)
+
+
+def test_engine_cells_equal_the_functions_called_with_ids(plan):
+    _, values, _ = plan
+    scenarios = load_scenarios()
+    for row, s in zip(_rows(values, "Serving", serving_sheet.columns()), scenarios.serving, strict=True):
+        args = (s.model, s.hardware, s.prompt_tokens, s.batch, s.precision, s.tp)
+        for key, name in SERVING_FUNCTIONS:
+            assert close(row[key], CALLABLES[name](*args), rel=1e-12), (s.name, key)
+        assert row["fits"] == 1 and CALLABLES["MLSYS_FITS"](*args) is True
+        assert close(row["tokens_total"], row["tokens_per_replica"] * s.replicas)
+        assert close(row["latency"], (row["ttft"] + s.output_tokens * row["itl"]) / 1000)
+    for row, t in zip(_rows(values, "Training", training_sheet.columns()), scenarios.training, strict=True):
+        args = (t.model, t.fleet, t.global_batch, t.tp, t.pp, t.microbatches, t.precision)
+        assert close(row["step_time"], CALLABLES["MLSYS_STEP_TIME"](*args), rel=1e-12)
+        assert close(row["tokens_per_s"], CALLABLES["MLSYS_TRAIN_TOKENS_PER_S"](*args), rel=1e-12)
+        assert close(row["days"], t.tokens / row["tokens_per_s"] / 86400)
+        assert Precision(t.precision)
+    for row, r in zip(
+        _rows(values, "Reliability", reliability_sheet.columns()), scenarios.reliability, strict=True
+    ):
+        assert close(row["mtbf"], CALLABLES["MLSYS_MTBF"](r.fleet), rel=1e-12)
+        assert close(
+            row["goodput"], CALLABLES["MLSYS_GOODPUT"](r.fleet, r.job_hours, r.checkpoint_s), rel=1e-12
+        )
+
+
+def test_cost_per_million_tokens_uses_the_serving_throughput(plan):
+    _, values, _ = plan
+    tco = _rows(values, "TCO", tco_sheet.columns())
+    serving = _rows(values, "Serving", serving_sheet.columns())
+    for t, s in zip(tco, serving, strict=False):
+        assert close(t["tokens_per_s"], s["tokens_total"])
+        assert close(t["per_million_tokens"], t["tco"] / (s["tokens_total"] * DAYS * 86400 / 1e6))
+
+
+def test_checks_pass_and_summary(plan):
+    path, values, _ = plan
+    assert values["Checks"]["C4"].value is True
+    about = {c.value for row in values["About"].iter_rows() for c in row}
+    assert "SNAPSHOT" in about
+    summary = summarize(path)
+    assert summary.master_check is True and summary.period_days == 365
+    assert [line.name for line in summary.serving] == [s.name for s in load_scenarios().serving]
+    text = format_summary(summary, path)
+    assert "master check OK" in text and "TCO USD/year" in text
+    assert load_scenarios().reliability[0].name in text

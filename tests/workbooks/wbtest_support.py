@@ -1,0 +1,133 @@
+"""Shared helpers of the workbook tests: the computed default plan (built once per test session),
+LibreOffice conversions, and which formula cells depend on MLSYS_* functions.
+
+Not a conftest: tests/ has sibling folders named like top-level packages (macros, workbooks), so
+the helpers live in a module with a name of its own.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import mlsysim.workbooks as wb
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+_CACHE: dict[str, Path] = {}
+SOFFICE_TIMEOUT_S = 600
+
+# LibreOffice's setting "Recalculation on file load" for OOXML files (0 = always recalculate);
+# without it LibreOffice shows the cached values, as a user opening the file does.
+_ALWAYS_RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def computed_plan(tmp_path_factory: Any) -> Path:
+    """The default planning workbook, built and recomputed headless once per session (read only:
+    copy it before editing)."""
+    if "plan" not in _CACHE:
+        folder = tmp_path_factory.mktemp("computed_plan")
+        path = wb.build(folder / "plan.xlsx", computed_at=datetime.now(UTC))
+        report = wb.recalc(path, in_place=True)
+        assert not report.errors, report.errors[:3]
+        _CACHE["plan"] = path
+    return _CACHE["plan"]
+
+
+def libreoffice(inputs: Iterable[Path], fmt: str, outdir: Path, *, recalculate: bool) -> list[Path]:
+    """Convert ``inputs`` with one headless LibreOffice run; ``recalculate`` forces a full
+    recalculation on load (a fresh profile per call, so settings never leak between runs)."""
+    inputs = list(inputs)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is required: apt-get install libreoffice-calc"
+    profile = outdir / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    if recalculate:
+        (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALC, "utf-8")
+    converted = outdir / "converted"
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(converted),
+        *map(str, inputs),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT_S, check=False)
+    outputs = [converted / f"{p.stem}.{fmt}" for p in inputs]
+    missing = [str(p) for p in outputs if not p.exists()]
+    assert not missing, f"soffice produced no {missing}: {done.stdout} {done.stderr}"
+    return outputs
+
+
+def formula_cells(workbook: Any) -> dict[tuple[str, str], str]:
+    return {
+        (ws.title, cell.coordinate): cell.value
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    }
+
+
+def _cells(reference: str, sheet: str, names: dict[str, str]) -> set[tuple[str, str]]:
+    reference = names.get(reference, reference)
+    if "!" in reference:
+        sheet, reference = reference.rsplit("!", 1)
+        sheet = sheet.strip("'")
+    reference = reference.replace("$", "")
+    if not any(ch.isdigit() for ch in reference):  # a name that is not a cell reference
+        return set()
+    min_col, min_row, max_col, max_row = range_boundaries(reference)
+    return {
+        (sheet, f"{get_column_letter(c)}{r}")
+        for c in range(min_col, max_col + 1)
+        for r in range(min_row, max_row + 1)
+    }
+
+
+def engine_dependent(workbook: Any) -> set[tuple[str, str]]:
+    """Formula cells that call an MLSYS_* function or depend on one, directly or through others."""
+    names = {name: d.attr_text for name, d in workbook.defined_names.items()}
+    formulas = formula_cells(workbook)
+    readers: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for key, formula in formulas.items():
+        for token in Tokenizer(formula).items:
+            if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+                for precedent in _cells(token.value, key[0], names):
+                    readers[precedent].add(key)
+    dependent = {key for key, formula in formulas.items() if "MLSYS_" in formula.upper()}
+    stack = list(dependent)
+    while stack:
+        for reader in readers[stack.pop()]:
+            if reader not in dependent:
+                dependent.add(reader)
+                stack.append(reader)
+    return dependent
+
+
+def is_error_value(value: Any) -> bool:
+    """An error shown in a cell: Excel's #NAME?, #VALUE!... or LibreOffice's Err:nnn."""
+    return isinstance(value, str) and (value.startswith(("#N", "#V", "#R", "#D", "Err:")) or value == "#NUM!")
+
+
+def close(a: Any, b: Any, rel: float = 1e-9) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= rel * max(abs(a), abs(b)) or a == b
+    return a == b
