@@ -1,24 +1,26 @@
 """Entry point of the ``mlsysim`` console script.
 
 Each sub-command lives in ``mlsysim.cli.<name>`` and exposes ``register(subparsers)``, which adds
-its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree print
-as one line on stderr with exit code 2.
+its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree, and
+usage errors (``mlsysim.cli._parser``: the closest valid spelling named), print as one line on stderr
+with exit code 2; a file that cannot be read or written prints one line with exit code 1.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 from importlib import import_module
 
 from ..errors import MlsysimError
+from ._parser import OneLineParser, leaf_parser, parse
 
 # Sub-command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "plan")
+COMMANDS: tuple[str, ...] = ("validate", "plan", "solve", "catalog", "sweep")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
         prog="mlsysim",
         description="Back-of-envelope ML systems estimates from specifications alone.",
     )
@@ -31,18 +33,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    prog = leaf_parser(parser, args).prog
     try:
         return int(args.run(args) or 0)
     except MlsysimError as exc:
-        print(f"mlsysim {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"mlsysim {args.command}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that closed early (``| head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # a file that cannot be read or written: one line, not a traceback
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def _version() -> str:

@@ -28,12 +28,11 @@ import pandas as pd
 from ..errors import InvalidInputError
 from .arguments import NUMBER_KINDS, arguments, solver_name
 from .columns import ERROR, result_names
+from .evaluate import sweep
+from .limits import DEFAULT_CHUNK_ROWS, EXCEL_MAX_ROWS
 from .scenarios import match_columns
-from .sweep import sweep
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
-DEFAULT_CHUNK_ROWS = 250_000
-EXCEL_MAX_ROWS = 1_048_575  # below the header row
 
 Progress = Callable[[int, float | None], None]
 
@@ -74,6 +73,8 @@ def sweep_file(
             raise InvalidInputError("output", str(target), "is the scenarios file; write elsewhere")
         if not overwrite:
             raise InvalidInputError("output", str(target), "already exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise InvalidInputError("output", str(target), "its folder does not exist")
     if not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise InvalidInputError("chunk_rows", chunk_rows, "expected a whole number >= 1")
     chunks = _READERS[in_format](source, chunk_rows, sheet)
@@ -101,16 +102,28 @@ class _Chunk:
 def _read_csv(path: Path, chunk_rows: int, sheet: Any) -> Iterator[tuple[_Chunk, float | None]]:
     size = path.stat().st_size or 1
     with path.open("rb") as handle:
-        reader = pd.read_csv(handle, dtype=str, chunksize=chunk_rows, encoding="utf-8-sig")
-        for frame in reader:
-            yield _Chunk(frame), min(handle.tell() / size, 1.0)
+        try:
+            reader = pd.read_csv(handle, dtype=str, chunksize=chunk_rows, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            raise InvalidInputError("scenarios", str(path), "is empty; expected a header row") from None
+        with reader:
+            first = True
+            for frame in reader:
+                first = False
+                yield _Chunk(frame), min(handle.tell() / size, 1.0)
+    if first:  # a header and no rows: the output gets the header
+        yield _Chunk(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")), 1.0
 
 
 def _read_parquet(path: Path, chunk_rows: int, sheet: Any) -> Iterator[tuple[_Chunk, float | None]]:
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as parquet:
-        total = parquet.metadata.num_rows or 1
+        total = parquet.metadata.num_rows
+        if not total:  # no rows: the output gets the columns
+            table = parquet.schema_arrow.empty_table()
+            yield _Chunk(table.to_pandas(), table), 1.0
+            return
         done = 0
         for batch in parquet.iter_batches(batch_size=chunk_rows):
             done += batch.num_rows
@@ -122,11 +135,9 @@ def _read_xlsx(path: Path, chunk_rows: int, sheet: Any) -> Iterator[tuple[_Chunk
         frame = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
     except (ValueError, KeyError) as exc:  # an unknown sheet name or index
         raise InvalidInputError("sheet", sheet, str(exc).strip("'\"")) from None
-    for start in range(0, max(len(frame), 1), chunk_rows):
-        yield (
-            _Chunk(frame.iloc[start : start + chunk_rows]),
-            min((start + chunk_rows) / max(len(frame), 1), 1.0),
-        )
+    rows = max(len(frame), 1)
+    for start in range(0, rows, chunk_rows):
+        yield _Chunk(frame.iloc[start : start + chunk_rows]), min((start + chunk_rows) / rows, 1.0)
 
 
 _READERS = {"csv": _read_csv, "parquet": _read_parquet, "xlsx": _read_xlsx}
@@ -147,6 +158,7 @@ class _Writer:
         handle, name = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".tmp")
         os.close(handle)
         self.temp = Path(name)
+        os.chmod(self.temp, 0o666 & ~_umask())  # mkstemp makes it private; the output is not
         return self
 
     def write(self, chunk: _Chunk, result: pd.DataFrame) -> None:
@@ -189,12 +201,9 @@ class _Writer:
 
     def _finish(self) -> None:
         if self.format == "parquet":
-            if self.parquet is None:  # no rows at all: an empty file with no columns
-                pd.DataFrame().to_parquet(self.temp)
-            else:
-                self.parquet.close()
+            self.parquet.close()
         elif self.format == "xlsx":
-            frame = pd.concat(self.frames) if self.frames else pd.DataFrame()
+            frame = pd.concat(self.frames)
             for name in frame.columns:
                 if isinstance(frame[name].dtype, pd.CategoricalDtype | pd.BooleanDtype):
                     frame[name] = frame[name].astype(object)
@@ -207,7 +216,7 @@ def _arrow_inputs(chunk: _Chunk, solver: str) -> Any:
     import pyarrow as pa
 
     if chunk.arrow is not None:
-        return pa.Table.from_batches([chunk.arrow])
+        return chunk.arrow if isinstance(chunk.arrow, pa.Table) else pa.Table.from_batches([chunk.arrow])
     numbers = {a.name for a in arguments(solver) if a.kind in NUMBER_KINDS}
     numeric = {label for name, label in match_columns(chunk.frame.columns, solver).items() if name in numbers}
     columns = {}
@@ -230,3 +239,9 @@ def _arrow_column(series: pd.Series) -> Any:
     if isinstance(series.dtype, pd.BooleanDtype):
         return pa.array(series, type=pa.bool_())
     return pa.array(series.to_numpy(), type=pa.float64())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

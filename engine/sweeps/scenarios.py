@@ -218,7 +218,7 @@ def match_columns(labels: Any, solver: str) -> dict[str, Any]:
         raise InvalidInputError(
             "columns",
             [label for label in labels],
-            f"a {solver} sweep needs column(s) {', '.join(missing)}",
+            f"the {solver} sweep needs column(s) {', '.join(missing)}",
         )
     return found
 

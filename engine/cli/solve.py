@@ -1,0 +1,141 @@
+"""``mlsysim solve SOLVER``: one estimate from the command line, as a table or as JSON.
+
+The flags are the facade's keyword arguments with dashes (``--seq-len`` for ``seq_len``); a flag
+left out takes the facade's default. The result prints as a table of value and unit, or with
+``--json`` as ``{"solver", "inputs", "results"}`` whose result keys carry their unit
+(``ttft_ms``), the same columns ``mlsysim sweep`` writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+from ..sweeps.arguments import SOLVERS, Argument
+from ..sweeps.columns import COLUMNS
+from ..sweeps.facades import facade
+from ._table import render
+
+SUMMARIES = {
+    "roofline": "latency, bottleneck and utilisation of one pass on one device (Engine.solve)",
+    "serving": "TTFT, ITL, KV cache and fit of LLM serving (ServingModel)",
+    "training": "step time and memory of 3D-parallel training on a fleet (DistributedModel)",
+    "economics": "CapEx, OpEx and TCO of a fleet (EconomicsModel)",
+    "sustainability": "energy, carbon and water of a fleet (SustainabilityModel)",
+    "reliability": "fleet MTBF, failure odds and checkpoint interval (ReliabilityModel)",
+}
+
+EXAMPLES = {
+    "roofline": [
+        "mlsysim solve roofline --model ResNet50 --hardware A100 --batch-size 32",
+        "mlsysim solve roofline --model Llama3_8B --hardware H100 --seq-len 4096 --training",
+    ],
+    "serving": [
+        "mlsysim solve serving --model Llama3_70B --hardware H100 --seq-len 4096 --batch-size 1 --tp 8",
+        "mlsysim solve serving --model Llama3_8B --hardware L4 --seq-len 2048 --precision fp8 --json",
+    ],
+    "training": [
+        "mlsysim solve training --model Llama3_70B --fleet H100_64 --batch-size 512 --tp 8 --pp 4 "
+        "--microbatch-count 16",
+    ],
+    "economics": [
+        "mlsysim solve economics --fleet H100_8 --duration-days 365 --kwh-price 0.08",
+        "mlsysim solve economics --fleet A100_64 --duration-days 1095 --datacenter Quebec",
+    ],
+    "sustainability": [
+        "mlsysim solve sustainability --fleet H100_256 --duration-days 30 --datacenter Quebec",
+    ],
+    "reliability": [
+        "mlsysim solve reliability --fleet H100_256 --job-duration-hours 720 --checkpoint-time-s 120",
+    ],
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "solve",
+        help="one estimate: roofline, serving, training, economics, sustainability, reliability",
+        description=__doc__.splitlines()[0].split(": ", 1)[1],
+        epilog=_examples(*EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    solvers = parser.add_subparsers(dest="solver", metavar="SOLVER", required=True)
+    for name, args in SOLVERS.items():
+        sub = solvers.add_parser(
+            name,
+            help=SUMMARIES[name],
+            description=f"{name}: {SUMMARIES[name]}.",
+            epilog=_examples(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for argument in args:
+            _add_flag(sub, argument)
+        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        sub.set_defaults(run=run)
+
+
+def _add_flag(parser: argparse.ArgumentParser, argument: Argument) -> None:
+    flags = [f"--{n.replace('_', '-')}" for n in (argument.name, *argument.aliases)]
+    help_text = argument.help + (f" [{argument.unit}]" if argument.unit else "")
+    if argument.default is not None:
+        help_text += f" (default: {argument.default})"
+    if argument.kind == "flag":
+        parser.add_argument(*flags, dest=argument.name, action="store_true", help=help_text)
+        return
+    options: dict[str, Any] = {"dest": argument.name, "required": argument.required, "help": help_text}
+    if argument.kind in ("whole", "number"):
+        options["type"] = number
+        options["metavar"] = "N"
+    else:
+        options["metavar"] = argument.kind.upper()
+    if argument.choices:
+        options["choices"] = argument.choices
+    parser.add_argument(*flags, **options)
+
+
+def number(text: str) -> int | float:
+    """A command-line number: an integer when written as one, otherwise a float."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    solver = args.solver
+    inputs = {
+        a.name: getattr(args, a.name)
+        for a in SOLVERS[solver]
+        if getattr(args, a.name) is not None and getattr(args, a.name) is not False
+    }
+    result = facade(solver)(**inputs)
+    estimate = result.estimate
+    values = {c.name: _shown(getattr(estimate, c.field), c.scale, c.kind) for c in COLUMNS[solver]}
+    if "constraint" in values:
+        values["constraint"] = estimate.constraint
+    if args.json:
+        print(json.dumps({"solver": solver, "inputs": inputs, "results": values}, indent=2))
+        return 0
+    print(f"{solver}: " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
+    rows = [(c.field, values[c.name], c.unit) for c in COLUMNS[solver] if c.field != "constraint"]
+    print(render(("result", "value", "unit"), rows))
+    if values.get("constraint"):
+        print(f"constraint: {values['constraint']}")
+    return 0
+
+
+def _shown(value: Any, scale: float, kind: str) -> Any:
+    """A result as printed: numbers in the column's unit (non-finite as null), text as text."""
+    if kind == "flag":
+        return bool(value)
+    if kind == "text":
+        return str(value)
+    shown = float(value) * scale
+    return shown if math.isfinite(shown) else None
+
+
+def _examples(*solvers: str) -> str:
+    lines = [example for name in solvers for example in EXAMPLES[name]]
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
