@@ -1,0 +1,172 @@
+"""``mlsysim solve``: real runs whose JSON equals the facade, readable tables, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+
+import mlsysim
+import pytest
+from mlsysim.cli._table import format_value
+from mlsysim.cli.solve import EXAMPLES
+from mlsysim.sweeps.columns import COLUMNS
+
+from tests.cli.cli import assert_one_line_error, run
+
+CASES = [
+    (
+        "serving",
+        [
+            "--model",
+            "Llama3_70B",
+            "--hardware",
+            "H100",
+            "--seq-len",
+            "4096",
+            "--batch-size",
+            "1",
+            "--tp",
+            "8",
+        ],
+        lambda: mlsysim.ServingModel().solve("Llama3_70B", "H100", seq_len=4096, batch_size=1, tp_size=8),
+    ),
+    (
+        "roofline",
+        ["--model", "ResNet50", "--hardware", "A100", "--batch-size", "32", "--precision", "int8"],
+        lambda: mlsysim.Engine.solve("ResNet50", "A100", batch_size=32, precision="int8"),
+    ),
+    (
+        "training",
+        [
+            "--model",
+            "Llama3_70B",
+            "--fleet",
+            "H100_64",
+            "--batch-size",
+            "512",
+            "--tp",
+            "8",
+            "--pp",
+            "4",
+            "--microbatch-count",
+            "16",
+        ],
+        lambda: mlsysim.DistributedModel().solve(
+            "Llama3_70B", "H100_64", batch_size=512, tp_size=8, pp_size=4, microbatch_count=16
+        ),
+    ),
+    (
+        "economics",
+        ["--fleet", "H100_8", "--duration-days", "365", "--kwh-price", "0.08"],
+        lambda: mlsysim.EconomicsModel().solve("H100_8", duration_days=365, kwh_price=0.08),
+    ),
+    (
+        "sustainability",
+        ["--fleet", "H100_256", "--duration-days", "30", "--datacenter", "Quebec"],
+        lambda: mlsysim.SustainabilityModel().solve("H100_256", duration_days=30, datacenter="Quebec"),
+    ),
+    (
+        "reliability",
+        ["--fleet", "H100_256", "--job-duration-hours", "720", "--checkpoint-time-s", "120"],
+        lambda: mlsysim.ReliabilityModel().solve("H100_256", job_duration_hours=720, checkpoint_time_s=120),
+    ),
+]
+
+
+@pytest.mark.parametrize(("solver", "flags", "call"), CASES, ids=[c[0] for c in CASES])
+def test_json_equals_the_facade(solver, flags, call):
+    result = run("solve", solver, *flags, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["solver"] == solver
+    estimate = call().estimate
+    for column in COLUMNS[solver]:
+        got = document["results"][column.name]
+        expected = getattr(estimate, column.field)
+        if column.kind == "number":
+            # JSON writes floats with repr, so the value survives exactly.
+            assert got == expected * column.scale, column.name
+        else:
+            assert got == expected, column.name
+
+
+def test_table_shows_values_and_units():
+    result = run("solve", "serving", "--model", "Llama3_70B", "--hardware", "H100", "--seq-len", "4096")
+    assert result.returncode == 0, result.stderr
+    estimate = mlsysim.ServingModel().solve("Llama3_70B", "H100", seq_len=4096).estimate
+    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[3:] if line.strip()}
+    assert lines["ttft"] == [format_value(estimate.ttft * 1e3), "ms"]
+    assert lines["kv_cache_size"] == [format_value(estimate.kv_cache_size * 1e-9), "GB"]
+    # 141 GB of weights do not fit one 80 GB H100: the table says so and why.
+    assert lines["feasible"] == ["no"]
+    assert lines["constraint:"][0] == "needs"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--hardware", "H10"], ["mlsysim solve serving: error:", "unknown hardware 'H10'", "H100"]),
+        (
+            ["--hardware", "H100", "--seqlen", "4096"],
+            ["unrecognized arguments: --seqlen", "did you mean --seq-len?"],
+        ),
+        (["--hardware", "H100", "--precision", "fp9"], ["invalid precision='fp9'", "closest: fp8"]),
+        (["--hardware", "H100", "--tp", "3"], ["invalid tp_size=3: must divide the 64 attention heads"]),
+        (["--hardware", "H100", "--batch-size", "many"], ["argument --batch-size", "'many'"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, fragments):
+    base = ["solve", "serving", "--model", "Llama3_70B", "--seq-len", "4096"]
+    if "--seqlen" in args:
+        base = base[:-2]
+    assert_one_line_error(run(*base, *args), *fragments)
+
+
+def test_unknown_solver_and_missing_flag_are_one_line():
+    assert_one_line_error(run("solve", "servng"), "invalid choice: 'servng'", "did you mean serving?")
+    assert_one_line_error(
+        run("solve", "serving", "--model", "Llama3_8B", "--hardware", "H100"),
+        "the following arguments are required: --seq-len",
+    )
+
+
+def test_every_documented_example_runs():
+    for name, examples in EXAMPLES.items():
+        for example in examples:
+            args = shlex.split(example)[1:]
+            result = run(*args)
+            assert result.returncode == 0, (example, result.stderr)
+            assert result.stdout.startswith("{" if "--json" in args else f"{name}:"), example
+
+
+def test_help_has_examples_for_every_solver():
+    for args in (["solve"], *(["solve", name] for name in EXAMPLES)):
+        result = run(*args, "--help")
+        assert result.returncode == 0
+        assert "examples:" in result.stdout
+
+
+def test_console_script_is_installed():
+    script = shutil.which("mlsysim")
+    assert script is not None
+    out = subprocess.run(
+        [
+            script,
+            "solve",
+            "reliability",
+            "--fleet",
+            "H100_8",
+            "--job-duration-hours",
+            "24",
+            "--checkpoint-time-s",
+            "60",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(out.stdout)["results"]["goodput"] <= 1.0
