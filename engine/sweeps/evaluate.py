@@ -23,6 +23,7 @@ from ..errors import InvalidInputError
 from .arguments import solver_name
 from .columns import COLUMNS, CONSTRAINT_MEMORY, ERROR
 from .economics import economics_rows
+from .limits import BLOCK_ROWS
 from .reliability import reliability_rows
 from .roofline import roofline_rows
 from .rowerrors import RowErrors
@@ -49,10 +50,14 @@ def sweep(scenarios: Any, solver: str = "serving") -> Any:
         meta = sweep(pd.DataFrame({c: pd.Series(dtype=t) for c, t in scenarios.dtypes.items()}), name)
         return scenarios.map_partitions(sweep, name, meta=meta)
     frame = as_frame(scenarios)
-    rows = Scenarios(frame, name)
-    with np.errstate(all="ignore"):  # rows with an error compute on NaN; their results are dropped
-        fields = _ROWS[name](rows)
-    results = _results(name, fields, rows.errors, frame.index)
+    output = _Output(name, len(frame))
+    # Blocks of rows keep every temporary array in cache and reuse its memory block after block.
+    for start in range(0, max(len(frame), 1), BLOCK_ROWS):
+        rows = Scenarios(frame.iloc[start : start + BLOCK_ROWS], name)
+        with np.errstate(all="ignore"):  # rows with an error compute on NaN; their results are dropped
+            fields = _ROWS[name](rows)
+        output.put(start, fields, rows.errors)
+    results = output.frame(frame.index)
     kept = frame.drop(columns=[c for c in results.columns if c in frame.columns])
     return pd.concat([kept, results], axis=1)
 
@@ -72,33 +77,60 @@ def as_frame(scenarios: Any) -> pd.DataFrame:
     )
 
 
-def _results(solver: str, fields: Mapping[str, Any], errors: RowErrors, index: pd.Index) -> pd.DataFrame:
-    failed = errors.failed
-    any_failed = bool(failed.any())
-    n = len(index)
-    columns: dict[str, Any] = {}
-    for column in COLUMNS[solver]:
-        if column.kind == "number":
-            values = np.broadcast_to(np.asarray(fields[column.field], dtype=np.float64), (n,))
-            if column.scale != 1.0:
-                values = values * column.scale
-            columns[column.name] = np.where(failed, np.nan, values) if any_failed else np.array(values)
-        elif column.kind == "flag":
-            columns[column.name] = pd.arrays.BooleanArray(
-                np.asarray(fields[column.field], dtype=bool).copy(), failed.copy()
-            )
-        elif column.field == "constraint":
-            codes = np.where(fields["feasible"], 0, 1)
-            columns[column.name] = _categorical(codes, ["", CONSTRAINT_MEMORY], failed)
-        else:
-            codes, categories = fields[column.field]
-            columns[column.name] = _categorical(codes, categories, failed)
-    columns[ERROR] = errors.column()
-    return pd.DataFrame(columns, index=index, copy=False)
+class _Output:
+    """The result columns of a sweep, filled block by block."""
 
+    def __init__(self, solver: str, rows: int) -> None:
+        self.columns = COLUMNS[solver]
+        self.values: dict[str, np.ndarray] = {}
+        self.categories: dict[str, list[str]] = {}
+        for column in self.columns:
+            if column.kind == "number":
+                self.values[column.name] = np.empty(rows)
+            elif column.kind == "flag":
+                self.values[column.name] = np.empty(rows, dtype=bool)
+            else:
+                self.values[column.name] = np.empty(rows, dtype=np.int64)
+        self.failed = np.empty(rows, dtype=bool)
+        self.errors = np.empty(rows, dtype=np.int64)
+        self.messages: dict[str, int] = {}
 
-def _categorical(codes: np.ndarray, categories: list[str], failed: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.where(failed, -1, codes), categories=categories)
+    def put(self, start: int, fields: Mapping[str, Any], errors: RowErrors) -> None:
+        failed = errors.failed
+        stop = start + failed.size
+        any_failed = bool(failed.any())
+        self.failed[start:stop] = failed
+        for column in self.columns:
+            target = self.values[column.name][start:stop]
+            if column.kind == "number":
+                np.multiply(fields[column.field], column.scale, out=target)
+                if any_failed:
+                    target[failed] = np.nan
+            elif column.kind == "flag":
+                target[:] = fields[column.field]
+            else:
+                if column.field == "constraint":
+                    codes, categories = np.where(fields["feasible"], 0, 1), ["", CONSTRAINT_MEMORY]
+                else:
+                    codes, categories = fields[column.field]
+                target[:] = np.where(failed, -1, codes) if any_failed else codes
+                self.categories[column.name] = categories
+        known = np.array([self.messages.setdefault(m, len(self.messages)) for m in errors.messages] + [-1])
+        self.errors[start:stop] = known[errors.codes]  # code -1 picks the trailing -1
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        columns: dict[str, Any] = {}
+        for column in self.columns:
+            values = self.values[column.name]
+            if column.kind == "number":
+                columns[column.name] = values
+            elif column.kind == "flag":
+                columns[column.name] = pd.arrays.BooleanArray(values, self.failed)
+            else:
+                categories = self.categories.get(column.name, [])
+                columns[column.name] = pd.Categorical.from_codes(values, categories=categories)
+        columns[ERROR] = pd.Categorical.from_codes(self.errors, categories=list(self.messages))
+        return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _is_dask(value: Any) -> bool:

@@ -4,3 +4,5 @@
 DEFAULT_CHUNK_ROWS = 250_000
 # An .xlsx sheet holds 1,048,576 rows, one of them the header.
 EXCEL_MAX_ROWS = 1_048_575
+# Rows a vectorised sweep evaluates at a time: a block's temporaries stay in the CPU caches.
+BLOCK_ROWS = 65_536

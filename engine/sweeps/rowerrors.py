@@ -40,9 +40,10 @@ class RowErrors:
             first, inverse = groups
             self._assign(rows, inverse, [describe(int(r)) for r in rows[first]])
 
-    def column(self) -> pd.Categorical:
-        """The ``error`` column: the message, or missing where the row computed."""
-        return pd.Categorical.from_codes(self.codes, categories=list(self._messages))
+    @property
+    def messages(self) -> list[str]:
+        """The messages, in the order of their codes."""
+        return list(self._messages)
 
     def _groups(self, mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> tuple[np.ndarray, Any]:
         """The rows to flag, and for each distinct key its first row and each row's key number."""

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from mlsysim.errors import InvalidInputError
-from mlsysim.sweeps import grid, sweep
+from mlsysim.sweeps import evaluate, grid, sweep
 from mlsysim.sweeps.columns import COLUMNS, result_names
+
+from tests.sweeps.scalar import assert_matches_scalar
 
 CATALOG = mlsysim.load_catalog()
 
@@ -166,3 +168,21 @@ def test_training_sweep_loops_the_facade():
     facade = mlsysim.DistributedModel().solve("Llama3_70B", "H100_64", batch_size=512, tp_size=8, pp_size=4)
     assert math.isclose(out["step_latency_total_ms"].iloc[0], facade["step_latency_total"].to("ms").magnitude)
     assert "tp_size × pp_size = 24 must divide" in out["error"].iloc[1]
+
+
+def test_blocks_of_rows_join_seamlessly(monkeypatch):
+    # A sweep evaluates BLOCK_ROWS rows at a time; with blocks of 4, errors and categories from
+    # different blocks must land on the right rows, and every row still equal the facade.
+    frame = grid(
+        model=["Llama3_8B", "Nope", "Mixtral_8x7B"],
+        hardware=["H100", "T4"],
+        seq_len=[512, 40_000],
+        tp_size=[1, 2],
+    )
+    whole = sweep(frame, "serving")
+    monkeypatch.setattr(evaluate, "BLOCK_ROWS", 4)
+    blocks = sweep(frame, "serving")
+    pd.testing.assert_frame_equal(
+        blocks.astype({"error": object}), whole.astype({"error": object}), check_exact=True
+    )
+    assert_matches_scalar(frame, blocks, "serving")
