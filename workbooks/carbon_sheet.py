@@ -7,8 +7,8 @@ facility energy = IT energy × PUE; emissions = facility energy × grid carbon i
 IT energy × WUE (WUE is defined per IT kWh). With energy in MWh and intensity in gCO2e/kWh,
 MWh × g/kWh = kg, so tCO2e = MWh × g/kWh / 1000; MWh × L/kWh = m³.
 
-To the right, every region of the Regions sheet: the emissions planned there and what the whole
-plan would emit if all of it ran there (IT energy × that region's PUE × its intensity).
+On the Regions sheet, right of each region: the emissions planned there and what the whole plan
+would emit if all of it ran there (IT energy × that region's PUE × its intensity).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from openpyxl.utils import get_column_letter
 
 from . import styles
 from .catalog_sheets import CatalogSheet, column_name
-from .layout import AMBER, FIRST_ROW, HEADER_ROW, Col, Table, put_text
+from .layout import AMBER, FIRST_ROW, HEADER_ROW, Col, Table
 from .names import PERIOD_DAYS
 
 NOTE = (
-    "One row per TCO row (same order), all native formulas over the Regions sheet; to the right, the "
-    "emissions by region. Amber rows lack catalog data."
+    "One row per TCO row (same order), all native formulas over the Regions sheet; emissions by "
+    "region are on the Regions sheet, right of each region. Amber rows lack catalog data."
 )
 
 
@@ -63,11 +63,12 @@ def columns() -> list[Col]:
     ]
 
 
-SUMMARY_HEADERS = ("Region", "Emissions planned here (tCO2e)", "Emissions if the whole plan ran here (tCO2e)")
+TOTAL_HEADERS = ("Emissions planned here (tCO2e)", "Emissions if the whole plan ran here (tCO2e)")
 
 
 def write_carbon(workbook: Any, tco: Table, regions: CatalogSheet) -> tuple[Table, tuple[int, int, int]]:
-    """The Carbon sheet; also returns the summary block's (first column, first row, last row)."""
+    """The Carbon sheet, and the per-region totals on the Regions sheet (returned as their first
+    column, first row and last row of the regions there now, for the chart)."""
     table = Table(workbook, "Carbon", columns())
     table.frame("Carbon and water", NOTE, header_height=60.0)
 
@@ -81,37 +82,29 @@ def write_carbon(workbook: Any, tco: Table, regions: CatalogSheet) -> tuple[Tabl
 
     table.write([{}] * tco.rows, count=tco.rows, links=links)
     table.highlight_rows(f"${table.letter('missing')}{FIRST_ROW}=1", AMBER)
-    block = _write_summary(table, regions)
     table.protect()
-    return table, block
+    return table, _write_region_totals(table, regions)
 
 
-def _write_summary(table: Table, regions: CatalogSheet) -> tuple[int, int, int]:
-    ws, palette = table.worksheet, table.palette
-    first = len(table.columns) + 2
-    letters = [get_column_letter(first + k) for k in range(3)]
-    for k, header in enumerate(SUMMARY_HEADERS):
-        cell = ws.cell(HEADER_ROW, first + k, header)
-        cell.style = styles.HEADER.name
-        ws.column_dimensions[letters[k]].width = 16.0 if k else 14.0
-    emissions, where = table.column_range("emissions"), table.column_range("region")
-    it_energy = table.column_range("it_energy")
-    source = regions.table
-    for index in range(regions.count):
-        row = FIRST_ROW + index
-        region = f"{letters[0]}{row}"
-        cells = (
-            (f"={source.cell_ref('id', FIRST_ROW + index)}", styles.LINK, styles.TEXT),
-            (f"=SUMIFS({emissions},{where},{region})", styles.FORMULA, styles.TCO2E),
-            (
-                f"=SUM({it_energy})*{_lookup('pue', region)}*{_lookup('carbon_intensity', region)}/1000",
-                styles.FORMULA,
-                styles.TCO2E,
-            ),
+def _write_region_totals(carbon: Table, regions: CatalogSheet) -> tuple[int, int, int]:
+    """Two columns right of the Regions sheet's catalog block (outside the row the MLSYS_*
+    functions read), on every data and spare row, so a region typed into a blank row gets its
+    totals too: what is planned there (SUMIFS over the Carbon sheet) and what the whole plan would
+    emit there (all IT energy × this region's PUE × its carbon intensity)."""
+    ws, palette, sheet = regions.table.worksheet, regions.table.palette, regions.table
+    first = len(sheet.columns) + 2
+    for k, header in enumerate(TOTAL_HEADERS):
+        ws.cell(HEADER_ROW, first + k, header).style = styles.HEADER.name
+        ws.column_dimensions[get_column_letter(first + k)].width = 16.0
+    emissions, where = carbon.column_range("emissions"), carbon.column_range("region")
+    it_energy = carbon.column_range("it_energy")
+    for row in range(FIRST_ROW, sheet.last_row + 1):
+        region = f"${sheet.letter('id')}{row}"
+        pue, intensity = f"{sheet.letter('pue')}{row}", f"{sheet.letter('carbon_intensity')}{row}"
+        formulas = (
+            f'=IF({region}="","",SUMIFS({emissions},{where},{region}))',
+            f'=IF({region}="","",SUM({it_energy})*{pue}*{intensity}/1000)',
         )
-        for k, (formula, role, fmt) in enumerate(cells):
-            palette.apply(ws.cell(row, first + k, formula), role, fmt)
-    note = ws.cell(FIRST_ROW + regions.count, first)
-    put_text(note, "Regions added later: extend this block by copying its last row down.")
-    note.style = styles.LABEL.name
+        for k, formula in enumerate(formulas):
+            palette.apply(ws.cell(row, first + k, formula), styles.FORMULA, styles.TCO2E)
     return first, FIRST_ROW, FIRST_ROW + regions.count - 1

@@ -65,23 +65,24 @@ def tco_chart(tco: Table) -> None:
     tco.worksheet.add_chart(chart, _anchor(tco))
 
 
-def carbon_chart(carbon: Table, block: tuple[int, int, int]) -> None:
+def carbon_chart(carbon: Table, regions: Table, block: tuple[int, int, int]) -> None:
+    """On the Carbon sheet, from the per-region totals on the Regions sheet."""
     first_col, first_row, last_row = block
     if last_row < first_row:
         return
-    ws = carbon.worksheet
+    ws = regions.worksheet
     chart = BarChart()
     chart.type, chart.grouping = "col", "clustered"
     chart.title = "Emissions by region (tCO2e for the period)"
     chart.x_axis.title, chart.y_axis.title = "Region", "tCO2e"
-    for col in (first_col + 1, first_col + 2):
+    for col in (first_col, first_col + 1):
         chart.add_data(
             Reference(ws, min_col=col, min_row=HEADER_ROW, max_row=last_row), titles_from_data=True
         )
-    _text_categories(chart, Reference(ws, min_col=first_col, min_row=first_row, max_row=last_row))
+    _text_categories(chart, Reference(ws, min_col=1, min_row=first_row, max_row=last_row))
     _show_axes(chart)
     chart.width, chart.height = _WIDTH_CM, _HEIGHT_CM
-    ws.add_chart(chart, f"{get_column_letter(first_col + 4)}{FIRST_ROW}")
+    carbon.worksheet.add_chart(chart, _anchor(carbon))
 
 
 def latency_chart(serving: Table) -> None:

@@ -71,7 +71,7 @@ def build_workbook(scenarios: Any = None, *, computed_at: datetime | None = None
     write_checks(workbook, tables, catalogs)
     write_xlwings_conf(workbook)
     tco_chart(tables["tco"])
-    carbon_chart(tables["carbon"], region_block)
+    carbon_chart(tables["carbon"], catalogs["region"].table, region_block)
     latency_chart(tables["serving"])
     workbook.calculation.calcId = _CALC_ID
     workbook.calculation.fullCalcOnLoad = computed_at is None

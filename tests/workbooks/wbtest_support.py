@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import mlsysim.workbooks as wb
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -72,6 +74,27 @@ def libreoffice(inputs: Iterable[Path], fmt: str, outdir: Path, *, recalculate: 
     missing = [str(p) for p in outputs if not p.exists()]
     assert not missing, f"soffice produced no {missing}: {done.stdout} {done.stderr}"
     return outputs
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def cached_values(path: Path) -> dict[tuple[str, str], str | None]:
+    """(sheet, cell) -> the text of the cached value ``<v>`` of every formula cell, None when the
+    file holds none (openpyxl reads an empty-text result and a missing value alike as None)."""
+    found: dict[tuple[str, str], str | None] = {}
+    with zipfile.ZipFile(path) as z:
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target").lstrip("/").removeprefix("xl/") for r in rels}
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        for sheet in book.iter(f"{_MAIN}sheet"):
+            part = ElementTree.fromstring(z.read("xl/" + targets[sheet.get(f"{_REL}id")]))
+            for cell in part.iter(f"{_MAIN}c"):
+                if cell.find(f"{_MAIN}f") is not None:
+                    value = cell.find(f"{_MAIN}v")
+                    found[(sheet.get("name"), cell.get("r"))] = None if value is None else (value.text or "")
+    return found
 
 
 def formula_cells(workbook: Any) -> dict[tuple[str, str], str]:
