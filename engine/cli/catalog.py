@@ -58,7 +58,7 @@ def _flops(entry: CatalogEntry) -> float:
 
 
 # Key figures of each kind for the list view: column name (unit in the name) -> value.
-LIST_COLUMNS: dict[str, dict[str, Callable[[CatalogEntry], Any]]] = {
+LIST_COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "hardware": {
         "tier": lambda e: e.group,
         "peak_tflop_per_s": _flops,

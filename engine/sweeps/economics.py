@@ -14,7 +14,7 @@ from ..errors import InvalidInputError
 from ..solvers.economics import DAYS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_DAY
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
-from .gather import gather
+from .gather import gather, resolved
 from .scenarios import Scenarios
 
 
@@ -28,7 +28,7 @@ def economics_rows(s: Scenarios) -> dict[str, object]:
         (site_codes,),
         lambda code: str(
             InvalidInputError(
-                "kwh_price", None, f"the catalog has no electricity price for {sites[code][0].name}"
+                "kwh_price", None, f"the catalog has no electricity price for {resolved(sites, code)[0].name}"
             )
         ),
     )
@@ -45,8 +45,8 @@ def economics_rows(s: Scenarios) -> dict[str, object]:
         lambda code: str(
             InvalidInputError(
                 "fleet",
-                fleets[code].name,
-                f"the catalog has no price for node {fleets[code].node.name}; pass node_price",
+                resolved(fleets, code).name,
+                f"the catalog has no price for node {resolved(fleets, code).node.name}; pass node_price",
             )
         ),
     )

@@ -20,11 +20,12 @@ def facade(solver: str) -> Callable[..., Any]:
     from ..api.serving import ServingModel
     from ..api.sustainability import SustainabilityModel
 
-    return {
+    solvers: dict[str, Callable[..., Any]] = {
         "roofline": Engine.solve,
         "serving": ServingModel().solve,
         "training": DistributedModel().solve,
         "economics": EconomicsModel().solve,
         "sustainability": SustainabilityModel().solve,
         "reliability": ReliabilityModel().solve,
-    }[solver_name(solver)]
+    }
+    return solvers[solver_name(solver)]

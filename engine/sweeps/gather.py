@@ -8,18 +8,28 @@ rows that already carry an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..models.types import TransformerSpec
 from ..solvers import transformer as tf
 
+T = TypeVar("T")
+
 
 def gather(specs: Sequence[Any], codes: np.ndarray, value: Callable[[Any], Any]) -> np.ndarray:
     """``value(spec)`` of each row's entry as float64 (NaN for a missing entry or value)."""
     table = np.array([np.nan if s is None else _float(value(s)) for s in specs], dtype=np.float64)
     return table[codes]
+
+
+def resolved(specs: Sequence[T | None], code: int) -> T:
+    """The entry behind ``code``, for a message about a row whose entry resolved."""
+    spec = specs[code]
+    if spec is None:
+        raise LookupError(f"entry {code} did not resolve")
+    return spec
 
 
 def _float(value: Any) -> float:

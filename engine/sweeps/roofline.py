@@ -95,7 +95,7 @@ def roofline_rows(s: Scenarios) -> dict[str, object]:
     }
 
 
-def _kernels(m: object) -> float:
+def _kernels(m: TransformerSpec | CNNSpec) -> float:
     """Kernels one pass launches: a CNN layer is one, a transformer layer ``kernels_per_layer``."""
     return m.layers if isinstance(m, CNNSpec) else m.layers * tf.kernels_per_layer(m)
 

@@ -13,7 +13,7 @@ from ..errors import InvalidInputError
 from ..solvers.economics import DAYS_PER_YEAR, SECONDS_PER_DAY
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
-from .gather import gather
+from .gather import gather, resolved
 from .scenarios import Scenarios
 
 
@@ -32,7 +32,7 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
             InvalidInputError(
                 "include_embodied",
                 True,
-                f"the catalog has no embodied carbon for {fleets[code].accelerator.name}",
+                f"the catalog has no embodied carbon for {resolved(fleets, code).accelerator.name}",
             )
         ),
     )
