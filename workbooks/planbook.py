@@ -109,7 +109,16 @@ def save_atomically(workbook: Workbook, target: Path) -> None:
     os.close(handle)
     try:
         workbook.save(temp)
-        os.replace(temp, target)
+        publish(Path(temp), target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def publish(temp: Path, target: Path) -> None:
+    """Move a finished temporary file onto ``target`` in one step, with the permissions a newly
+    created file gets (a temporary file is private to its owner)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temp, 0o666 & ~mask)
+    os.replace(temp, target)

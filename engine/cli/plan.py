@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..workbooks import build_workbook, load_scenarios, recalc
-    from ..workbooks.planbook import save_atomically
+    from ..workbooks.planbook import publish, save_atomically
     from ..workbooks.summary import format_summary, summarize
 
     target: Path = args.output
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         save_atomically(build_workbook(scenarios, computed_at=datetime.now(UTC)), Path(temp))
         recalc(temp, in_place=True)
-        os.replace(temp, target)
+        publish(Path(temp), target)
     finally:
         Path(temp).unlink(missing_ok=True)
     summary = summarize(target)

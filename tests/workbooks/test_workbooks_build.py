@@ -3,6 +3,7 @@ formulas, names, validations, styles, protection, charts, the About and Checks s
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from xml.etree import ElementTree
@@ -312,3 +313,6 @@ def test_build_writes_atomically_and_never_overwrites(tmp_path):
     wb.build(target, overwrite=True, scenarios=[{"model": "Llama3_8B", "hardware": "A100"}])
     assert zipfile.is_zipfile(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]  # no temporary file left
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # as any new file, not private

@@ -3,6 +3,7 @@ summary, never replaces a file without --force, and fails with one line and exit
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -27,6 +28,9 @@ def test_plan_builds_computes_and_summarises(tmp_path):
         assert s.name[:50] in done.stdout
     assert "TCO USD/year" in done.stdout and "tCO2e/year" in done.stdout
     assert all(v is not None for v in cached_values(target).values())  # computed, not just built
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
 
     before = target.read_bytes()
     again = _plan(cwd=tmp_path)
