@@ -155,12 +155,34 @@ def from_records(records: list[Mapping[str, Any]], where: str) -> Scenarios:
         if kind not in _KINDS:
             raise InvalidInputError(f"{where} row {number} sheet", kind, f"expected {', '.join(_KINDS)}")
         scenario = _scenario(_KINDS[kind], row, f"{where} row {number}", catalog)
+        _check_runs(scenario, f"{where} row {number}", catalog)
         if not scenario.name:
             scenario = replace(scenario, name=_default_name(kind, len(found[kind]) + 1, scenario))
         found[kind].append(scenario)
     if not any(found.values()):
         raise InvalidInputError("scenarios", where, "no scenarios found")
     return Scenarios(**{kind: tuple(items) for kind, items in found.items()})
+
+
+def _check_runs(scenario: Any, where: str, catalog: Any) -> None:
+    """What the sheet's functions would answer with an error, said at once: serving and training
+    need a transformer, and the accelerator must have a peak rate at the chosen precision."""
+    if isinstance(scenario, ReliabilityScenario):
+        return
+    model = catalog.get("model", scenario.model)
+    if not model.is_transformer:
+        raise InvalidInputError(
+            f"{where} model", scenario.model, "serving and training need a transformer model"
+        )
+    if isinstance(scenario, ServingScenario):
+        device = catalog.get("hardware", scenario.hardware).spec
+    else:
+        device = catalog.get("fleet", scenario.fleet).spec.accelerator
+    supported = [p.value for p in device.peak_flops]
+    if scenario.precision not in supported:
+        raise InvalidInputError(
+            f"{where} precision", scenario.precision, f"{device.name} supports {', '.join(supported)}"
+        )
 
 
 def _blank(value: Any) -> bool:

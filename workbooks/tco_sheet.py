@@ -111,7 +111,7 @@ def columns() -> list[Col]:
         Col("tokens_per_s", "Throughput (tokens/s)", link, styles.TOKENS_S, 13.0, "={src_tokens}"),
         Col(
             "per_million_tokens",
-            "Cost per million tokens (USD)",
+            "Cost per million tokens at this throughput all period (USD)",
             f,
             styles.USD_PRECISE,
             13.0,

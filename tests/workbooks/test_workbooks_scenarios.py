@@ -106,6 +106,13 @@ def test_unknown_catalog_id_suggests_the_closest():
         ({"sheet": "reliability", "job_hours": 5}, "fleet", "required"),
         ({"sheet": "billing", "model": "x"}, "sheet", "serving, training, reliability"),
         ({"model": "Llama3_70B"}, "sheet", "add a 'sheet' column"),
+        ({"model": "ResNet50", "hardware": "H100"}, "model", "need a transformer"),
+        ({"model": "Llama3_8B", "hardware": "H100", "precision": "int4"}, "precision", "fp8, int8"),
+        (
+            {"sheet": "training", "model": "Llama3_8B", "fleet": "A100_64", "precision": "fp8"},
+            "precision",
+            "A100",
+        ),
     ],
 )
 def test_bad_records_name_argument_value_and_valid_set(record, argument, valid):
