@@ -16,7 +16,7 @@ from mlsysim.macros.registry import CALLABLES
 from mlsysim.macros.sheet_schema import row_to_spec, schema
 from mlsysim.solvers.economics import economics
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
-from mlsysim.workbooks import serving_sheet, tco_sheet
+from mlsysim.workbooks import carbon_sheet, serving_sheet, tco_sheet
 from mlsysim.workbooks.layout import FIRST_ROW
 from openpyxl.formula.translate import Translator
 from wbtest_support import close, computed_plan, engine_dependent, formula_cells, is_error_value, libreoffice
@@ -87,23 +87,17 @@ def _add_hardware_and_scenario(source, target):
     new_s = _first_blank(serving)
     for i, column in enumerate(serving_sheet.columns(), start=1):
         if column.formula:
-            serving.cell(new_s, i).value = Translator(
-                serving.cell(FIRST_ROW, i).value, "A4"
-            ).translate_formula(f"A{new_s}")
+            serving.cell(new_s, i).value = _copy_down(serving.cell(FIRST_ROW, i).value, new_s)
         else:
             serving.cell(new_s, i).value = NEW[column.key]
-    for sheet_name, columns in (("TCO", tco_sheet.columns()), ("Carbon", None)):
+    for sheet_name, columns in (("TCO", tco_sheet.columns()), ("Carbon", carbon_sheet.columns())):
         ws = book[sheet_name]
         new = _first_blank(ws)
-        for i in range(1, ws.max_column + 1):
+        for i in range(1, len(columns) + 1):
             first = ws.cell(FIRST_ROW, i).value
-            if isinstance(first, str) and first.startswith("="):
-                ws.cell(new, i).value = Translator(first, "A4").translate_formula(
-                    f"{ws.cell(new, i).column_letter}{new}"
-                )
-            elif first is not None:
-                ws.cell(new, i).value = first
-        if columns:
+            is_formula = isinstance(first, str) and first.startswith("=")
+            ws.cell(new, i).value = _copy_down(first, new) if is_formula else first
+        if sheet_name == "TCO":
             letters = _letters(columns)
             for key, source_key in TCO_LINKS.items():
                 ws[f"{letters[key]}{new}"] = f"='Serving'!{serving_letters[source_key]}{new_s}"
