@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..entry import CatalogEntry
+from ..entry import CatalogEntry, Measured
 from ..enums import Precision
 from ..errors import InvalidInputError
 from ..units import Q_
@@ -88,8 +88,13 @@ class HardwareNode(CatalogEntry):
     _PATHS: ClassVar[dict[str, str]] = {
         "memory.bandwidth": "memory_bandwidth",
         "memory.capacity": "memory_capacity",
-        "compute.peak_flops": "peak_flops.fp16",
     }
+
+    def source_of(self, field: str) -> Measured:
+        """As ``CatalogEntry.source_of``; ``compute.peak_flops`` is the default precision's peak."""
+        if field == "compute.peak_flops":
+            field = f"peak_flops.{self.spec.default_precision.value}"
+        return CatalogEntry.source_of(self, field)
 
     @property
     def compute(self) -> ComputeView:

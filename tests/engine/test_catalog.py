@@ -140,6 +140,9 @@ def test_source_of_names_the_document():
     assert measured.si_value == pytest.approx(3.35e12)
     assert measured.source.url.startswith("http") and measured.source.title
     assert load_catalog().assumptions.source_of("gpu_mtbf").source.id == "dubey2024"
+    coral = mlsysim.Hardware.Edge.CoralEdgeTPU
+    peak = coral.source_of("compute.peak_flops")
+    assert peak.si_value == coral.compute.peak_flops.to("FLOP/s").magnitude
 
 
 def _broken_copy(tmp_path, rel, old, new):
