@@ -7,8 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from mlsysim.catalog_loader import load_catalog
-from mlsysim.errors import InvalidInputError
-from mlsysim.solvers.economics import JOULES_PER_KWH, EconomicsEstimate, economics
+from mlsysim.solvers.economics import EconomicsEstimate, economics, electricity_price
 
 from . import resolve
 from .arguments import DATACENTER, DAYS, FLEET, KWH_PRICE, UNIT
@@ -20,14 +19,7 @@ ARGS = (FLEET, DAYS, KWH_PRICE, DATACENTER, UNIT)
 @lru_cache(maxsize=16384)
 def estimate(fleet: Any, days: float, kwh_price: float | None, datacenter: Any) -> EconomicsEstimate:
     grid, facility = resolve.site(datacenter)
-    if kwh_price is None:
-        if grid.electricity_price is None:
-            raise InvalidInputError(
-                "kwh_price", None, f"the catalog has no electricity price for {grid.name}"
-            )
-        price = grid.electricity_price
-    else:
-        price = kwh_price / JOULES_PER_KWH
+    price = electricity_price(grid, kwh_price)
     return economics(resolve.spec("fleet", fleet), days, price, facility, load_catalog().assumptions)
 
 

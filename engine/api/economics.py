@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InvalidInputError
-from ..solvers.economics import JOULES_PER_KWH, economics
+from ..solvers.economics import economics, electricity_price
 from ..systems.types import FleetSpec
 from .resolve import amount, assumptions, spec_of
 from .result import Result
@@ -37,14 +36,9 @@ class EconomicsModel:
         """TCO over ``duration_days``; the electricity price is ``kwh_price`` (USD/kWh) or, when
         omitted, the grid's industrial price."""
         grid_spec, facility = resolve_site(datacenter, grid)
-        if kwh_price is None:
-            if grid_spec.electricity_price is None:
-                raise InvalidInputError(
-                    "kwh_price", None, f"the catalog has no electricity price for {grid_spec.name}"
-                )
-            price = grid_spec.electricity_price
-        else:
-            price = amount("kwh_price", kwh_price, "USD/kWh") / JOULES_PER_KWH
+        price = electricity_price(
+            grid_spec, None if kwh_price is None else amount("kwh_price", kwh_price, "USD/kWh")
+        )
         estimate = economics(
             spec_of("fleet", fleet, FleetSpec),
             amount("duration_days", duration_days, "day"),

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
-from ..infra.types import DatacenterSpec
+from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
 from .checks import positive
 from .power import it_energy
@@ -39,6 +39,15 @@ class EconomicsEstimate(NamedTuple):
     amortized_fraction: float
     feasible: bool = True
     constraint: str = ""
+
+
+def electricity_price(grid: GridSpec, kwh_price: float | None) -> float:
+    """USD per J: ``kwh_price`` (USD/kWh) when given, else the grid's industrial price."""
+    if kwh_price is not None:
+        return kwh_price / JOULES_PER_KWH
+    if grid.electricity_price is None:
+        raise InvalidInputError("kwh_price", None, f"the catalog has no electricity price for {grid.name}")
+    return grid.electricity_price
 
 
 def economics(
