@@ -125,7 +125,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "catalog",
         help="list catalog entries, or show one entry's values, units and sources",
-        description=__doc__.split("\n\n", 1)[1].replace("\n", " "),
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""),
         epilog="examples:\n  mlsysim catalog\n  mlsysim catalog hardware\n  mlsysim catalog hardware H100\n"
         "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sweep",
         help="run a solver on every row of a CSV, Parquet or .xlsx file",
-        description=__doc__.split("\n\n", 1)[1].replace("\n", " "),
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""),
         epilog="examples:\n"
         "  mlsysim sweep scenarios.csv --solver serving -o results.csv\n"
         "  mlsysim sweep fleets.xlsx --solver economics -o tco.xlsx --force\n"
