@@ -111,26 +111,25 @@ class Scenarios:
         return self._numbers[name]
 
     def row_arguments(self, row: int) -> dict[str, Any]:
-        """Row ``row`` as keywords of the solver's facade; arguments the row leaves empty are left
-        out (the facade's default), numbers as parsed, anything else as given."""
+        """Row ``row`` as keywords of the solver's facade; optional arguments the row leaves empty
+        are left out (the facade's default), required ones passed as ``None`` (the facade names
+        them), numbers as parsed, anything else as given."""
         kwargs: dict[str, Any] = {}
         for name, argument in self.arguments.items():
             if not self.has(name):
                 continue
             if argument.kind in NUMBER_KINDS:
                 numbers = self.numbers(name)
-                if numbers.given[row]:
+                if numbers.given[row] and numbers.numeric[row]:
                     value = float(numbers.values[row])
-                    kwargs[name] = (
-                        (int(value) if value.is_integer() else value)
-                        if numbers.numeric[row]
-                        else numbers.raw[row]
-                    )
+                    kwargs[name] = int(value) if value.is_integer() else value
+                elif numbers.given[row] or argument.required:
+                    kwargs[name] = _python(numbers.raw[row])
             elif argument.kind == "flag":
                 kwargs[name] = bool(self.flags(name)[row])
             else:
                 codes, uniques = self.text(name)
-                if uniques[codes[row]] is not None:
+                if uniques[codes[row]] is not None or argument.required:
                     kwargs[name] = uniques[codes[row]]
         return kwargs
 
@@ -221,6 +220,13 @@ def match_columns(labels: Any, solver: str) -> dict[str, Any]:
             f"the {solver} sweep needs column(s) {', '.join(missing)}",
         )
     return found
+
+
+def _python(value: Any) -> Any:
+    """A numpy scalar as a plain Python value; a missing value as ``None``."""
+    if _missing(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _missing(value: Any) -> bool:

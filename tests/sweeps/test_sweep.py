@@ -186,3 +186,13 @@ def test_blocks_of_rows_join_seamlessly(monkeypatch):
         blocks.astype({"error": object}), whole.astype({"error": object}), check_exact=True
     )
     assert_matches_scalar(frame, blocks, "serving")
+
+
+def test_training_rows_missing_a_required_value_name_it():
+    frame = pd.DataFrame(
+        {"model": ["Llama3_8B", None, "Llama3_8B"], "fleet": "H100_8", "batch_size": [64, 64, np.nan]}
+    )
+    out = sweep(frame, "training")
+    assert pd.isna(out["error"].iloc[0]) and out["step_latency_total_ms"].iloc[0] > 0
+    assert out["error"].iloc[1] == "invalid model=None: DistributedModel needs a transformer"
+    assert out["error"].iloc[2] == "invalid batch_size=None: expected a whole number >= 1"
