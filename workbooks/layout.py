@@ -151,7 +151,7 @@ class Table:
             ws.append(cells)
         self.rows = count
         self.last_row = FIRST_ROW + count + spare - 1
-        while ws.max_row < self.last_row:
+        for _ in range(FIRST_ROW + count, self.last_row + 1):
             ws.append(
                 [Cell(ws, style_array=copy.copy(array)) if is_input else None for *_, array, is_input in plan]
             )
