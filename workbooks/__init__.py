@@ -5,6 +5,7 @@ memory); ``recalc(path, ...)`` recomputes any workbook headless (``mlsysim.workb
 """
 
 from .planbook import SHEETS, build, build_workbook
+from .recalc import recalc
 from .scenarios import Scenarios, load_scenarios
 
-__all__ = ["SHEETS", "Scenarios", "build", "build_workbook", "load_scenarios"]
+__all__ = ["SHEETS", "Scenarios", "build", "build_workbook", "load_scenarios", "recalc"]
