@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "plan",
         help="build and compute the planning workbook (plan.xlsx)",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
+        epilog="exit status: 0 when the master check passes; 1 when it fails (the workbook is still "
+        "written, its Checks sheet says why); 2 on bad input",
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("plan.xlsx"), help="default: plan.xlsx")
     parser.add_argument(
