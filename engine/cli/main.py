@@ -16,7 +16,7 @@ from ..errors import MlsysimError
 from ._parser import OneLineParser, leaf_parser, parse
 
 # Sub-command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "plan", "solve", "catalog", "sweep")
+COMMANDS: tuple[str, ...] = ("validate", "plan", "solve", "catalog", "sweep", "recalc")
 
 
 def build_parser() -> OneLineParser:

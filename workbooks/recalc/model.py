@@ -1,0 +1,108 @@
+"""From the cells read to the formulas to evaluate: one ``Instance`` per formula cell.
+
+Shared formulas (ECMA-376 Part 1 §18.3.1.40: one master ``<f t="shared" ref si>`` with its text,
+dependents with only ``si``) are the master's formula copied to each dependent's cell; when the
+master's compiled formula cannot serve copies, openpyxl's ``Translator`` (Excel's relative-address
+rule) spells the dependent's text out. Data tables and multi-cell array formulas are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.formula.translate import Translator
+
+from .cellref import address, label, parse_address
+from .compiler import CompileError, Compiler, Names
+from .graph import Instance
+from .sheet_reader import FormulaCell, SheetCells
+from .workbook_xml import WorkbookMap
+
+MAX_PROBLEMS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    where: str
+    formula: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem} in ={self.formula}"
+
+
+class Model:
+    """Compiled formulas and their cells; ``problems`` lists formulas that cannot be evaluated."""
+
+    def __init__(self, book: WorkbookMap, sheets: list[SheetCells]) -> None:
+        names = [s.sheet.name for s in sheets]
+        defined = [(n.name, n.text, n.sheet) for n in book.names]
+        self.compiler = Compiler(names, Names(defined, {}))
+        self.sheet_names = names
+        self.parts = [s.sheet.part for s in sheets]
+        self.instances: list[Instance] = []
+        self.cells: list[FormulaCell] = []
+        self.problems: list[Problem] = []
+        self.masters = [
+            {f.shared_index: f for f in sheet.formulas if f.kind == "shared" and f.text} for sheet in sheets
+        ]
+        for index, sheet in enumerate(sheets):
+            for cell in sheet.formulas:
+                self._add(index, cell, self.masters[index])
+
+    def formula_text(self, i: int) -> str:
+        """The formula of cell ``i`` as written (a shared dependent's text is derived)."""
+        cell = self.cells[i]
+        if cell.text is not None:
+            return cell.text
+        return self._dependent_text(cell, self.masters[self.instances[i].sheet].get(cell.shared_index))
+
+    def _add(self, sheet: int, cell: FormulaCell, masters: dict) -> None:
+        where = (self.sheet_names[sheet], cell.row, cell.col)
+        if cell.kind == "dataTable":
+            return self._problem(where, cell.text or "", "data tables (What-If Analysis) are not supported")
+        if cell.kind == "array" and cell.ref and ":" in cell.ref and _size(cell.ref) > 1:
+            return self._problem(
+                where, cell.text or "", f"multi-cell array formulas ({cell.ref}) are not supported"
+            )
+        text = cell.text
+        master = None
+        if text is None and cell.kind == "shared":
+            master = masters.get(cell.shared_index)
+            if master is None:
+                return self._problem(where, "", f"shared formula {cell.shared_index} has no master cell")
+        elif text is None:
+            return self._problem(where, "", "the formula is empty")
+        try:
+            if master is not None:
+                template, dr, dc = self.compiler.template(master.text, sheet, master.row, master.col)
+                if template.shared:
+                    dr, dc = cell.row - template.row, cell.col - template.col
+                else:
+                    text = self._dependent_text(cell, master)
+                    template, dr, dc = self.compiler.template(text, sheet, cell.row, cell.col)
+            else:
+                template, dr, dc = self.compiler.template(text, sheet, cell.row, cell.col)
+        except CompileError as exc:
+            return self._problem(where, text or (master.text if master else ""), exc.problem)
+        self.instances.append(Instance(sheet, cell.row, cell.col, template, dr, dc))
+        self.cells.append(cell)
+        return None
+
+    @staticmethod
+    def _dependent_text(cell: FormulaCell, master: FormulaCell | None) -> str:
+        if master is None:
+            return ""
+        moved = Translator("=" + master.text, origin=address(master.row, master.col))
+        return moved.translate_formula(address(cell.row, cell.col))[1:]
+
+    def _problem(self, where: tuple[str, int, int], formula: str, problem: str) -> None:
+        self.problems.append(Problem(label(*where), formula, problem))
+
+
+def _size(ref: str) -> int:
+    first, _, last = ref.partition(":")
+    a, b = parse_address(first), parse_address(last)
+    if not a or not b:
+        return 0
+    return (abs(b[0] - a[0]) + 1) * (abs(b[1] - a[1]) + 1)

@@ -1,0 +1,102 @@
+"""Key outputs per scenario, for CI diffs (``--summary FILE.json`` or ``.csv``).
+
+A scenario sheet is a table: a header row (units in the header text), then one scenario per row.
+A row's header is the nearest row above it without formulas whose non-empty cells are all text (at
+least two; column letters when there is none); the scenario is named by the row's cell in the
+table's first column. Each record holds the row number, that name and every formula's value. The JSON is
+``{"workbook", "master_check", "errors", "sheets": {sheet: [record, ...]}}``; the CSV has one line
+per value (``sheet,row,scenario,column,value``), text starting with ``= + - @`` prefixed with ``'`` so
+a spreadsheet opening the CSV shows it as text instead of running it as a formula.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from . import atomic
+from .cellref import column_letters
+from .values import shown
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: numbers and booleans as they are, everything else (text, errors) as text."""
+    if isinstance(value, bool | float) or value is None:
+        return value
+    return str(value)
+
+
+def scenarios(names: list[str], values: list[dict], formulas: list[list[tuple[int, int]]]) -> dict:
+    """{sheet: [record, ...]} for every sheet with formulas, in workbook order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, cells, positions in zip(names, values, formulas, strict=True):
+        if positions:
+            out[name] = _table(cells, positions)
+    return out
+
+
+def _table(cells: dict, positions: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    by_row: dict[int, list[int]] = defaultdict(list)
+    for row, col in positions:
+        by_row[row].append(col)
+    texts: dict[int, dict[int, Any]] = defaultdict(dict)
+    for (row, col), value in cells.items():
+        if row not in by_row:
+            texts[row][col] = value
+    header_rows = sorted(
+        r for r, row in texts.items() if len(row) >= 2 and all(isinstance(v, str) for v in row.values())
+    )
+    records = []
+    for row in sorted(by_row):
+        above = bisect.bisect_left(header_rows, row)
+        headers = {c: v.strip() for c, v in texts[header_rows[above - 1]].items()} if above else {}
+        record: dict[str, Any] = {"row": row, "scenario": _plain(cells.get((row, min(headers, default=1))))}
+        for col in sorted(by_row[row]):
+            title = headers.get(col) or column_letters(col)
+            record[title if title not in record else f"{title} ({column_letters(col)})"] = _plain(
+                cells.get((row, col))
+            )
+        records.append(record)
+    return records
+
+
+def document(workbook: str, master_check: bool | None, errors: int, tables: dict) -> dict:
+    return {"workbook": workbook, "master_check": master_check, "errors": errors, "sheets": tables}
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool | float):
+        return shown(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render(doc: dict, path: Path) -> str:
+    """The summary as JSON or CSV, chosen by ``path``'s suffix."""
+    if path.suffix.lower() == ".csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["sheet", "row", "scenario", "column", "value"])
+        for sheet, records in doc["sheets"].items():
+            for record in records:
+                for column, value in record.items():
+                    if column not in ("row", "scenario"):
+                        row = [sheet, record["row"], _csv_text(record["scenario"]), column, _csv_text(value)]
+                        writer.writerow(row)
+        return buffer.getvalue()
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def write(doc: dict, path: Path) -> None:
+    """Write the summary atomically."""
+    data = render(doc, path).encode("utf-8")
+    atomic.replace(path, lambda f: f.write(data))
