@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..entry import CatalogEntry
 from ..units import Q_
@@ -33,9 +33,47 @@ class TransformerSpec:
     experts_per_token: int = 1
     kv_latent_dim: int = 0
 
+    # Derived in __post_init__ (not constructor arguments): see the properties' docstrings below.
+    expert_parameters: float = field(init=False, repr=False)
+    shared_parameters: float = field(init=False, repr=False)
+    activation_elements_per_token: float = field(init=False, repr=False)
+    kernels_per_layer: int = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
         if not self.active_parameters:
             object.__setattr__(self, "active_parameters", self.parameters)
+        derived = {
+            "expert_parameters": self._expert_parameters(),
+            "activation_elements_per_token": self._activation_elements_per_token(),
+            "kernels_per_layer": self._kernels_per_layer(),
+        }
+        derived["shared_parameters"] = self.parameters - self.experts * derived["expert_parameters"]
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    def _expert_parameters(self) -> float:
+        """Weights of one routed expert, ``(P − P_active)/(E − k)``; 0 for dense models (so that
+        ``shared_parameters = P − E·e`` is every weight)."""
+        if self.experts <= self.experts_per_token:
+            return 0.0
+        return (self.parameters - self.active_parameters) / (self.experts - self.experts_per_token)
+
+    def _activation_elements_per_token(self) -> float:
+        """Elements one token writes in one pass over all layers (Q/K/V, attention output,
+        projection, two residual adds, two norms, the FFN's up/gate/activation/down outputs per
+        active expert)."""
+        d, width = self.hidden_size, self.attention_width
+        kv = 2 * self.kv_heads * self.head_dim
+        ffn_inputs = self.ffn_size * (2 if self.gated_ffn else 1) + self.ffn_size
+        per_layer = width + kv + width + d + 2 * d + 2 * d + (ffn_inputs + d) * self.experts_per_token
+        return float(self.layers * per_layer)
+
+    def _kernels_per_layer(self) -> int:
+        """Kernels one layer launches per pass: one per operation that the activation count
+        counts — Q/K/V projection, attention, output projection, two norms, two residual adds, and
+        per active expert the FFN's up (and gate) projection, activation and down projection."""
+        ffn = 4 if self.gated_ffn else 3
+        return 7 + ffn * self.experts_per_token
 
     @property
     def kv_elements_per_token(self) -> float:

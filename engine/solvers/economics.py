@@ -7,13 +7,14 @@ of the purchase price.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
 from .checks import positive
+from .ops import SCALAR, Ops
 from .power import it_energy
 
 SECONDS_PER_DAY = 86400.0
@@ -70,15 +71,42 @@ def economics(
             f"the catalog has no price for node {fleet.node.name}; pass node_price",
         )
     positive("node_price", price)
-    purchase = fleet.nodes * price
+    return economics_core(
+        nodes=fleet.nodes,
+        node_power=fleet.node.node_power,
+        node_price=price,
+        accelerators=fleet.accelerators,
+        days=days,
+        electricity_price=electricity_price,
+        pue=datacenter.pue,
+        assumptions=assumptions,
+        ops=SCALAR,
+    )
+
+
+def economics_core(
+    *,
+    nodes: Any,
+    node_power: Any,
+    node_price: Any,
+    accelerators: Any,
+    days: Any,
+    electricity_price: Any,
+    pue: Any,
+    assumptions: Assumptions,
+    ops: Ops,
+) -> EconomicsEstimate:
+    """The TCO equations on plain numbers (scalars, or numpy arrays with numpy ``ops``)."""
+    a = assumptions
+    purchase = nodes * node_price
     years = days / DAYS_PER_YEAR
-    amortized_fraction = min(years, assumptions.amortization_years) / assumptions.amortization_years
+    amortized_fraction = ops.minimum(years, a.amortization_years) / a.amortization_years
     capex = purchase * amortized_fraction
     seconds = days * SECONDS_PER_DAY
-    it = it_energy(fleet, seconds, assumptions)
-    facility = it * datacenter.pue
+    it = it_energy(nodes, node_power, seconds, a)
+    facility = it * pue
     energy_cost = facility * electricity_price
-    maintenance = purchase * assumptions.maintenance_fraction_per_year * years
+    maintenance = purchase * a.maintenance_fraction_per_year * years
     opex = energy_cost + maintenance
     tco = capex + opex
     return EconomicsEstimate(
@@ -90,9 +118,9 @@ def economics(
         purchase_price_usd=purchase,
         energy=facility,
         it_energy=it,
-        average_power=it / seconds * datacenter.pue,
+        average_power=it / seconds * pue,
         electricity_price=electricity_price,
-        pue=datacenter.pue,
-        cost_per_accelerator_hour=tco / (fleet.accelerators * seconds / 3600.0),
+        pue=pue,
+        cost_per_accelerator_hour=tco / (accelerators * seconds / 3600.0),
         amortized_fraction=amortized_fraction,
     )

@@ -1,20 +1,16 @@
-"""Fleet power and energy: node wall power (not GPU TDP alone) × average load × facility PUE.
+"""Fleet IT energy: node wall power (not GPU TDP alone) × average load.
 
-PUE = total facility energy / IT equipment energy (The Green Grid WP#49); WUE = site water /
-IT equipment energy, litres per kWh of IT energy (The Green Grid WP#35).
+Facility energy is IT energy × PUE (The Green Grid WP#49); water is IT energy × WUE, litres per
+kWh of IT energy (The Green Grid WP#35). Works on scalars or numpy arrays.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..assumptions import Assumptions
-from ..systems.types import FleetSpec
 
 
-def it_power(fleet: FleetSpec, assumptions: Assumptions) -> float:
-    """Average IT power of the fleet in W: nodes × node power × average load fraction."""
-    return fleet.nodes * fleet.node.node_power * assumptions.average_power_fraction
-
-
-def it_energy(fleet: FleetSpec, seconds: float, assumptions: Assumptions) -> float:
-    """IT energy in J over ``seconds``."""
-    return it_power(fleet, assumptions) * seconds
+def it_energy(nodes: Any, node_power: Any, seconds: Any, assumptions: Assumptions) -> Any:
+    """IT energy in J: nodes × node power (W) × average load fraction × ``seconds``."""
+    return nodes * node_power * assumptions.average_power_fraction * seconds

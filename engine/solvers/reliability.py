@@ -10,12 +10,12 @@ is useful work, from Daly's expected run time (eq. 20) with restart time ``R``:
 
 from __future__ import annotations
 
-import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..systems.types import FleetSpec
 from .checks import non_negative, positive
+from .ops import SCALAR, Ops
 
 
 class ReliabilityEstimate(NamedTuple):
@@ -32,15 +32,14 @@ class ReliabilityEstimate(NamedTuple):
     constraint: str = ""
 
 
-def fleet_failure_rate(fleet: FleetSpec, a: Assumptions) -> float:
+def fleet_failure_rate(accelerators: Any, nodes: Any, nics_per_node: Any, a: Assumptions) -> Any:
     """Failures per second of the whole fleet (the MTBF assumptions are in seconds)."""
-    n = fleet.accelerators
     return (
-        n / a.gpu_mtbf
-        + fleet.nodes * fleet.node.nics_per_node / a.nic_mtbf
-        + fleet.nodes / a.host_mtbf
-        + n / a.network_mtbf_per_accelerator
-        + n / a.software_mtbf_per_accelerator
+        accelerators / a.gpu_mtbf
+        + nodes * nics_per_node / a.nic_mtbf
+        + nodes / a.host_mtbf
+        + accelerators / a.network_mtbf_per_accelerator
+        + accelerators / a.software_mtbf_per_accelerator
     )
 
 
@@ -58,17 +57,41 @@ def reliability(
     restart = non_negative(
         "restart_time_s", assumptions.restart_time if restart_time is None else restart_time
     )
-    mtbf = 1.0 / fleet_failure_rate(fleet, assumptions)
-    young = math.sqrt(2.0 * delta * mtbf)
-    if delta < 2.0 * mtbf:
-        ratio = delta / (2.0 * mtbf)
-        daly = young * (1.0 + math.sqrt(ratio) / 3.0 + ratio / 9.0) - delta
-    else:
-        daly = mtbf
-    wall = mtbf * math.exp(restart / mtbf) * math.expm1((daly + delta) / mtbf) * job / daly
+    return reliability_core(
+        accelerators=fleet.accelerators,
+        nodes=fleet.nodes,
+        nics_per_node=fleet.node.nics_per_node,
+        job=job,
+        checkpoint=delta,
+        restart=restart,
+        assumptions=assumptions,
+        ops=SCALAR,
+    )
+
+
+def reliability_core(
+    *,
+    accelerators: Any,
+    nodes: Any,
+    nics_per_node: Any,
+    job: Any,
+    checkpoint: Any,
+    restart: Any,
+    assumptions: Assumptions,
+    ops: Ops,
+) -> ReliabilityEstimate:
+    """The failure and checkpoint equations on plain numbers (scalars, or numpy arrays with numpy
+    ``ops``); times in s."""
+    delta = checkpoint
+    mtbf = 1.0 / fleet_failure_rate(accelerators, nodes, nics_per_node, assumptions)
+    young = ops.sqrt(2.0 * delta * mtbf)
+    ratio = delta / (2.0 * mtbf)
+    # Daly's refinement holds for delta < 2M; beyond it the interval is M itself.
+    daly = ops.where(delta < 2.0 * mtbf, young * (1.0 + ops.sqrt(ratio) / 3.0 + ratio / 9.0) - delta, mtbf)
+    wall = mtbf * ops.exp(restart / mtbf) * ops.expm1((daly + delta) / mtbf) * job / daly
     return ReliabilityEstimate(
         fleet_mtbf=mtbf,
-        failure_probability=-math.expm1(-job / mtbf),
+        failure_probability=-ops.expm1(-job / mtbf),
         expected_failures=job / mtbf,
         optimal_checkpoint_interval=daly,
         young_checkpoint_interval=young,

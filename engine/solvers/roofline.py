@@ -2,11 +2,11 @@
 ``max(FLOPs / (peak·η_c), bytes / (BW·η_m)) + kernels·t_kernel`` and is compute-bound when the
 compute term is the larger one, i.e. when its arithmetic intensity exceeds the ridge point. A CNN
 layer is one kernel (inference engines fold batch norm into the convolution and fuse the
-activation); a transformer layer launches ``transformer.kernels_per_layer`` kernels."""
+activation); a transformer layer launches ``TransformerSpec.kernels_per_layer`` kernels."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..enums import Bottleneck, Precision
@@ -14,6 +14,7 @@ from ..hardware.types import HardwareSpec
 from ..models.types import CNNSpec, TransformerSpec
 from . import transformer as tf
 from .checks import whole
+from .ops import SCALAR, Ops
 
 # Training a layer costs its forward pass plus a backward pass of twice the FLOPs (Kaplan et al.
 # 2020, §2.1: C ≈ 6N per token = 3 × the forward 2N).
@@ -50,85 +51,124 @@ def roofline(
     training: bool = False,
 ) -> RooflineEstimate:
     """Latency, bottleneck and utilisation of one inference (or training) pass."""
+    a = assumptions
     batch = whole("batch_size", batch)
     peak = hardware.flops(precision)
     bpe = precision.bytes_per_element
     if isinstance(model, CNNSpec):
-        flops, traffic, footprint = _cnn_pass(model, batch, bpe, training)
-        efficiency = assumptions.cnn_compute_efficiency
+        flops, traffic, footprint = cnn_pass(model, batch, bpe, training, SCALAR)
+        efficiency, kernels = a.cnn_compute_efficiency, model.layers
     else:
-        tokens = whole("seq_len", seq_len if seq_len is not None else _default_seq(model))
-        flops, traffic, footprint = _transformer_pass(model, batch, tokens, bpe, training)
-        efficiency = (
-            assumptions.training_compute_efficiency if training else assumptions.prefill_compute_efficiency
-        )
-    if training:
-        footprint += model.parameters * (bpe + assumptions.optimizer_state_bytes_per_parameter)
-    compute = flops / (peak * efficiency)
-    memory = traffic / (hardware.memory_bandwidth * assumptions.decode_bandwidth_efficiency)
-    kernels = model.layers if isinstance(model, CNNSpec) else model.layers * tf.kernels_per_layer(model)
-    overhead = kernels * assumptions.layer_overhead * (TRAINING_FLOP_MULTIPLIER if training else 1)
-    latency = max(compute, memory) + overhead
-    usable = hardware.memory_capacity * (1.0 - assumptions.memory_reserved_fraction)
-    feasible = footprint <= usable
-    constraint = (
-        ""
-        if feasible
-        else (
-            f"needs {footprint / 1e9:.1f} GB of memory; {usable / 1e9:.1f} GB usable of "
-            f"{hardware.memory_capacity / 1e9:.1f} GB on {hardware.name}"
+        tokens = whole("seq_len", seq_len if seq_len is not None else default_seq_len(model))
+        act_bpe = tf.activation_bytes(bpe)
+        flops, traffic, footprint = transformer_pass(model, batch, tokens, bpe, act_bpe, training, SCALAR)
+        efficiency = a.training_compute_efficiency if training else a.prefill_compute_efficiency
+        kernels = model.layers * model.kernels_per_layer
+    estimate = roofline_core(
+        flops=flops,
+        traffic=traffic,
+        footprint=footprint,
+        efficiency=efficiency,
+        kernels=kernels,
+        parameters=model.parameters,
+        training=training,
+        batch=batch,
+        bpe=bpe,
+        peak=peak,
+        memory_bandwidth=hardware.memory_bandwidth,
+        capacity=hardware.memory_capacity,
+        tdp=hardware.tdp,
+        assumptions=a,
+        ops=SCALAR,
+    )
+    if estimate.feasible:
+        return estimate
+    usable = hardware.memory_capacity * (1.0 - a.memory_reserved_fraction)
+    return estimate._replace(
+        constraint=(
+            f"needs {estimate.memory_footprint / 1e9:.1f} GB of memory; {usable / 1e9:.1f} GB usable "
+            f"of {hardware.memory_capacity / 1e9:.1f} GB on {hardware.name}"
         )
     )
+
+
+def roofline_core(
+    *,
+    flops: Any,
+    traffic: Any,
+    footprint: Any,
+    efficiency: Any,
+    kernels: Any,
+    parameters: Any,
+    training: Any,
+    batch: Any,
+    bpe: Any,
+    peak: Any,
+    memory_bandwidth: Any,
+    capacity: Any,
+    tdp: Any,
+    assumptions: Assumptions,
+    ops: Ops,
+    bottlenecks: tuple[Any, Any] = (Bottleneck.COMPUTE, Bottleneck.MEMORY),
+) -> RooflineEstimate:
+    """The roofline on plain numbers (scalars, or numpy arrays with numpy ``ops``) from a pass's
+    FLOPs, bytes moved and bytes held; ``bottlenecks`` are the values reported for compute- and
+    memory-bound. ``constraint`` is left empty."""
+    a = assumptions
+    footprint = ops.where(
+        training, footprint + parameters * (bpe + a.optimizer_state_bytes_per_parameter), footprint
+    )
+    compute = flops / (peak * efficiency)
+    memory = traffic / (memory_bandwidth * a.decode_bandwidth_efficiency)
+    overhead = kernels * a.layer_overhead * ops.where(training, TRAINING_FLOP_MULTIPLIER, 1.0)
+    latency = ops.maximum(compute, memory) + overhead
     return RooflineEstimate(
         latency=latency,
         compute_latency=compute,
         memory_latency=memory,
         overhead_latency=overhead,
         throughput=batch / latency,
-        bottleneck=Bottleneck.COMPUTE if compute >= memory else Bottleneck.MEMORY,
+        bottleneck=ops.where(compute >= memory, *bottlenecks),
         mfu=flops / latency / peak,
         arithmetic_intensity=flops / traffic,
         flops=flops,
         memory_traffic=traffic,
-        energy=hardware.tdp * assumptions.average_power_fraction * latency,
+        energy=tdp * a.average_power_fraction * latency,
         memory_footprint=footprint,
-        feasible=feasible,
-        constraint=constraint,
+        feasible=footprint <= capacity * (1.0 - a.memory_reserved_fraction),
+        constraint="",
     )
 
 
-def _default_seq(model: TransformerSpec) -> int:
+def default_seq_len(model: Any, ops: Ops = SCALAR) -> Any:
     """Tokens per sample when none is given: 2048 (GPT-3's context), or less for short models."""
-    return min(2048, model.max_context)
+    return ops.minimum(2048, model.max_context)
 
 
-def _cnn_pass(model: CNNSpec, batch: int, bpe: float, training: bool) -> tuple[float, float, float]:
-    """FLOPs, bytes moved and bytes held for ``batch`` images."""
+def cnn_pass(model: Any, batch: Any, bpe: Any, training: Any, ops: Ops) -> tuple[Any, Any, Any]:
+    """FLOPs, bytes moved and bytes held for ``batch`` images. Training reads the weights twice,
+    writes their gradients and keeps the activations for the backward pass."""
     weights = model.parameters * bpe
     activations = model.activations_per_inference * bpe * batch
     flops = model.flops_per_inference * batch
-    traffic = weights + 2.0 * activations
     footprint = weights + activations
-    if training:
-        flops *= TRAINING_FLOP_MULTIPLIER
-        traffic = 3.0 * weights + 4.0 * activations  # read W twice, write grads; activations kept
+    flops = ops.where(training, flops * TRAINING_FLOP_MULTIPLIER, flops)
+    traffic = ops.where(training, 3.0 * weights + 4.0 * activations, weights + 2.0 * activations)
     return flops, traffic, footprint
 
 
-def _transformer_pass(
-    model: TransformerSpec, batch: int, tokens: int, bpe: float, training: bool
-) -> tuple[float, float, float]:
+def transformer_pass(
+    model: Any, batch: Any, tokens: Any, bpe: Any, act_bpe: Any, training: Any, ops: Ops
+) -> tuple[Any, Any, Any]:
     """FLOPs, bytes moved and bytes held for ``batch`` sequences of ``tokens`` tokens."""
     all_tokens = batch * tokens
-    act_bpe = tf.activation_bytes(bpe)
     flops = tf.prefill_flops(model, tokens, batch)
     weights = tf.weight_elements_touched(model, all_tokens) * bpe
     kv = tf.kv_cache_bytes(model, tokens, batch, bpe)
-    traffic = weights + tf.activation_traffic(model, all_tokens, act_bpe) + kv
+    activations = tf.activation_traffic(model, all_tokens, act_bpe)
     footprint = model.parameters * bpe + kv
-    if training:
-        flops *= TRAINING_FLOP_MULTIPLIER
-        stored = tf.activation_elements_per_token(model) * all_tokens * act_bpe
-        traffic = 3.0 * weights + 3.0 * tf.activation_traffic(model, all_tokens, act_bpe)
-        footprint += stored
+    stored = model.activation_elements_per_token * all_tokens * act_bpe
+    flops = ops.where(training, flops * TRAINING_FLOP_MULTIPLIER, flops)
+    traffic = ops.where(training, 3.0 * weights + 3.0 * activations, weights + activations + kv)
+    footprint = ops.where(training, footprint + stored, footprint)
     return flops, traffic, footprint

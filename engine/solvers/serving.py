@@ -12,7 +12,8 @@ all-reduce messages are at least 16-bit (``transformer.activation_bytes``).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import math
+from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..enums import Precision
@@ -22,6 +23,7 @@ from ..models.types import TransformerSpec
 from . import transformer as tf
 from .checks import whole
 from .collectives import ring_allreduce
+from .ops import SCALAR, Ops
 
 # Megatron tensor parallelism needs two all-reduces per layer in the forward pass: after the
 # attention output projection and after the MLP (Shoeybi et al. 2019, §3, Fig. 3).
@@ -76,57 +78,101 @@ def serving(
         )
     if model.heads % tp:
         raise InvalidInputError("tp_size", tp, f"must divide the {model.heads} attention heads")
-    peak = hardware.flops(precision) * tp * assumptions.prefill_compute_efficiency
-    bandwidth = hardware.memory_bandwidth * tp * assumptions.decode_bandwidth_efficiency
+    peak = hardware.flops(precision)
+    if tp > 1 and not hardware.scale_up_bandwidth:
+        raise InvalidInputError(
+            "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use tp_size=1"
+        )
     bpe = precision.bytes_per_element
-    act_bpe = tf.activation_bytes(bpe)
-    kv_bpe = (kv_precision or precision).bytes_per_element
-    kv_shards = min(tp, model.kv_heads)  # KV heads replicate once tp exceeds them
+    estimate = serving_core(
+        model,
+        peak=peak,
+        memory_bandwidth=hardware.memory_bandwidth,
+        scale_up_bandwidth=hardware.scale_up_bandwidth or math.inf,
+        capacity=hardware.memory_capacity,
+        seq_len=seq_len,
+        batch=batch,
+        output_len=output_len,
+        tp=tp,
+        bpe=bpe,
+        act_bpe=tf.activation_bytes(bpe),
+        kv_bpe=(kv_precision or precision).bytes_per_element,
+        assumptions=assumptions,
+        ops=SCALAR,
+    )
+    if estimate.feasible:
+        return estimate
+    usable = hardware.memory_capacity * (1.0 - assumptions.memory_reserved_fraction)
+    kv_device = estimate.kv_cache_peak / min(tp, model.kv_heads)
+    return estimate._replace(
+        constraint=(
+            f"needs {estimate.memory_per_device / 1e9:.1f} GB per device (weights "
+            f"{estimate.weights_size / tp / 1e9:.1f} GB, KV cache {kv_device / 1e9:.1f} GB); "
+            f"{usable / 1e9:.1f} GB usable of {hardware.memory_capacity / 1e9:.1f} GB on "
+            f"{hardware.name} — raise tp_size or lower batch/precision"
+        )
+    )
+
+
+def serving_core(
+    model: Any,
+    *,
+    peak: Any,
+    memory_bandwidth: Any,
+    scale_up_bandwidth: Any,
+    capacity: Any,
+    seq_len: Any,
+    batch: Any,
+    output_len: Any,
+    tp: Any,
+    bpe: Any,
+    act_bpe: Any,
+    kv_bpe: Any,
+    assumptions: Assumptions,
+    ops: Ops,
+) -> ServingEstimate:
+    """The serving equations on plain numbers (scalars, or numpy arrays with numpy ``ops``);
+    ``peak`` is the device's FLOP/s at the precision, ``scale_up_bandwidth`` infinite without a
+    link. Arguments are assumed valid; ``constraint`` is left empty."""
+    a = assumptions
+    flops_rate = peak * tp * a.prefill_compute_efficiency
+    bandwidth = memory_bandwidth * tp * a.decode_bandwidth_efficiency
+    kv_shards = ops.minimum(tp, model.kv_heads)  # KV heads replicate once tp exceeds them
 
     weights = model.parameters * bpe
     kv_prompt = tf.kv_cache_bytes(model, seq_len, batch, kv_bpe)
     kv_peak = tf.kv_cache_bytes(model, seq_len + output_len, batch, kv_bpe)
-    workspace = tf.activation_elements_per_token(model) / model.layers * seq_len * batch * act_bpe
+    workspace = model.activation_elements_per_token / model.layers * seq_len * batch * act_bpe
     per_device = weights / tp + kv_peak / kv_shards + workspace / tp
 
-    allreduce = _tp_allreduce(hardware, tp, assumptions)
-    launch_overhead = model.layers * tf.kernels_per_layer(model) * assumptions.layer_overhead
+    # Datasheets give aggregate bidirectional bandwidth; a ring uses one direction per link.
+    link = scale_up_bandwidth / 2.0 * a.scale_up_efficiency
+    allreduces = model.layers * TP_ALLREDUCES_PER_LAYER
+    launch_overhead = model.layers * model.kernels_per_layer * a.layer_overhead
 
-    prefill_compute = tf.prefill_flops(model, seq_len, batch) / peak
+    prefill_compute = tf.prefill_flops(model, seq_len, batch) / flops_rate
     prefill_bytes = (
         tf.weight_elements_touched(model, seq_len * batch) * bpe
         + tf.activation_traffic(model, seq_len * batch, act_bpe)
         + kv_prompt * tp / kv_shards
     )
     prefill_memory = prefill_bytes / bandwidth
-    prefill_comm = (
-        model.layers * TP_ALLREDUCES_PER_LAYER * allreduce(batch * seq_len * model.hidden_size * act_bpe)
-    )
+    prefill_message = batch * seq_len * model.hidden_size * act_bpe
+    prefill_comm = allreduces * ring_allreduce(prefill_message, tp, link, a.scale_up_latency)
     ttft = prefill_compute + prefill_memory + prefill_comm + launch_overhead
 
     context = seq_len + output_len / 2.0
-    decode_compute = tf.decode_flops(model, context, batch) / peak
+    decode_compute = tf.decode_flops(model, context, batch) / flops_rate
     decode_bytes = (
         tf.weight_elements_touched(model, batch) * bpe
         + tf.kv_cache_bytes(model, context, batch, kv_bpe) * tp / kv_shards
         + tf.activation_traffic(model, batch, act_bpe)
     )
     decode_memory = decode_bytes / bandwidth
-    decode_comm = model.layers * TP_ALLREDUCES_PER_LAYER * allreduce(batch * model.hidden_size * act_bpe)
-    itl = max(decode_compute, decode_memory) + decode_comm + launch_overhead
+    decode_message = batch * model.hidden_size * act_bpe
+    decode_comm = allreduces * ring_allreduce(decode_message, tp, link, a.scale_up_latency)
+    itl = ops.maximum(decode_compute, decode_memory) + decode_comm + launch_overhead
 
-    capacity = hardware.memory_capacity
-    usable = capacity * (1.0 - assumptions.memory_reserved_fraction)
-    feasible = per_device <= usable
-    constraint = (
-        ""
-        if feasible
-        else (
-            f"needs {per_device / 1e9:.1f} GB per device (weights {weights / tp / 1e9:.1f} GB, "
-            f"KV cache {kv_peak / kv_shards / 1e9:.1f} GB); {usable / 1e9:.1f} GB usable of "
-            f"{capacity / 1e9:.1f} GB on {hardware.name} — raise tp_size or lower batch/precision"
-        )
-    )
     return ServingEstimate(
         ttft=ttft,
         itl=itl,
@@ -143,20 +189,6 @@ def serving(
         decode_compute_latency=decode_compute,
         decode_memory_latency=decode_memory,
         tp_communication_latency=prefill_comm,
-        feasible=feasible,
-        constraint=constraint,
+        feasible=per_device <= capacity * (1.0 - a.memory_reserved_fraction),
+        constraint="",
     )
-
-
-def _tp_allreduce(hardware: HardwareSpec, tp: int, assumptions: Assumptions):
-    """All-reduce time for a message of ``m`` bytes over the device's scale-up link."""
-    if tp == 1:
-        return lambda message: 0.0
-    if not hardware.scale_up_bandwidth:
-        raise InvalidInputError(
-            "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use tp_size=1"
-        )
-    # Datasheets give aggregate bidirectional bandwidth; a ring uses one direction per link.
-    bandwidth = hardware.scale_up_bandwidth / 2.0 * assumptions.scale_up_efficiency
-    latency = assumptions.scale_up_latency
-    return lambda message: ring_allreduce(message, tp, bandwidth, latency)

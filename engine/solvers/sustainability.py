@@ -7,7 +7,7 @@ manufacturing footprint amortised over the same period as their CapEx.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
@@ -15,6 +15,7 @@ from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
 from .checks import positive
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
+from .ops import SCALAR, Ops
 from .power import it_energy
 
 
@@ -44,28 +45,58 @@ def sustainability(
     include_embodied: bool = False,
 ) -> SustainabilityEstimate:
     days = positive("duration_days", duration_days)
-    it = it_energy(fleet, days * SECONDS_PER_DAY, assumptions)
-    facility = it * datacenter.pue
-    operational = facility * grid.carbon_intensity
-    embodied = 0.0
+    per_device = 0.0
     if include_embodied:
-        per_device = fleet.accelerator.embodied_carbon
-        if per_device is None:
+        if fleet.accelerator.embodied_carbon is None:
             raise InvalidInputError(
                 "include_embodied",
                 True,
                 f"the catalog has no embodied carbon for {fleet.accelerator.name}",
             )
-        share = min(days / DAYS_PER_YEAR, assumptions.amortization_years)
-        embodied = fleet.accelerators * per_device * share / assumptions.amortization_years
+        per_device = fleet.accelerator.embodied_carbon
+    return sustainability_core(
+        nodes=fleet.nodes,
+        node_power=fleet.node.node_power,
+        accelerators=fleet.accelerators,
+        embodied_per_accelerator=per_device,
+        days=days,
+        carbon_intensity=grid.carbon_intensity,
+        pue=datacenter.pue,
+        wue=datacenter.wue,
+        assumptions=assumptions,
+        ops=SCALAR,
+    )
+
+
+def sustainability_core(
+    *,
+    nodes: Any,
+    node_power: Any,
+    accelerators: Any,
+    embodied_per_accelerator: Any,
+    days: Any,
+    carbon_intensity: Any,
+    pue: Any,
+    wue: Any,
+    assumptions: Assumptions,
+    ops: Ops,
+) -> SustainabilityEstimate:
+    """The carbon and water equations on plain numbers (scalars, or numpy arrays with numpy
+    ``ops``); ``embodied_per_accelerator`` is 0 when embodied carbon is not asked for."""
+    a = assumptions
+    it = it_energy(nodes, node_power, days * SECONDS_PER_DAY, a)
+    facility = it * pue
+    operational = facility * carbon_intensity
+    share = ops.minimum(days / DAYS_PER_YEAR, a.amortization_years)
+    embodied = accelerators * embodied_per_accelerator * share / a.amortization_years
     return SustainabilityEstimate(
         carbon_footprint_kg=operational + embodied,
         operational_carbon_kg=operational,
         embodied_carbon_kg=embodied,
         energy=facility,
         it_energy=it,
-        water_usage_liters=it * datacenter.wue,
-        pue=datacenter.pue,
-        wue=datacenter.wue,
-        carbon_intensity=grid.carbon_intensity,
+        water_usage_liters=it * wue,
+        pue=pue,
+        wue=wue,
+        carbon_intensity=carbon_intensity,
     )

@@ -1,8 +1,7 @@
 """``mlsysim.solvers.economics.economics`` on arrays (Barroso et al. 2018, ch. 6).
 
-CapEx is the purchase amortised straight-line and capped once paid off; OpEx is facility energy
-(IT energy × PUE × price) plus yearly maintenance. Argument checks follow
-``EconomicsModel().solve``: site, electricity price, fleet, then the solver's own checks.
+Argument checks follow ``EconomicsModel().solve``: site, electricity price, fleet, then the
+solver's own checks; ``economics_core`` — the scalar solver's equations — runs on the rows.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ import numpy as np
 
 from ..api.resolve import assumptions
 from ..errors import InvalidInputError
-from ..solvers.economics import DAYS_PER_YEAR, JOULES_PER_KWH, SECONDS_PER_DAY
+from ..solvers.economics import JOULES_PER_KWH, economics_core
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
-from .gather import gather, resolved
+from .gather import ARRAY, gather, resolved
 from .scenarios import Scenarios
 
 
@@ -53,30 +52,15 @@ def economics_rows(s: Scenarios) -> dict[str, object]:
     check_positive(s, "node_price", node_price.values, rows=node_price.given)
     unit_price = np.where(node_price.given, node_price.values, f.node_price)
 
-    pue = gather(sites, site_codes, lambda site: site[1].pue)
-    purchase = f.nodes * unit_price
-    years = days / DAYS_PER_YEAR
-    amortized_fraction = np.minimum(years, a.amortization_years) / a.amortization_years
-    capex = purchase * amortized_fraction
-    seconds = days * SECONDS_PER_DAY
-    it = f.nodes * f.node_power * a.average_power_fraction * seconds
-    facility = it * pue
-    energy_cost = facility * price
-    maintenance = purchase * a.maintenance_fraction_per_year * years
-    opex = energy_cost + maintenance
-    tco = capex + opex
-    return {
-        "tco_usd": tco,
-        "capex_usd": capex,
-        "total_opex_usd": opex,
-        "energy_cost_usd": energy_cost,
-        "maintenance_usd": maintenance,
-        "purchase_price_usd": purchase,
-        "energy": facility,
-        "it_energy": it,
-        "average_power": it / seconds * pue,
-        "electricity_price": price,
-        "pue": pue,
-        "cost_per_accelerator_hour": tco / (f.accelerators * seconds / 3600.0),
-        "amortized_fraction": amortized_fraction,
-    }
+    estimate = economics_core(
+        nodes=f.nodes,
+        node_power=f.node_power,
+        node_price=unit_price,
+        accelerators=f.accelerators,
+        days=days,
+        electricity_price=price,
+        pue=gather(sites, site_codes, lambda site: site[1].pue),
+        assumptions=a,
+        ops=ARRAY,
+    )
+    return estimate._asdict()

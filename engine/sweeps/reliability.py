@@ -1,7 +1,7 @@
 """``mlsysim.solvers.reliability.reliability`` on arrays.
 
-Fleet failure rate = sum of component rates (Dubey et al. 2024, Table 5); checkpoint interval from
-Daly (2006, eq. 37), Young's ``√(2δM)`` beside it; expected wall time from Daly's eq. 20.
+Rows are checked as the facade checks them; ``reliability_core`` — the scalar solver's equations
+(Dubey et al. 2024 failure rates, Young/Daly checkpointing) — then runs on the rows.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..api.resolve import assumptions
+from ..solvers.reliability import reliability_core
 from .checks import check_amount, check_non_negative, check_positive
 from .fleets import FleetArrays, fleet_rows
+from .gather import ARRAY
 from .scenarios import Scenarios
 
 
@@ -27,25 +29,14 @@ def reliability_rows(s: Scenarios) -> dict[str, object]:
     check_non_negative(s, "restart_time_s", restart)
 
     f = FleetArrays.of(fleets, fleet_codes)
-    n = f.accelerators
-    rate = (
-        n / a.gpu_mtbf
-        + f.nodes * f.nics / a.nic_mtbf
-        + f.nodes / a.host_mtbf
-        + n / a.network_mtbf_per_accelerator
-        + n / a.software_mtbf_per_accelerator
+    estimate = reliability_core(
+        accelerators=f.accelerators,
+        nodes=f.nodes,
+        nics_per_node=f.nics,
+        job=job,
+        checkpoint=delta,
+        restart=restart,
+        assumptions=a,
+        ops=ARRAY,
     )
-    mtbf = 1.0 / rate
-    young = np.sqrt(2.0 * delta * mtbf)
-    ratio = delta / (2.0 * mtbf)
-    daly = np.where(delta < 2.0 * mtbf, young * (1.0 + np.sqrt(ratio) / 3.0 + ratio / 9.0) - delta, mtbf)
-    wall = mtbf * np.exp(restart / mtbf) * np.expm1((daly + delta) / mtbf) * job / daly
-    return {
-        "fleet_mtbf": mtbf,
-        "failure_probability": -np.expm1(-job / mtbf),
-        "expected_failures": job / mtbf,
-        "optimal_checkpoint_interval": daly,
-        "young_checkpoint_interval": young,
-        "goodput": job / wall,
-        "expected_wall_time": wall,
-    }
+    return estimate._asdict()

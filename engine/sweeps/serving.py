@@ -1,10 +1,7 @@
-"""``mlsysim.solvers.serving.serving`` on arrays: one row per scenario, the same equations.
+"""``mlsysim.solvers.serving.serving`` on arrays: one row per scenario.
 
-TTFT charges the prefill's FLOPs ``F / (t·peak·η_p)`` and bytes ``B / (t·BW·η_d)`` one after the
-other, plus two tensor-parallel all-reduces per layer (Shoeybi et al. 2019, §3) and a fixed time per
-kernel launched; ITL is the roofline of one decode step at the average context ``S + n_out/2``
-(Pope et al. 2022). Every line mirrors a line of the scalar solver, in the same order of operations;
-``tests/sweeps`` checks them equal to 1e-12. Checks that depend on the model or device word their
+The rows are checked as the facade checks them, then ``serving_core`` — the scalar solver's own
+equations — runs on the per-row arrays. Checks that depend on the model or device word their
 message by calling the facade on the first row that fails them.
 """
 
@@ -16,9 +13,9 @@ from ..api.resolve import assumptions, spec_of, transformer
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..solvers import transformer as tf
-from ..solvers.serving import TP_ALLREDUCES_PER_LAYER
+from ..solvers.serving import serving_core
 from .checks import check_whole, precision_table
-from .gather import TransformerRows, gather
+from .gather import ARRAY, TransformerRows, gather
 from .scenarios import Scenarios
 
 
@@ -45,67 +42,20 @@ def serving_rows(s: Scenarios) -> dict[str, object]:
     scale_up = gather(hardware, hw_codes, lambda h: h.scale_up_bandwidth)
     s.errors.add_rows((tp > 1) & ~(scale_up > 0), (tp, hw_codes), s.facade_message)
 
-    peak = peak_device * tp * a.prefill_compute_efficiency
-    bandwidth = gather(hardware, hw_codes, lambda h: h.memory_bandwidth) * tp * a.decode_bandwidth_efficiency
-    kv_shards = np.minimum(tp, m.kv_heads)
-
-    weights = m.parameters * bpe
-    kv_prompt = m.kv_cache_bytes(seq, batch, kv_bpe)
-    kv_peak = m.kv_cache_bytes(seq + out, batch, kv_bpe)
-    workspace = m.activations_per_token / m.layers * seq * batch * act_bpe
-    per_device = weights / tp + kv_peak / kv_shards + workspace / tp
-
-    # Ring all-reduce over the scale-up link, one direction per link (Patarasuk & Yuan 2009, §3).
-    link = scale_up / 2.0 * a.scale_up_efficiency
-    steps = 2.0 * (tp - 1.0)
-    parallel = tp > 1
-
-    def allreduce(message: np.ndarray) -> np.ndarray:
-        return np.where(parallel, steps / tp * message / link + steps * a.scale_up_latency, 0.0)
-
-    launch_overhead = gather(
-        models, model_codes, lambda t: t.layers * tf.kernels_per_layer(t) * a.layer_overhead
+    estimate = serving_core(
+        m,
+        peak=peak_device,
+        memory_bandwidth=gather(hardware, hw_codes, lambda h: h.memory_bandwidth),
+        scale_up_bandwidth=np.where(scale_up > 0, scale_up, np.inf),
+        capacity=gather(hardware, hw_codes, lambda h: h.memory_capacity),
+        seq_len=seq,
+        batch=batch,
+        output_len=out,
+        tp=tp,
+        bpe=bpe,
+        act_bpe=act_bpe,
+        kv_bpe=kv_bpe,
+        assumptions=a,
+        ops=ARRAY,
     )
-    per_layer = m.layers * TP_ALLREDUCES_PER_LAYER
-
-    prefill_compute = m.prefill_flops(seq, batch) / peak
-    prefill_bytes = (
-        m.weights_touched(seq * batch) * bpe
-        + m.activation_traffic(seq * batch, act_bpe)
-        + kv_prompt * tp / kv_shards
-    )
-    prefill_memory = prefill_bytes / bandwidth
-    prefill_comm = per_layer * allreduce(batch * seq * m.hidden * act_bpe)
-    ttft = prefill_compute + prefill_memory + prefill_comm + launch_overhead
-
-    context = seq + out / 2.0
-    decode_compute = m.decode_flops(context, batch) / peak
-    decode_bytes = (
-        m.weights_touched(batch) * bpe
-        + m.kv_cache_bytes(context, batch, kv_bpe) * tp / kv_shards
-        + m.activation_traffic(batch, act_bpe)
-    )
-    decode_memory = decode_bytes / bandwidth
-    decode_comm = per_layer * allreduce(batch * m.hidden * act_bpe)
-    itl = np.maximum(decode_compute, decode_memory) + decode_comm + launch_overhead
-
-    capacity = gather(hardware, hw_codes, lambda h: h.memory_capacity)
-    usable = capacity * (1.0 - a.memory_reserved_fraction)
-    return {
-        "ttft": ttft,
-        "itl": itl,
-        "e2e_latency": ttft + (out - 1) * itl,
-        "decode_tokens_per_s": batch / itl,
-        "kv_cache_size": kv_prompt,
-        "kv_cache_peak": kv_peak,
-        "weights_size": weights,
-        "memory_per_device": per_device,
-        "total_memory": per_device * tp,
-        "memory_utilization": per_device / capacity,
-        "prefill_compute_latency": prefill_compute,
-        "prefill_memory_latency": prefill_memory,
-        "decode_compute_latency": decode_compute,
-        "decode_memory_latency": decode_memory,
-        "tp_communication_latency": prefill_comm,
-        "feasible": per_device <= usable,
-    }
+    return estimate._asdict()

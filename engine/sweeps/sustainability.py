@@ -1,7 +1,7 @@
 """``mlsysim.solvers.sustainability.sustainability`` on arrays (The Green Grid WP#49 and WP#35).
 
-Facility energy = IT energy × PUE; carbon = facility energy × grid intensity; water = IT energy ×
-WUE; embodied carbon, when asked for, amortised like CapEx.
+Rows are checked as the facade checks them; ``sustainability_core`` — the scalar solver's
+equations — then runs on the rows.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import numpy as np
 
 from ..api.resolve import assumptions
 from ..errors import InvalidInputError
-from ..solvers.economics import DAYS_PER_YEAR, SECONDS_PER_DAY
+from ..solvers.sustainability import sustainability_core
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
-from .gather import gather, resolved
+from .gather import ARRAY, gather, resolved
 from .scenarios import Scenarios
 
 
@@ -37,22 +37,16 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
         ),
     )
 
-    pue = gather(sites, site_codes, lambda site: site[1].pue)
-    wue = gather(sites, site_codes, lambda site: site[1].wue)
-    intensity = gather(sites, site_codes, lambda site: site[0].carbon_intensity)
-    it = f.nodes * f.node_power * a.average_power_fraction * (days * SECONDS_PER_DAY)
-    facility = it * pue
-    operational = facility * intensity
-    share = np.minimum(days / DAYS_PER_YEAR, a.amortization_years)
-    embodied = np.where(embodied_asked, f.accelerators * f.embodied * share / a.amortization_years, 0.0)
-    return {
-        "carbon_footprint_kg": operational + embodied,
-        "operational_carbon_kg": operational,
-        "embodied_carbon_kg": embodied,
-        "energy": facility,
-        "it_energy": it,
-        "water_usage_liters": it * wue,
-        "pue": pue,
-        "wue": wue,
-        "carbon_intensity": intensity,
-    }
+    estimate = sustainability_core(
+        nodes=f.nodes,
+        node_power=f.node_power,
+        accelerators=f.accelerators,
+        embodied_per_accelerator=np.where(embodied_asked, f.embodied, 0.0),
+        days=days,
+        carbon_intensity=gather(sites, site_codes, lambda site: site[0].carbon_intensity),
+        pue=gather(sites, site_codes, lambda site: site[1].pue),
+        wue=gather(sites, site_codes, lambda site: site[1].wue),
+        assumptions=a,
+        ops=ARRAY,
+    )
+    return estimate._asdict()

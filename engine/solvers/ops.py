@@ -1,0 +1,32 @@
+"""The few non-arithmetic operations the solver cores use, for scalars or for numpy arrays.
+
+Each solver's equations are written once, as a core function of plain numbers that uses only
+arithmetic and these operations; the scalar solvers call it with ``SCALAR`` (Python floats) and
+the vectorised sweeps (``mlsysim.sweeps``) with numpy's equivalents, so both paths evaluate the
+same expressions in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+class Ops(NamedTuple):
+    maximum: Callable[[Any, Any], Any]
+    minimum: Callable[[Any, Any], Any]
+    where: Callable[[Any, Any, Any], Any]
+    sqrt: Callable[[Any], Any]
+    exp: Callable[[Any], Any]
+    expm1: Callable[[Any], Any]
+
+
+SCALAR = Ops(
+    maximum=max,
+    minimum=min,
+    where=lambda condition, yes, no: yes if condition else no,
+    sqrt=math.sqrt,
+    exp=math.exp,
+    expm1=math.expm1,
+)
