@@ -17,7 +17,7 @@ _DIMENSIONS = {
     "decode_bandwidth_efficiency": "count",
     "cnn_compute_efficiency": "count",
     "training_compute_efficiency": "count",
-    "layer_overhead": "time",
+    "kernel_overhead": "time",
     "scale_up_efficiency": "count",
     "scale_up_latency": "time",
     "scale_out_efficiency": "count",
@@ -43,7 +43,7 @@ class Assumptions:
     decode_bandwidth_efficiency: float
     cnn_compute_efficiency: float
     training_compute_efficiency: float
-    layer_overhead: float
+    kernel_overhead: float
     scale_up_efficiency: float
     scale_up_latency: float
     scale_out_efficiency: float

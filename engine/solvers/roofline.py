@@ -120,7 +120,7 @@ def roofline_core(
     )
     compute = flops / (peak * efficiency)
     memory = traffic / (memory_bandwidth * a.decode_bandwidth_efficiency)
-    overhead = kernels * a.layer_overhead * ops.where(training, TRAINING_FLOP_MULTIPLIER, 1.0)
+    overhead = kernels * a.kernel_overhead * ops.where(training, TRAINING_FLOP_MULTIPLIER, 1.0)
     latency = ops.maximum(compute, memory) + overhead
     return RooflineEstimate(
         latency=latency,

@@ -148,7 +148,7 @@ def serving_core(
     # Datasheets give aggregate bidirectional bandwidth; a ring uses one direction per link.
     link = scale_up_bandwidth / 2.0 * a.scale_up_efficiency
     allreduces = model.layers * TP_ALLREDUCES_PER_LAYER
-    launch_overhead = model.layers * model.kernels_per_layer * a.layer_overhead
+    launch_overhead = model.layers * model.kernels_per_layer * a.kernel_overhead
 
     prefill_compute = tf.prefill_flops(model, seq_len, batch) / flops_rate
     prefill_bytes = (

@@ -27,7 +27,7 @@ from .estimate import Estimator
 # assumption -> (lower, upper) bound in SI
 CALIBRATED: Mapping[str, tuple[float, float]] = {
     "prefill_compute_efficiency": (0.05, 1.0),
-    "layer_overhead": (1e-7, 1e-4),
+    "kernel_overhead": (1e-7, 1e-4),
     "cnn_compute_efficiency": (0.05, 1.0),
     "training_compute_efficiency": (0.05, 1.0),
 }

@@ -17,7 +17,7 @@ def test_cnn_known_answer():
     flops = 256 * mlsysim.Models.ResNet50.spec.flops_per_inference
     assert p.flops.magnitude == pytest.approx(flops, rel=1e-12)
     assert p.compute_latency.to("s").magnitude == pytest.approx(flops / (312e12 * A.cnn_compute_efficiency))
-    overhead = mlsysim.Models.ResNet50.spec.layers * A.layer_overhead
+    overhead = mlsysim.Models.ResNet50.spec.layers * A.kernel_overhead
     assert p.latency.to("s").magnitude == pytest.approx(
         max(p.compute_latency, p.memory_latency).to("s").magnitude + overhead, rel=1e-12
     )

@@ -41,7 +41,7 @@ def test_json_report(tmp_path):
     row = report["cases"][0]
     assert row["error"] == row["estimated"] / row["measured"] - 1
     assert {c["key"] for c in report["categories"]} == set(CASES.categories)
-    assert set(report["assumptions"]) >= {"prefill_compute_efficiency", "layer_overhead"}
+    assert set(report["assumptions"]) >= {"prefill_compute_efficiency", "kernel_overhead"}
 
 
 def test_fit_and_output_file(tmp_path):

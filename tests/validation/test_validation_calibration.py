@@ -20,7 +20,7 @@ _ROUNDING = {
     "prefill_compute_efficiency": 0.005,
     "cnn_compute_efficiency": 0.005,
     "training_compute_efficiency": 0.005,
-    "layer_overhead": 0.5e-6,
+    "kernel_overhead": 0.5e-6,
 }
 
 
