@@ -46,7 +46,7 @@ FUNCTIONS = (
         "number",
         "ms",
         "Latency of one forward pass of the batch (roofline: max of compute and memory time, plus "
-        "per-layer overhead).",
+        "per-kernel launch overhead).",
         si_unit="s",
     ),
     _define(

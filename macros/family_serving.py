@@ -50,7 +50,7 @@ FUNCTIONS = (
         "number",
         "ms",
         "Time to first token: prefill of the batch's prompts (compute- or memory-bound) plus "
-        "tensor-parallel all-reduces and per-layer overhead.",
+        "tensor-parallel all-reduces and per-kernel launch overhead.",
         si_unit="s",
     ),
     _define(
