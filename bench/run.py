@@ -30,6 +30,7 @@ import seed_calls
 BENCH = Path(__file__).resolve().parent
 WORKER = BENCH / "worker.py"
 HOOK_MODULES = ("macros_bench", "sweep_bench", "workbooks_bench")
+WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 
 
 def log(msg: str) -> None:
@@ -49,13 +50,29 @@ class Runner:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "result.json"
             cmd = [self.pythons[side], str(WORKER), *args, str(out)]
-            proc = subprocess.run(cmd, cwd=tmp, env=self.env, capture_output=True, text=True)
+            try:
+                proc = subprocess.run(
+                    cmd,
+                    cwd=tmp,
+                    env=self.env,
+                    capture_output=True,
+                    text=True,
+                    timeout=WORKER_TIMEOUT_S,
+                )
+            except subprocess.TimeoutExpired as exc:
+                partial = exc.stderr or b""  # bytes even with text=True
+                if isinstance(partial, bytes):
+                    partial = partial.decode(errors="replace")
+                stderr = f"{partial}\ntimed out after {WORKER_TIMEOUT_S} s"
+                return self._error(side, what, stderr)
             if proc.returncode == 0:
                 return json.loads(out.read_text())
-        last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        self.errors.append({"side": side, "what": what, "stderr": proc.stderr})
-        log(f"ERROR ({side}, {what}):\n{proc.stderr}")
-        return {"status": "error", "reason": last}
+        return self._error(side, what, proc.stderr or f"exit status {proc.returncode}")
+
+    def _error(self, side: str, what: str, stderr: str) -> dict:
+        self.errors.append({"side": side, "what": what, "stderr": stderr})
+        log(f"ERROR ({side}, {what}):\n{stderr}")
+        return {"status": "error", "reason": stderr.strip().splitlines()[-1]}
 
 
 def _cell(result: dict) -> dict:
