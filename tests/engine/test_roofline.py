@@ -62,9 +62,9 @@ def test_missing_precision_is_an_error_naming_what_exists():
     [
         ({"batch_size": 0}, "batch_size"),
         ({"batch_size": 2.5}, "batch_size"),
-    ({"batch_size": float("inf")}, "batch_size"),
-    ({"batch_size": float("nan")}, "batch_size"),
-    ({"batch_size": True}, "batch_size"),
+        ({"batch_size": float("inf")}, "batch_size"),
+        ({"batch_size": float("nan")}, "batch_size"),
+        ({"batch_size": True}, "batch_size"),
         ({"precision": "fp17"}, "precision"),
     ],
 )
