@@ -33,16 +33,21 @@ class TransformerSpec:
     experts_per_token: int = 1
     kv_latent_dim: int = 0
 
-    # Derived in __post_init__ (not constructor arguments): see the properties' docstrings below.
+    # Derived in __post_init__ (not constructor arguments); each _method below says how.
     expert_parameters: float = field(init=False, repr=False)
     shared_parameters: float = field(init=False, repr=False)
+    attention_width: int = field(init=False, repr=False)
+    kv_elements_per_token: float = field(init=False, repr=False)
     activation_elements_per_token: float = field(init=False, repr=False)
     kernels_per_layer: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.active_parameters:
             object.__setattr__(self, "active_parameters", self.parameters)
+        # Width of the query projection, heads · head_dim (the hidden size in most models).
+        object.__setattr__(self, "attention_width", self.heads * self.head_dim)
         derived = {
+            "kv_elements_per_token": self._kv_elements_per_token(),
             "expert_parameters": self._expert_parameters(),
             "activation_elements_per_token": self._activation_elements_per_token(),
             "kernels_per_layer": self._kernels_per_layer(),
@@ -75,16 +80,10 @@ class TransformerSpec:
         ffn = 4 if self.gated_ffn else 3
         return 7 + ffn * self.experts_per_token
 
-    @property
-    def kv_elements_per_token(self) -> float:
+    def _kv_elements_per_token(self) -> float:
         """Cached K and V elements per token over all layers (Pope et al. 2022, §2)."""
         per_layer = self.kv_latent_dim or 2 * self.kv_heads * self.head_dim
         return float(self.layers * per_layer)
-
-    @property
-    def attention_width(self) -> int:
-        """Width of the query projection, ``heads · head_dim`` (equals hidden size in most models)."""
-        return self.heads * self.head_dim
 
 
 @dataclass(frozen=True, slots=True)
