@@ -201,3 +201,36 @@ def test_cli_exit_code_2(tmp_path: Path, kind: str) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("mlsysim recalc: error: invalid workbook")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]
+
+
+def test_runaway_arguments_are_bounded(tmp_path: Path) -> None:
+    """Cells that would make ``formulas`` compute for hours (10**1e300, factorial(1e7)) or build a
+    gigabyte string get Excel's own limit errors; normal arguments keep their answers."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    cells = {
+        "A1": ("=ROUND(1,1E+300)", "#VALUE!"),  # rounding to 400 digits overflows, as from 309 on
+        "A2": ("=FACT(1E+7)", "#NUM!"),
+        "A3": ('=REPT("x",1E+9)', "#VALUE!"),
+        "A4": ("=PERMUT(1E+9,5E+8)", "#NUM!"),
+        "A5": ("=PERMUTATIONA(1E+9,1E+9)", "#NUM!"),
+        "B1": ("=ROUND(2.5,0)", 3),
+        "B2": ("=FACT(5)", 120),  # 5! = 120
+        "B3": ('=REPT("ab",3)', "ababab"),
+        "B4": ("=PERMUT(5,2)", 20),  # 5 * 4
+        "B5": ("=PERMUTATIONA(3,2)", 9),  # 3 ** 2
+    }
+    for ref, (formula, _) in cells.items():
+        ws[ref] = formula
+    path = tmp_path / "runaway.xlsx"
+    book.save(path)
+    tracemalloc.start()
+    try:
+        report = recalc(path, tmp_path / "out.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * MB
+    assert report.exit_code == 1 and len(report.errors) == 5
+    values = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True).active
+    assert {ref: values[ref].value for ref in cells} == {ref: want for ref, (_, want) in cells.items()}

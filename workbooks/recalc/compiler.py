@@ -72,6 +72,9 @@ class Template:
     refs: list[Ref] = field(default_factory=list)
     per_cell: bool = False  # uses the calling cell itself (ROW(), COLUMN(), @): no batching
     shared: bool = True
+    # ``INDEX(..):INDEX(..)``: the references inside each ":" operand; the cells it may span are
+    # their bounding box, which the evaluation order must include
+    spans: list[tuple[Ref, ...]] = field(default_factory=list)
 
 
 class _TreeBuilder(AstBuilder):
@@ -172,6 +175,8 @@ class Compiler:
             if functions.CELL in fn.extra:
                 t.per_cell = True
             args = tuple(self._node(a, builder, t, text, found, names_seen) for a in builder.args[id(token)])
+            if is_operator and name == ":":
+                t.spans.append(tuple(r for a in args for r in _refs(a)))
             return Call(fn, args)
         if isinstance(token, RangeToken):
             return self._reference(token, t, text, found, names_seen)
@@ -217,8 +222,17 @@ class Compiler:
         tree = self._node(builder[-1], builder, inner, definition, set(), names_seen | {key})
         # a name's references are absolute: the copy of a formula does not move them
         t.refs.extend(_fixed(r) for r in inner.refs)
+        t.spans.extend(tuple(_fixed(r) for r in span) for span in inner.spans)
         t.per_cell |= inner.per_cell
         return _fix_tree(tree)
+
+
+def _refs(node: Any) -> list[Ref]:
+    if isinstance(node, Ref):
+        return [node]
+    if isinstance(node, Call):
+        return [r for a in node.args for r in _refs(a)]
+    return []
 
 
 def _fixed(ref: Ref) -> Ref:

@@ -33,6 +33,7 @@ class Workbook:
         self.values = values
         self.extents = extents
         self.sheet_ids = [reference.sheet_id(n) for n in names]
+        self.sheet_index = {sid: i for i, sid in enumerate(self.sheet_ids)}
         self._areas: dict[tuple, Any] = {}
         self._references: dict[tuple, Ranges] = {}
 
@@ -73,6 +74,19 @@ class Workbook:
                 self._references[key] = cached
         return cached
 
+    def span(self, a: Any, b: Any) -> Any:
+        """The range operator ``a:b`` on two references: the box around both, with the values of
+        every cell in it (``formulas`` keeps only the two operands' own values)."""
+        if not (isinstance(a, Ranges) and isinstance(b, Ranges)) or len(a.ranges) != 1 or len(b.ranges) != 1:
+            return VALUE
+        x, y = a.ranges[0], b.ranges[0]
+        sheet = self.sheet_index.get(x.get("sheet_id"))
+        if sheet is None or x.get("sheet_id") != y.get("sheet_id"):
+            return REF
+        r1, r2 = min(int(x["r1"]), int(y["r1"])), max(int(x["r2"]), int(y["r2"]))
+        c1, c2 = min(x["n1"], y["n1"]), max(x["n2"], y["n2"])
+        return self.reference(sheet, r1, c1, r2, c2)
+
     def cell(self, sheet: int, row: int, col: int) -> Ranges:
         """The calling cell as ``formulas`` passes it to ROW(), COLUMN() and ``@`` (no values)."""
         return reference.make(self.sheet_ids[sheet], row, col, row, col)
@@ -87,7 +101,10 @@ class Group:
         self.n = len(cells)
 
     def run(self) -> list[Any]:
-        kind, value = self.node(self.cells[0].template.tree, raw=True)
+        # Overflow and the like become #NUM! through the functions' own checks; numpy must not
+        # also warn (a warnings filter set to "error" would turn a whole column into #VALUE!).
+        with np.errstate(all="ignore"):
+            kind, value = self.node(self.cells[0].template.tree, raw=True)
         if kind == SHARED:
             return [scalar(value)] * self.n
         if kind == COLUMN:
@@ -118,6 +135,8 @@ class Group:
     def call(self, node: Call, raw: bool) -> tuple[int, Any]:
         fn = node.function
         call = fn.for_values if raw and fn.for_values else fn.call
+        if fn.name == ":":
+            call = self.book.span
         args = [self.node(a, i not in fn.references) for i, a in enumerate(node.args)]
         for extra in reversed(fn.extra):
             if extra is functions.CELL:

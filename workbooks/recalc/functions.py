@@ -22,7 +22,7 @@ from formulas.cell import CELL
 from formulas.functions import COMPILING, DSP, get_functions, wrap_ranges_func
 from formulas.functions.operators import OPERATORS
 
-from . import excel_index
+from . import excel_index, guards
 
 # Functions whose result depends on more than their arguments' values; evaluating them needs the
 # whole workbook at run time, which the static dependency graph cannot order.
@@ -87,6 +87,7 @@ def lookup(name: str, operator: bool) -> Function | None:
         if DSP in extra:
             return None
     if getattr(entry, "__code__", None) is _RANGES_WRAPPER:  # converts references to values itself
+        entry = guards.guarded(name, entry)
         return Function(
             name, entry, extra, frozenset(), frozenset() if extra else ELEMENTWISE.get(name, frozenset())
         )

@@ -1,6 +1,7 @@
 """Evaluation order: which formula cells each formula cell reads, levels, and circular references.
 
-A formula cell depends on every formula cell inside the areas its references cover. Level 0 cells
+A formula cell depends on every formula cell inside the areas its references cover (and, for a
+range built with ``:`` from INDEX results, inside the box around the areas it is built from). Level 0 cells
 read only constants; a cell's level is one more than the highest level it reads (Kahn's algorithm,
 which also finds circular references: the cells it never reaches). Cells of one compiled formula
 on one level do not read each other, so they can be evaluated together.
@@ -94,8 +95,26 @@ def precedents(instances: list[Instance]) -> list[list[int]]:
                 box = a.shifted(dr, dc)
                 if box is not None:
                     reads.extend(index.inside(ref.sheet, *box))
+        for span in cell.template.spans:
+            box = _bounding_box(span, dr, dc)
+            if box is not None:
+                reads.extend(index.inside(*box))
         result.append(reads)
     return result
+
+
+def _bounding_box(refs: tuple, dr: int, dc: int) -> tuple[int, int, int, int, int] | None:
+    """(sheet, r1, c1, r2, c2) around the areas of ``refs`` on the first one's sheet."""
+    boxes = [b for r in refs if r.sheet == refs[0].sheet and (b := r.area.shifted(dr, dc))] if refs else []
+    if not boxes:
+        return None
+    return (
+        refs[0].sheet,
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def levels(instances: list[Instance], sheet_names: list[str]) -> int:

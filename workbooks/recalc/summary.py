@@ -1,8 +1,9 @@
 """Key outputs per scenario, for CI diffs (``--summary FILE.json`` or ``.csv``).
 
 A scenario sheet is a table: a header row (units in the header text), then one scenario per row.
-A row's header is the nearest row above it without formulas whose non-empty cells are all text (at
-least two; column letters when there is none); the scenario is named by the row's cell in the
+A table is a run of consecutive rows with formulas in the same columns; its header is the nearest
+row above the run whose constant cells are all text (at least two; a total in a formula may sit
+beside them; column letters when there is none); the scenario is named by the row's cell in the
 table's first column. Each record holds the row number, that name and every formula's value. The JSON is
 ``{"workbook", "master_check", "errors", "sheets": {sheet: [record, ...]}}``; the CSV has one line
 per value (``sheet,row,scenario,column,value``), text starting with ``= + - @`` prefixed with ``'`` so
@@ -46,17 +47,21 @@ def _table(cells: dict, positions: list[tuple[int, int]]) -> list[dict[str, Any]
     by_row: dict[int, list[int]] = defaultdict(list)
     for row, col in positions:
         by_row[row].append(col)
-    texts: dict[int, dict[int, Any]] = defaultdict(dict)
+    constants: dict[int, dict[int, Any]] = defaultdict(dict)
     for (row, col), value in cells.items():
-        if row not in by_row:
-            texts[row][col] = value
+        if col not in by_row.get(row, ()):
+            constants[row][col] = value
     header_rows = sorted(
-        r for r, row in texts.items() if len(row) >= 2 and all(isinstance(v, str) for v in row.values())
+        r for r, row in constants.items() if len(row) >= 2 and all(isinstance(v, str) for v in row.values())
     )
     records = []
-    for row in sorted(by_row):
-        above = bisect.bisect_left(header_rows, row)
-        headers = {c: v.strip() for c, v in texts[header_rows[above - 1]].items()} if above else {}
+    shapes = {row: frozenset(cols) for row, cols in by_row.items()}
+    table_start: dict[int, int] = {}
+    for row in sorted(by_row):  # a table: consecutive rows with formulas in the same columns
+        same = shapes.get(row - 1) == shapes[row]
+        table_start[row] = table_start[row - 1] if same else row
+        above = bisect.bisect_left(header_rows, table_start[row])
+        headers = {c: v.strip() for c, v in constants[header_rows[above - 1]].items()} if above else {}
         record: dict[str, Any] = {"row": row, "scenario": _plain(cells.get((row, min(headers, default=1))))}
         for col in sorted(by_row[row]):
             title = headers.get(col) or column_letters(col)
