@@ -12,8 +12,7 @@ from mlsysim.solvers.roofline import RooflineEstimate, roofline
 
 from . import resolve
 from .arguments import BATCH, HW, MODEL, PRECISION, UNIT
-from .cells import infeasible
-from .function import ExcelFunction
+from .function import feasibility_gated
 
 ARGS = (MODEL, HW, BATCH, PRECISION)
 
@@ -25,18 +24,7 @@ def estimate(model: Any, hw: Any, batch: float, precision: str | None) -> Roofli
     return roofline(resolve.spec("model", model), hardware, batch, p, load_catalog().assumptions)
 
 
-def _define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
-    def compute(model, hw, batch, precision):
-        result = estimate(model, hw, batch, precision)
-        if gated and not result.feasible:
-            return infeasible(result.constraint)
-        return read(result)
-
-    args = (*ARGS, UNIT) if returns == "number" else ARGS
-    feasibility = "error" if gated else "value"
-    return ExcelFunction(
-        name, "Roofline", args, returns, unit, description, compute, si_unit, label, feasibility
-    )
+_define = feasibility_gated("Roofline", estimate, ARGS, UNIT)
 
 
 FUNCTIONS = (

@@ -13,8 +13,7 @@ from mlsysim.solvers.serving import ServingEstimate, serving
 
 from . import resolve
 from .arguments import BATCH, HW, MODEL, PRECISION, SEQ, TP, UNIT
-from .cells import infeasible
-from .function import ExcelFunction
+from .function import feasibility_gated
 
 ARGS = (MODEL, HW, SEQ, BATCH, PRECISION, TP)
 
@@ -29,18 +28,7 @@ def estimate(
     return serving(spec, hardware, seq, batch, p, load_catalog().assumptions, tp=1 if tp is None else tp)
 
 
-def _define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
-    def compute(model, hw, seq, batch, precision, tp):
-        result = estimate(model, hw, seq, batch, precision, tp)
-        if gated and not result.feasible:
-            return infeasible(result.constraint)
-        return read(result)
-
-    args = (*ARGS, UNIT) if returns == "number" else ARGS
-    feasibility = "error" if gated else "value"
-    return ExcelFunction(
-        name, "Serving", args, returns, unit, description, compute, si_unit, label, feasibility
-    )
+_define = feasibility_gated("Serving", estimate, ARGS, UNIT)
 
 
 FUNCTIONS = (

@@ -13,8 +13,7 @@ from mlsysim.solvers.distributed import TrainingEstimate, training_step
 
 from . import resolve
 from .arguments import FLEET, MICROBATCHES, MODEL, PP, PRECISION, TP, TRAIN_BATCH, UNIT, ZERO
-from .cells import infeasible
-from .function import ExcelFunction
+from .function import feasibility_gated
 
 ARGS = (MODEL, FLEET, TRAIN_BATCH, TP, PP, MICROBATCHES, PRECISION, ZERO)
 
@@ -43,18 +42,7 @@ def _stage(zero: float) -> int | float:
     return int(zero) if zero == int(zero) else zero
 
 
-def _define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
-    def compute(model, fleet, batch, tp, pp, micro, precision, zero):
-        result = estimate(model, fleet, batch, tp, pp, micro, precision, zero)
-        if gated and not result.feasible:
-            return infeasible(result.constraint)
-        return read(result)
-
-    args = (*ARGS, UNIT) if returns == "number" else ARGS
-    feasibility = "error" if gated else "value"
-    return ExcelFunction(
-        name, "Training", args, returns, unit, description, compute, si_unit, label, feasibility
-    )
+_define = feasibility_gated("Training", estimate, ARGS, UNIT)
 
 
 FUNCTIONS = (

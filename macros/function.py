@@ -142,3 +142,24 @@ def _build(fn: ExcelFunction) -> Callable[..., Any]:
     call.__annotations__ = {}  # xlwings reads type hints as converters; the values arrive untyped
     call.__module__ = "mlsysim.macros"
     return call
+
+
+def feasibility_gated(family: str, estimate: Callable[..., Any], args: tuple[Arg, ...], unit_arg: Arg):
+    """A ``define(name, read, returns, unit, description, *, gated=True, si_unit="", label="")`` for
+    a family whose ``estimate(*args)`` returns a result with ``feasible`` and ``constraint``: a gated
+    function shows the ``#MLSYS! does not fit`` value instead of a number when it does not fit."""
+
+    def define(name, read, returns, unit, description, *, gated=True, si_unit="", label=""):
+        def compute(*values):
+            result = estimate(*values)
+            if gated and not result.feasible:
+                return cells.infeasible(result.constraint)
+            return read(result)
+
+        shown_args = (*args, unit_arg) if returns == "number" else args
+        feasibility = "error" if gated else "value"
+        return ExcelFunction(
+            name, family, shown_args, returns, unit, description, compute, si_unit, label, feasibility
+        )
+
+    return define
