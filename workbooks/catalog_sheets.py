@@ -59,6 +59,19 @@ def column_name(kind: str, key: str) -> str:
     return f"{sheet.sheet}_{key.replace('.', '_')}"
 
 
+def row_lookup(kind: str) -> Col:
+    """A scenario column ``<kind>_row``: the catalog-sheet row of the id typed in column ``<kind>``
+    (``=MATCH({model}, Models_id, 0)``), which ``INDEX(<table>, row, 0)`` then hands to MLSYS_*."""
+    return Col(
+        f"{kind}_row",
+        f"{schema(kind).sheet} row (#)",
+        styles.FORMULA,
+        styles.WHOLE,
+        9.0,
+        f"=MATCH({{{kind}}},{column_name(kind, 'id')},0)",
+    )
+
+
 def table_name(kind: str) -> str:
     """The defined name of a catalog sheet's whole block (``Hardware_table``): one row of it, as
     ``INDEX(Hardware_table, r, 0)`` gives, is what the MLSYS_* functions accept."""

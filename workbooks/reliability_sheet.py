@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import styles
-from .catalog_sheets import CatalogSheet, column_name, table_name
+from .catalog_sheets import CatalogSheet, column_name, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, Col, Table
 from .scenarios import ReliabilityScenario
@@ -30,14 +30,7 @@ def columns() -> list[Col]:
         Col("fleet", "Fleet (Fleets ID)", i, styles.TEXT, 14.0),
         Col("job_hours", "Job length (h)", i, styles.HOURS, 12.0),
         Col("checkpoint_s", "Checkpoint write time (s)", i, styles.NUMBER, 12.0),
-        Col(
-            "fleet_row",
-            "Fleets row (#)",
-            f,
-            styles.WHOLE,
-            9.0,
-            f"=MATCH({{fleet}},{column_name('fleet', 'id')},0)",
-        ),
+        row_lookup("fleet"),
         Col(
             "accelerators",
             "Accelerators",

@@ -14,7 +14,7 @@ from typing import Any
 from mlsysim.enums import Precision
 
 from . import styles
-from .catalog_sheets import CatalogSheet, column_name, table_name
+from .catalog_sheets import CatalogSheet, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, RED, Col, Table
 from .scenarios import ServingScenario
@@ -52,22 +52,8 @@ def columns() -> list[Col]:
         Col("batch", "Batch (requests per replica)", i, styles.WHOLE),
         Col("replicas", "Replicas", i, styles.WHOLE, 10.0),
         Col("region", "Region (Regions ID)", i, styles.TEXT, 14.0),
-        Col(
-            "model_row",
-            "Models row (#)",
-            f,
-            styles.WHOLE,
-            9.0,
-            f"=MATCH({{model}},{column_name('model', 'id')},0)",
-        ),
-        Col(
-            "hardware_row",
-            "Hardware row (#)",
-            f,
-            styles.WHOLE,
-            9.0,
-            f"=MATCH({{hardware}},{column_name('hardware', 'id')},0)",
-        ),
+        row_lookup("model"),
+        row_lookup("hardware"),
         Col("fits", "Fits in memory (1 = yes)", e, styles.YES_NO, 10.0, _engine("MLSYS_FITS") + "*1"),
         Col("mem_util", "Memory use (% of capacity)", e, styles.PERCENT, 12.0, _engine("MLSYS_MEM_UTIL")),
         Col("kv_cache", "KV cache (GB)", e, styles.GB, 12.0, _engine("MLSYS_KV_CACHE")),

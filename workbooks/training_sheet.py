@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import styles
-from .catalog_sheets import CatalogSheet, column_name, table_name
+from .catalog_sheets import CatalogSheet, column_name, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, RED, Col, Table
 from .scenarios import TrainingScenario
@@ -49,22 +49,8 @@ def columns() -> list[Col]:
         Col("microbatches", "Micro-batches per step", i, styles.WHOLE, 11.0),
         Col("tokens", "Tokens to train (billions)", i, styles.NUMBER, 13.0),
         Col("region", "Region (Regions ID)", i, styles.TEXT, 14.0),
-        Col(
-            "model_row",
-            "Models row (#)",
-            f,
-            styles.WHOLE,
-            9.0,
-            f"=MATCH({{model}},{column_name('model', 'id')},0)",
-        ),
-        Col(
-            "fleet_row",
-            "Fleets row (#)",
-            f,
-            styles.WHOLE,
-            9.0,
-            f"=MATCH({{fleet}},{column_name('fleet', 'id')},0)",
-        ),
+        row_lookup("model"),
+        row_lookup("fleet"),
         Col("fits", "Fits in memory (1 = yes)", e, styles.YES_NO, 10.0, _engine("MLSYS_TRAIN_FITS") + "*1"),
         Col("step_time", "Step time (ms)", e, styles.MS, 13.0, _engine("MLSYS_STEP_TIME")),
         Col("scaling_eff", "Scaling efficiency (%)", e, styles.PERCENT, 11.0, _engine("MLSYS_SCALING_EFF")),
