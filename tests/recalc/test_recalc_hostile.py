@@ -185,6 +185,20 @@ def test_circular_reference_names_the_cycle(tmp_path: Path) -> None:
     _refused(path, tmp_path, "circular reference: Calc!Z2 -> Calc!Z4 -> Calc!Z3 -> Calc!Z2")
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(b'<row r="3"', b'<row r="three"'), (b'<c r="C3"', b'<c r="XFE3"')],
+    ids=["row", "column"],
+)
+def test_malformed_cells(tmp_path: Path, old: bytes, new: bytes) -> None:
+    path = native_book(tmp_path / "cells.xlsx")
+    contents = parts(path)
+    assert old in contents["xl/worksheets/sheet1.xml"]
+    contents["xl/worksheets/sheet1.xml"] = contents["xl/worksheets/sheet1.xml"].replace(old, new, 1)
+    write_parts(path, contents)
+    _refused(path, tmp_path, "sheet1.xml")
+
+
 @pytest.mark.parametrize("kind", ["not-zip", "circular"])
 def test_cli_exit_code_2(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "in.xlsx"
@@ -214,6 +228,7 @@ def test_runaway_arguments_are_bounded(tmp_path: Path) -> None:
         "A3": ('=REPT("x",1E+9)', "#VALUE!"),
         "A4": ("=PERMUT(1E+9,5E+8)", "#NUM!"),
         "A5": ("=PERMUTATIONA(1E+9,1E+9)", "#NUM!"),
+        "A6": ('=REPT("x",20000)&REPT("y",20000)', "#VALUE!"),  # above Excel's 32,767 per cell
         "B1": ("=ROUND(2.5,0)", 3),
         "B2": ("=FACT(5)", 120),  # 5! = 120
         "B3": ('=REPT("ab",3)', "ababab"),
@@ -231,6 +246,6 @@ def test_runaway_arguments_are_bounded(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 64 * MB
-    assert report.exit_code == 1 and len(report.errors) == 5
+    assert report.exit_code == 1 and len(report.errors) == 6
     values = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True).active
     assert {ref: values[ref].value for ref in cells} == {ref: want for ref, (_, want) in cells.items()}

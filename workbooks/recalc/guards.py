@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 from formulas.tokens.operand import Error, XlError
 
+from .values import MAX_TEXT
+
 NUM = Error.errors["#NUM!"]
 VALUE = Error.errors["#VALUE!"]
 MAX_DIGITS = 400
 MAX_FACT = 170
-MAX_TEXT = 32_767
 MAX_EXPONENT = math.log(1.7976931348623157e308)
 
 

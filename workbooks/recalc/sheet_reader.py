@@ -15,7 +15,8 @@ from typing import Any
 from formulas.tokens.operand import Error
 
 from . import limits
-from .cellref import parse_address
+from .cellref import MAX_COL, MAX_ROW, parse_address
+from .errors import UnusableWorkbookError
 from .package import Package
 from .workbook_xml import Sheet, parse_part, unescape
 
@@ -157,6 +158,8 @@ class _Reader:
         self.budget[0] -= 1
         if self.budget[0] < 0:
             raise _TooManyCells
+        if not (0 < self.row <= MAX_ROW and 0 < self.col <= MAX_COL):
+            raise _BadCell(self.row, self.col, self.kind, self.value)
         if self.row > cells.max_row:
             cells.max_row = self.row
         if self.col > cells.max_col:
@@ -185,6 +188,11 @@ def read_sheet(pkg: Package, sheet: Sheet, shared: tuple[str, ...], budget: list
     reader = _Reader(sheet, shared, budget)
     try:
         parse_part(pkg, sheet.part, reader.start, reader.end, reader.chars, bind=reader.bind)
+    except UnusableWorkbookError:
+        raise
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:  # e.g. <row r="x">
+        problem = f"{type(exc).__name__}: {exc}"
+        raise pkg.unusable(f"part {sheet.part} does not hold valid cells ({problem})") from None
     except _TooManyCells:
         raise pkg.unusable(
             f"more than {limits.MAX_CELLS:,} cells; the headless recompute stops there"
@@ -192,7 +200,8 @@ def read_sheet(pkg: Package, sheet: Sheet, shared: tuple[str, ...], budget: list
     except _BadCell as exc:
         row, col, kind, value = exc.args
         raise pkg.unusable(
-            f"sheet {sheet.name!r} cell at row {row}, column {col} has type {kind!r} and value {value!r}"
+            f"sheet {sheet.name!r} ({sheet.part}): the cell at row {row}, column {col} (type {kind!r}, value "
+            f"{value!r}) is not valid"
         ) from None
     return reader.cells
 

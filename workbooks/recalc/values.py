@@ -2,7 +2,8 @@
 
 A formula's result from ``formulas`` may be a 1x1 array, a ``Ranges`` reference, a numpy scalar
 or the empty marker; ``scalar`` reduces it to what the cell shows, as ``formulas`` does for a cell
-(an empty result shows 0; a multi-cell array in one cell is ``#VALUE!``; NaN/inf are ``#NUM!``).
+(an empty result shows 0; a multi-cell array in one cell is ``#VALUE!``; NaN/inf are ``#NUM!``;
+text longer than Excel's 32,767-character cell limit is ``#VALUE!``).
 Errors are Excel's error values and the engine's ``#MLSYS! ...`` texts, except
 ``#MLSYS! does not fit: ...``, which ``mlsysim.macros`` defines as a value (the answer for a
 configuration that does not fit), not a failure.
@@ -25,6 +26,7 @@ NUM = Error.errors["#NUM!"]
 VALUE = Error.errors["#VALUE!"]
 NAME = Error.errors["#NAME?"]
 REF = Error.errors["#REF!"]
+MAX_TEXT = 32_767
 
 
 def scalar(value: Any) -> Any:
@@ -46,8 +48,10 @@ def scalar(value: Any) -> Any:
         return value
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool | str):
+    if isinstance(value, bool):
         return value
+    if isinstance(value, str):  # Excel holds at most 32,767 characters in a cell
+        return value if len(value) <= MAX_TEXT else VALUE
     if isinstance(value, int | float):
         value = float(value)
         return value if math.isfinite(value) else NUM
