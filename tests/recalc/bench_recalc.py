@@ -38,7 +38,9 @@ import formulas
 from mlsysim.macros.bindings import formulas_functions
 formulas.get_functions().update(formulas_functions())
 t, c = time.perf_counter(), time.process_time()
-formulas.ExcelModel().loads(sys.argv[1]).finish().calculate()
+model = formulas.ExcelModel().loads(sys.argv[1]).finish()
+model.calculate()
+model.write(dirpath=sys.argv[2])
 print(time.perf_counter() - t, time.process_time() - c, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -78,7 +80,7 @@ def main() -> None:
             "distinct_formulas": compiled,
         }
         if "--skip-excelmodel" not in sys.argv:
-            wall, cpu, rss = run(EXCELMODEL, str(path))
+            wall, cpu, rss = run(EXCELMODEL, str(path), str(folder / "excelmodel"))
             out["excelmodel"] = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": rss / 1024}
             out["speedup_wall"] = out["excelmodel"]["wall_s"] / out["recalc"]["wall_s"]
         soffice = shutil.which("soffice")

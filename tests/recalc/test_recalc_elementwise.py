@@ -40,7 +40,7 @@ def _group(name: str, values: list) -> tuple[Workbook, list[Instance]]:
     grid = list(itertools.product(values, repeat=arity))
     cells = {(r, c + 1): v for r, row in enumerate(grid, start=1) for c, v in enumerate(row) if v is not None}
     book = Workbook(["S"], [cells], [(len(grid), 4)])
-    compiler = Compiler(["S"], Names([], {}))
+    compiler = Compiler(["S"], Names([]))
     instances = []
     for r in range(1, len(grid) + 1):
         template, dr, dc = compiler.template(text.format(r=r), 0, r, 4)
@@ -73,7 +73,7 @@ def test_match_on_a_column_of_lookups() -> None:
         cells = {(r, 1): v for r, v in enumerate(table, start=1)}
         cells |= {(r, 2): v for r, v in enumerate(lookups, start=1) if v is not None}
         book = Workbook(["S"], [cells], [(len(table) + len(lookups), 3)])
-        compiler = Compiler(["S"], Names([], {}))
+        compiler = Compiler(["S"], Names([]))
         instances = []
         for r in range(1, len(lookups) + 1):
             template, dr, dc = compiler.template(f"MATCH(B{r},$A$1:$A$6,{kind})", 0, r, 3)

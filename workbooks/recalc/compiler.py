@@ -109,9 +109,8 @@ _PARSER = _TreeParser()
 class Names:
     """Defined names by scope; resolves a name used on a sheet (sheet scope first, then workbook)."""
 
-    def __init__(self, defined: list[tuple[str, str, int | None]], sheet_index: dict[str, int]) -> None:
+    def __init__(self, defined: list[tuple[str, str, int | None]]) -> None:
         self.defs = {(name.upper(), scope): text for name, text, scope in defined}
-        self.sheet_index = sheet_index
 
     def find(self, name: str, sheet: int) -> tuple[str, tuple[str, int | None]] | None:
         for scope in (sheet, None):

@@ -37,7 +37,7 @@ class Model:
     def __init__(self, book: WorkbookMap, sheets: list[SheetCells]) -> None:
         names = [s.sheet.name for s in sheets]
         defined = [(n.name, n.text, n.sheet) for n in book.names]
-        self.compiler = Compiler(names, Names(defined, {}))
+        self.compiler = Compiler(names, Names(defined))
         self.sheet_names = names
         self.parts = [s.sheet.part for s in sheets]
         self.instances: list[Instance] = []

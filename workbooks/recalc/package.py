@@ -24,7 +24,7 @@ READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplemented
 
 
 class Package:
-    """A checked, open .xlsx zip: ``names``, ``info(name)``, ``chunks(name)``, ``read(name)``."""
+    """A checked, open .xlsx zip: ``infos`` by part name, ``has``, ``chunks`` and ``read`` a part."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -70,10 +70,6 @@ class Package:
             )
         if "[Content_Types].xml" not in self.infos:
             raise self.unusable("a zip file but not an Office Open XML package (no [Content_Types].xml)")
-
-    @property
-    def names(self) -> list[str]:
-        return list(self.infos)
 
     def has(self, name: str) -> bool:
         return name in self.infos
