@@ -95,3 +95,20 @@ def test_public_surface() -> None:
         params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in ("in_place", "summary", "check", "progress")
     )
     assert issubclass(package.UnusableWorkbookError, ValueError)
+
+
+def test_areas_keep_their_shape_beyond_the_used_cells(tmp_path: Path) -> None:
+    """A1:A6 against B1:B6 where only three rows hold values: SUMPRODUCT needs equal shapes; a
+    whole column sums what is there."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    for r in (1, 2, 3):
+        ws.cell(r, 1, r)
+        ws.cell(r, 2, 10 * r)
+    ws["D1"] = "=SUMPRODUCT(A1:A6,B1:B6)"  # 1*10 + 2*20 + 3*30
+    ws["D2"] = "=SUM(B:B)"  # 10 + 20 + 30
+    ws["D3"] = "=ROWS(A1:A6)"
+    book.save(tmp_path / "in.xlsx")
+    recalc(tmp_path / "in.xlsx", tmp_path / "out.xlsx")
+    values = cached_values(tmp_path / "out.xlsx")
+    assert [values["Sheet", f"D{r}"] for r in (1, 2, 3)] == [140, 60, 6]

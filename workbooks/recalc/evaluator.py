@@ -18,6 +18,7 @@ import numpy as np
 from formulas.ranges import Ranges
 
 from . import functions, reference
+from .cellref import MAX_COL, MAX_ROW
 from .compiler import Call, Ref
 from .graph import Instance
 from .values import EMPTY, NAME, REF, VALUE, scalar
@@ -38,11 +39,14 @@ class Workbook:
         self._references: dict[tuple, Ranges] = {}
 
     def array(self, sheet: int, r1: int, c1: int, r2: int, c2: int) -> np.ndarray:
-        """Values of an area (empty cells are ``EMPTY``), clipped to the sheet's used extent the way
-        ``formulas`` clips whole columns and rows."""
+        """Values of an area (empty cells are ``EMPTY``). A whole column or row (``B:B``, ``2:2``)
+        ends at the sheet's last used row or column, as ``formulas`` reads it (a million empty
+        cells add nothing to SUM or MATCH); any other area keeps its shape."""
         max_row, max_col = self.extents[sheet]
-        r2 = min(r2, max(max_row, r1))
-        c2 = min(c2, max(max_col, c1))
+        if r2 == MAX_ROW:
+            r2 = max(max_row, r1)
+        if c2 == MAX_COL:
+            c2 = max(max_col, c1)
         cells = self.values[sheet]
         if r1 == r2 and c1 == c2:
             out = np.empty((1, 1), object)
