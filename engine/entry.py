@@ -31,10 +31,6 @@ class Measured:
     estimate: str = ""
     note: str = ""
 
-    @property
-    def is_estimate(self) -> bool:
-        return bool(self.estimate)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CatalogEntry:

@@ -34,10 +34,3 @@ def registry() -> pint.UnitRegistry:
 def Q_(value: Any, unit: str = "") -> pint.Quantity:
     """A Quantity in the package registry."""
     return registry().Quantity(value, unit)
-
-
-def si(quantity: Any, unit: str) -> float:
-    """Magnitude of ``quantity`` in ``unit`` (a pint Quantity or a plain number already in it)."""
-    if hasattr(quantity, "to"):
-        return float(quantity.to(unit).magnitude)
-    return float(quantity)
