@@ -12,8 +12,10 @@ _NUMBERS = (int, float)
 
 def whole(argument: str, value: Any, minimum: int = 1) -> int:
     """A whole number >= ``minimum`` (floats such as 4.0 are accepted, 4.5 is not)."""
-    if type(value) is int and value >= minimum:  # the common case, checked first for speed
+    if type(value) is int and value >= minimum:  # the common cases, checked first for speed
         return value
+    if type(value) is float and value.is_integer() and value >= minimum:  # Excel's numbers are floats
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInputError(argument, value, f"expected a whole number >= {minimum}")
     if value != int(value) or value < minimum:
