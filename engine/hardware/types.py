@@ -9,6 +9,7 @@ from typing import ClassVar
 from ..entry import CatalogEntry, Measured
 from ..enums import Precision
 from ..errors import InvalidInputError
+from ..solvers.checks import positive
 from ..units import Q_
 
 _DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
@@ -26,6 +27,18 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
+
+    def __post_init__(self) -> None:
+        """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
+        if not self.peak_flops:
+            raise InvalidInputError("peak_flops", {}, "at least one precision's peak rate is required")
+        for precision, rate in self.peak_flops.items():
+            positive(f"peak_flops.{Precision(precision).value}", rate)
+        for name in ("memory_capacity", "memory_bandwidth", "tdp"):
+            positive(name, getattr(self, name))
+        for name in ("scale_up_bandwidth", "price", "embodied_carbon"):
+            if getattr(self, name) is not None:
+                positive(name, getattr(self, name))
 
     @property
     def default_precision(self) -> Precision:
