@@ -32,6 +32,14 @@ _DIMENSIONS = {
     "network_mtbf_per_accelerator": "time",
     "software_mtbf_per_accelerator": "time",
     "restart_time": "time",
+    # training runs, parallel layouts and run reliability
+    "hbm_mtbf_per_gb": "time",
+    "moe_capacity_factor": "count",
+    "gradient_bytes_per_parameter": "count",
+    "fp8_training_compute_efficiency": "count",
+    "cnn_training_compute_efficiency": "count",
+    "storage_bandwidth_per_node": "bandwidth",
+    "chinchilla_tokens_per_parameter": "count",
 }
 
 
@@ -58,6 +66,13 @@ class Assumptions:
     network_mtbf_per_accelerator: float
     software_mtbf_per_accelerator: float
     restart_time: float
+    hbm_mtbf_per_gb: float
+    moe_capacity_factor: float
+    gradient_bytes_per_parameter: float
+    fp8_training_compute_efficiency: float
+    cnn_training_compute_efficiency: float
+    storage_bandwidth_per_node: float
+    chinchilla_tokens_per_parameter: float
     provenance: Mapping[str, Measured]
 
     def source_of(self, name: str) -> Measured:
@@ -74,6 +89,8 @@ _FRACTIONS = {
     "memory_reserved_fraction",
     "maintenance_fraction_per_year",
     "average_power_fraction",
+    "fp8_training_compute_efficiency",
+    "cnn_training_compute_efficiency",
 }
 
 
@@ -89,5 +106,7 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
     for name in _FRACTIONS:
         if provenance[name].si_value > 1:
             raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
+    if provenance["moe_capacity_factor"].si_value < 1:
+        raise CatalogError(f"{where}.moe_capacity_factor", "a capacity factor is at least 1")
     values = {name: m.si_value for name, m in provenance.items()}
     return Assumptions(**values, provenance=provenance)

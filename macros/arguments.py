@@ -30,8 +30,15 @@ PRECISION = Arg(
 )
 TP = Arg("tp", "number", "tensor-parallel degree (devices per model replica); default 1", optional=True)
 PP = Arg("pp", "number", "pipeline-parallel stages; default 1", optional=True)
-MICROBATCHES = Arg("microbatches", "number", "micro-batches per step; default 1", optional=True)
-ZERO = Arg("zero", "number", "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 0", optional=True)
+MICROBATCHES = Arg(
+    "microbatches", "number", "micro-batches per step; default: one sequence per micro-batch", optional=True
+)
+ZERO = Arg(
+    "zero",
+    "number",
+    "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 1, Megatron's distributed optimizer",
+    optional=True,
+)
 TRAIN_BATCH = Arg("batch", "number", "global batch in sequences of 2048 tokens")
 DAYS = Arg("days", "number", "period in days")
 HOURS = Arg("hours", "number", "job duration in hours")

@@ -1,6 +1,7 @@
-"""Training functions: one optimizer step of 3D-parallel training on a fleet
+"""Training functions: one optimizer step of parallel training on a fleet
 (``mlsysim.solvers.distributed``, Narayanan et al. 2021), as ``DistributedModel().solve`` computes it
-with its defaults (2048-token sequences, full activation recomputation)."""
+with its defaults (2048-token sequences, selective recomputation, Megatron-LM's distributed
+optimizer; one sequence per micro-batch unless ``microbatches`` per step are given)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def estimate(
         resolve.catalog().assumptions,
         tp=1 if tp is None else tp,
         pp=1 if pp is None else pp,
-        microbatches=1 if micro is None else micro,
-        zero_stage=0 if zero is None else _stage(zero),
+        microbatches=micro,
+        **({} if zero is None else {"zero_stage": _stage(zero)}),
     )
 
 

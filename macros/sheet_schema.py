@@ -183,6 +183,8 @@ FLEETS = SheetSchema(
         Column("node_price", "Node price (USD)", "number", "USD", False),
         Column("nics_per_node", "NICs per node", "whole", required=False),
         Column("psus_per_node", "PSUs per node", "whole", required=False),
+        Column("storage_bandwidth", "Storage bandwidth per node (GB/s)", "number", "GB/s", False),
+        Column("accelerator_memory_mtbf", "Accelerator memory MTBF (h)", "number", "h", False),
         Column("nodes", "Nodes", "whole"),
         Column("fabric", "Fabric", "text", required=False),
         Column("fabric_kind", "Fabric kind", "text", required=False),

@@ -47,6 +47,28 @@ _DATACENTER = Argument(
 )
 _GRID = Argument("grid", "site", "electricity grid, when datacenter names a facility profile")
 _DURATION = Argument("duration_days", "number", "period of operation", required=True, unit="day")
+# Layout arguments a training step, a run and the layout search share, named as the facades name them.
+_LAYOUT = (
+    Argument("microbatch_size", "whole", "sequences per micro-batch (default 1)", aliases=("mbs",)),
+    Argument("cp_size", "whole", "context-parallel degree", default=1, aliases=("cp",)),
+    Argument("ep_size", "whole", "expert-parallel degree (MoE)", default=1, aliases=("ep",)),
+    Argument("seq_len", "whole", "tokens per sequence", default=2048),
+    Argument(
+        "zero_stage",
+        "whole",
+        "ZeRO stage (1: Megatron's distributed optimizer)",
+        default=1,
+        choices=(0, 1, 2, 3),
+    ),
+    Argument(
+        "recompute",
+        "choice",
+        "activation recomputation",
+        default="selective",
+        choices=("none", "selective", "full"),
+    ),
+    Argument("interleave", "whole", "virtual pipeline stages (model chunks) per device", default=1),
+)
 
 SOLVERS: dict[str, tuple[Argument, ...]] = {
     "roofline": (
@@ -74,17 +96,13 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _PRECISION,
         Argument("tp_size", "whole", "tensor-parallel degree", default=1, aliases=("tp",)),
         Argument("pp_size", "whole", "pipeline stages", default=1, aliases=("pp",)),
-        Argument("microbatch_count", "whole", "micro-batches per step", default=1, aliases=("microbatches",)),
-        Argument("seq_len", "whole", "tokens per sequence", default=2048),
-        Argument("zero_stage", "whole", "ZeRO stage", default=0, choices=(0, 1, 2, 3)),
         Argument(
-            "recompute",
-            "choice",
-            "activation recomputation",
-            default="full",
-            choices=("none", "selective", "full"),
+            "microbatch_count",
+            "whole",
+            "micro-batches per step (or give microbatch_size)",
+            aliases=("microbatches",),
         ),
-        Argument("interleave", "whole", "interleaved pipeline chunks per device", default=1),
+        *_LAYOUT,
     ),
     "economics": (
         _FLEET,

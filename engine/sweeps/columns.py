@@ -68,19 +68,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("tp_communication_latency", "tp_communication_ms", "ms", MS),
         Column("pp_communication_latency", "pp_communication_ms", "ms", MS),
         Column("dp_communication_latency", "dp_communication_ms", "ms", MS),
+        Column("cp_communication_latency", "cp_communication_ms", "ms", MS),
+        Column("ep_communication_latency", "ep_communication_ms", "ms", MS),
         Column("bubble_latency", "bubble_ms", "ms", MS),
         Column("optimizer_latency", "optimizer_ms", "ms", MS),
         Column("bubble_fraction", "bubble_fraction"),
         Column("scaling_efficiency", "scaling_efficiency"),
         Column("mfu", "mfu"),
         Column("hfu", "hfu"),
+        Column("flops_per_gpu", "tflops_per_gpu", "TFLOP/s", 1e-12),
         Column("tokens_per_s", "tokens_per_s", "tokens/s"),
+        Column("tokens_per_s_per_gpu", "tokens_per_s_per_gpu", "tokens/s"),
         Column("memory_per_device", "memory_per_device_gb", "GB", GB),
         Column("weights_memory", "weights_memory_gb", "GB", GB),
+        Column("gradient_memory", "gradient_memory_gb", "GB", GB),
         Column("optimizer_memory", "optimizer_memory_gb", "GB", GB),
         Column("activation_memory", "activation_memory_gb", "GB", GB),
         Column("data_parallel", "data_parallel"),
         Column("microbatch_size", "microbatch_size"),
+        Column("microbatches", "microbatches"),
         FEASIBLE,
         CONSTRAINT,
     ),
@@ -118,6 +124,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("young_checkpoint_interval", "young_checkpoint_interval_s", "s"),
         Column("goodput", "goodput"),
         Column("expected_wall_time", "expected_wall_time_hours", "h", 1.0 / 3600.0),
+        *(
+            Column(f"failures_{c}", f"failures_{c}")
+            for c in ("gpu", "memory", "nic", "host", "network", "software")
+        ),
     ),
 }
 

@@ -164,9 +164,10 @@ def test_training_functions_equal_distributed_model(name):
             got = fn(model, fleet, 1024, tp, pp, micro, precision, zero)
 
             def call(model=model, fleet=fleet, tp=tp, pp=pp, micro=micro, zero=zero, p=precision):
-                return distributed.solve(
-                    model, fleet, 1024, p or "fp16", tp or 1, pp or 1, micro or 1, zero_stage=zero or 0
-                )
+                # Omitted cells take the facade's defaults: one sequence per micro-batch and ZeRO
+                # stage 1 (Megatron-LM's distributed optimizer).
+                stage = {} if zero is None else {"zero_stage": zero}
+                return distributed.solve(model, fleet, 1024, p or "fp16", tp or 1, pp or 1, micro, **stage)
 
             cases.add(_check(name, got, call, read))
     expected = {"value", "error"} | ({"infeasible"} if REGISTRY[name].infeasible == "error" else set())

@@ -167,7 +167,7 @@ def test_training_sweep_loops_the_facade():
     )
     facade = mlsysim.DistributedModel().solve("Llama3_70B", "H100_64", batch_size=512, tp_size=8, pp_size=4)
     assert math.isclose(out["step_latency_total_ms"].iloc[0], facade["step_latency_total"].to("ms").magnitude)
-    assert "tp_size × pp_size = 24 must divide" in out["error"].iloc[1]
+    assert "tp_size × pp_size × cp_size = 24 must divide" in out["error"].iloc[1]
 
 
 def test_blocks_of_rows_join_seamlessly(monkeypatch):
