@@ -14,6 +14,8 @@ from .infra.types import Datacenter, DatacenterSpec, Grid, GridSpec
 from .models.types import CNNSpec, Model, TransformerSpec
 from .systems.types import Fabric, FabricSpec, Fleet, FleetSpec, Node, NodeSpec
 
+SCALE_UP_TOPOLOGIES = ("switch", "switch_reduce", "mesh", "torus", "ring")
+CARBON_BASES = ("direct", "lifecycle")
 HARDWARE_TIERS = ("cloud", "workstation", "edge", "mobile", "tiny")
 MODEL_FAMILIES = ("language", "vision")
 
@@ -47,7 +49,12 @@ def build_hardware(where: str, entry_id: str, tier: str, raw: dict, sources: Sou
         scale_up_bandwidth=r.number("scale_up_bandwidth", "bandwidth", required=False),
         price=r.number("price", "money", required=False),
         embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
+        scale_up_topology=r.text("scale_up_topology", ""),
+        scale_up_domain=r.count("scale_up_domain", required=False) or None,
     )
+    if spec.scale_up_topology not in ("", *SCALE_UP_TOPOLOGIES):
+        allowed = ", ".join(SCALE_UP_TOPOLOGIES)
+        raise CatalogError(where, f"scale_up_topology {spec.scale_up_topology!r} is not one of {allowed}")
     vendor, released = r.text("vendor", ""), r.text("released", "")
     return HardwareNode(
         **ident, group=tier, spec=spec, vendor=vendor, released=released, provenance=r.finish()
@@ -111,7 +118,10 @@ def build_grid(where: str, entry_id: str, group: str, raw: dict, sources: Source
         carbon_intensity=r.number("carbon_intensity", "carbon_intensity"),  # type: ignore[arg-type]
         electricity_price=r.number("electricity_price", "energy_price", required=False),
         carbon_year=r.text("carbon_year", ""),
+        carbon_basis=r.text("carbon_basis", ""),
     )
+    if spec.carbon_basis not in ("", *CARBON_BASES):
+        raise CatalogError(where, f"carbon_basis {spec.carbon_basis!r} is not one of {', '.join(CARBON_BASES)}")
     return Grid(**ident, group=group, spec=spec, provenance=r.finish())
 
 

@@ -88,6 +88,7 @@ LIST_COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "carbon_intensity_g_per_kwh": lambda e: e.spec.carbon_intensity * 3.6e9,
         "electricity_price_usd_per_kwh": lambda e: _scaled(e.spec.electricity_price, 3.6e6),
         "carbon_year": lambda e: e.spec.carbon_year,
+        "carbon_basis": lambda e: e.spec.carbon_basis,
     },
     "node": {
         "accelerator": lambda e: e.accelerator_id,

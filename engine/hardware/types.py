@@ -26,6 +26,11 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
+    # How the scale-up link joins devices: "switch", "switch_reduce" (in-switch reduction, e.g.
+    # NVLink SHARP), "mesh", "torus" or "ring"; "" for a device without one (PCIe card, edge part).
+    scale_up_topology: str = ""
+    # Accelerators reachable over the scale-up link (8 for HGX H100, 72 for GB200 NVL72).
+    scale_up_domain: int | None = None
 
     @property
     def default_precision(self) -> Precision:

@@ -16,6 +16,8 @@ class GridSpec:
     carbon_intensity: float
     electricity_price: float | None
     carbon_year: str = ""
+    # "direct" (combustion at the plant only) or "lifecycle" (plus fuel supply chain, construction).
+    carbon_basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,14 @@ class Grid(CatalogEntry):
     def carbon_intensity(self):
         return Q_(self.spec.carbon_intensity, "kg/J").to("g/kWh")
 
+    @property
+    def carbon_year(self) -> str:
+        return self.spec.carbon_year
+
+    @property
+    def carbon_basis(self) -> str:
+        return self.spec.carbon_basis
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Datacenter(CatalogEntry):
@@ -47,3 +57,8 @@ class Datacenter(CatalogEntry):
     @property
     def pue(self) -> float:
         return self.spec.pue
+
+    @property
+    def wue(self):
+        """Site water per IT energy (The Green Grid's WUE), in L/kWh."""
+        return Q_(self.spec.wue, "L/J").to("L/kWh")
