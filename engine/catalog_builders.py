@@ -121,7 +121,9 @@ def build_grid(where: str, entry_id: str, group: str, raw: dict, sources: Source
         carbon_basis=r.text("carbon_basis", ""),
     )
     if spec.carbon_basis not in ("", *CARBON_BASES):
-        raise CatalogError(where, f"carbon_basis {spec.carbon_basis!r} is not one of {', '.join(CARBON_BASES)}")
+        raise CatalogError(
+            where, f"carbon_basis {spec.carbon_basis!r} is not one of {', '.join(CARBON_BASES)}"
+        )
     return Grid(**ident, group=group, spec=spec, provenance=r.finish())
 
 

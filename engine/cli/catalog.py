@@ -21,6 +21,7 @@ from ..catalog_loader import load_catalog
 from ..entry import CatalogEntry, Measured
 from ..errors import InvalidInputError
 from ..names import closest, normalize
+from . import import_hf
 from ._table import render
 
 # Command-line kind -> catalog kind; other accepted spellings below.
@@ -128,18 +129,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list catalog entries, or show one entry's values, units and sources",
         description=__doc__.split("\n\n", 1)[1].replace("``", ""),
         epilog="examples:\n  mlsysim catalog\n  mlsysim catalog hardware\n  mlsysim catalog hardware H100\n"
-        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv",
+        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv\n"
+        "  mlsysim catalog import-hf path/to/config.json --to my-catalog",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}")
+    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}, or import-hf")
     parser.add_argument("id", nargs="?", metavar="ID", help="an entry's id, name or alias (e.g. H100)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON")
     form.add_argument("--csv", action="store_true", help="print CSV")
+    import_hf.add_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kind == import_hf.COMMAND:
+        return import_hf.run(args)
+    if args.to is not None or args.entry_id is not None or args.force:
+        raise InvalidInputError(
+            "--to/--id/--force", args.kind, f"only for mlsysim catalog {import_hf.COMMAND}"
+        )
     catalog = load_catalog()
     if args.kind is None:
         rows = [{"kind": name, "entries": len(catalog.entries[kind])} for name, kind in KINDS.items()]
