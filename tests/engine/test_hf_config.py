@@ -133,7 +133,7 @@ def test_missing_key_names_the_file_and_the_key(tmp_path):
 def test_unsupported_family_and_bad_files_are_clear_errors(tmp_path):
     with pytest.raises(CatalogError, match=r"unsupported model_type 'bert'; supported: llama"):
         import_hf_config({"model_type": "bert", "hidden_size": 768})
-    with pytest.raises(CatalogError, match="no such config.json"):
+    with pytest.raises(CatalogError, match=r"no such config\.json"):
         import_hf_config(tmp_path)
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(CatalogError, match="not valid JSON"):
