@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
+from mlsysim.catalog_builders import CARBON_BASES, SCALE_UP_TOPOLOGIES
 from mlsysim.enums import Precision
 from mlsysim.errors import InvalidInputError
 from mlsysim.hardware.types import HardwareSpec
@@ -122,6 +123,14 @@ def _bad_cell(schema: SheetSchema, column: Column, value: Any, valid: str) -> In
     return InvalidInputError(f"{schema.sheet} column '{column.header}'", value, valid)
 
 
+def _choice(schema: SheetSchema, c: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    """An optional text cell that must be one of ``allowed`` (the catalog's rule for the field)."""
+    value = c[key] or ""
+    if value and value not in allowed:
+        raise _bad_cell(schema, schema.columns[schema.index(key)], value, f"one of {', '.join(allowed)}")
+    return value
+
+
 def _hardware(schema: SheetSchema, c: dict[str, Any], name: str) -> HardwareSpec:
     peaks = {p: c[f"peak_flops.{p.value}"] for p in Precision if c.get(f"peak_flops.{p.value}") is not None}
     if not peaks:
@@ -136,6 +145,8 @@ def _hardware(schema: SheetSchema, c: dict[str, Any], name: str) -> HardwareSpec
         scale_up_bandwidth=c["scale_up_bandwidth"],
         price=c["price"],
         embodied_carbon=c["embodied_carbon"],
+        scale_up_topology=_choice(schema, c, "scale_up_topology", SCALE_UP_TOPOLOGIES),
+        scale_up_domain=c["scale_up_domain"],
     )
 
 
@@ -218,6 +229,7 @@ def _region_row(schema: SheetSchema, c: dict[str, Any]) -> tuple[GridSpec, Datac
         carbon_intensity=c["carbon_intensity"],
         electricity_price=c["electricity_price"],
         carbon_year=c["carbon_year"] or "",
+        carbon_basis=_choice(schema, c, "carbon_basis", CARBON_BASES),
     )
     return grid, DatacenterSpec(name=c["facility"] or "facility", pue=c["pue"], wue=c["wue"])
 
