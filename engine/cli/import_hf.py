@@ -4,7 +4,9 @@ Reads ``CONFIG`` (a config.json or the folder holding it) offline, counts its we
 shapes, and adds one model table to ``DIR/models/language.toml`` and the source it cites to
 ``DIR/sources/hf-imports.toml`` (the packaged catalog's layout). Each file is rewritten atomically
 (temporary file, then rename), other entries in it are kept, an entry of the same id is replaced
-only with ``--force``, and the packaged catalog is never written to.
+only with ``--force``, and the packaged catalog is never written to. An id the packaged catalog
+already uses is refused unless ``--override`` (the entry then says ``override = true`` and replaces
+the packaged model wherever the folder is used, e.g. ``mlsysim --catalog DIR``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from ..catalog_loader import catalog_root, load_catalog
+from ..catalog_builders import build_model
+from ..catalog_loader import catalog_root, packaged_catalog
+from ..entry import Source
 from ..errors import CatalogError, InvalidInputError
 from ..models.hf_config import import_hf_config
 from ..models.hf_entry import entry_id_for, entry_toml, source_id_for, source_toml
@@ -37,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--id", dest="entry_id", metavar="NAME", help="registry name (default: from the repository)"
     )
     group.add_argument("--force", action="store_true", help="replace an entry of the same name")
+    group.add_argument(
+        "--override", action="store_true", help="replace the packaged model of the same id (override = true)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,16 +59,25 @@ def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z][0-9A-Za-z_]*", entry_id):
         raise InvalidInputError("--id", entry_id, "a registry name: a letter, then letters, digits or _")
     taken = _packaged_names()
-    if normalize(entry_id) in taken:
+    packaged_id = taken.pop(normalize(entry_id), None)
+    if packaged_id is not None and not args.override:
         raise InvalidInputError(
             "--id",
             entry_id,
-            f"the packaged catalog already has model {taken[normalize(entry_id)]}; choose another --id",
+            f"the packaged catalog already has model {packaged_id}; choose another --id or "
+            "pass --override to replace it",
         )
+    if packaged_id is None and args.override:
+        raise InvalidInputError("--override", entry_id, "there is no packaged model of that id to override")
+    taken = {k: v for k, v in taken.items() if v != packaged_id}
+    entry_id = packaged_id or entry_id
     source_id = source_id_for(entry_id)
     models, sources = target / MODELS_FILE, target / SOURCES_FILE
     table = entry_toml(imported, entry_id, source_id, lambda name: normalize(name) in taken)
+    if args.override:
+        table = table.replace('kind = "transformer"\n', 'kind = "transformer"\noverride = true\n', 1)
     models_text = _with_table(models, entry_id, table, args.force)
+    _check_entry(models, entry_id, models_text, imported.origin, source_id)
     sources_text = _with_table(sources, source_id, source_toml(imported, source_id), force=True)
     for path, text in ((sources, sources_text), (models, models_text)):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,9 +107,16 @@ def _packaged_names() -> dict[str, str]:
     """Every look-up key of a packaged model (id, name, alias; normalised) -> its id."""
     return {
         normalize(name): entry.id
-        for entry in load_catalog().entries["model"].values()
+        for entry in packaged_catalog().entries["model"].values()
         for name in (entry.id, entry.name, *entry.aliases)
     }
+
+
+def _check_entry(path: Path, entry_id: str, text: str, origin: str, source_id: str) -> None:
+    """Build the new entry with the catalog's field rules before anything is written."""
+    raw = {k: v for k, v in tomllib.loads(text)[entry_id].items() if k != "override"}
+    source = Source(id=source_id, title=origin, publisher="", url=origin, accessed="")
+    build_model(f"{path}[{entry_id}]", entry_id, "language", raw, {source_id: source})
 
 
 def _with_table(path: Path, table: str, text: str, force: bool) -> str:

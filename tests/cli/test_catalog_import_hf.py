@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from mlsysim.catalog_builders import build_model
-from mlsysim.catalog_loader import _read_sources, catalog_root
+import mlsysim
+from mlsysim.catalog_loader import catalog_root
 
 from tests.cli.cli import assert_one_line_error, run
 
@@ -14,10 +14,10 @@ CONFIGS = Path(__file__).resolve().parents[1] / "engine" / "hf_configs"
 
 
 def _load_user_models(folder: Path) -> dict:
-    """Build every model of the folder with the packaged catalog's field rules and its own sources."""
-    sources = _read_sources(folder)
-    tables = tomllib.loads((folder / "models" / "language.toml").read_text("utf-8"))
-    return {k: build_model(k, k, "language", raw, sources) for k, raw in tables.items()}
+    """The folder's models, as the catalog loader lays the folder over the packaged catalog."""
+    ids = tomllib.loads((folder / "models" / "language.toml").read_text("utf-8"))
+    catalog = mlsysim.load_catalog(folder, reload=True)
+    return {k: catalog.get("model", k) for k in ids}
 
 
 def test_import_writes_a_loadable_entry_and_keeps_other_entries(tmp_path):

@@ -11,7 +11,8 @@ import re
 
 import mlsysim
 import pytest
-from mlsysim.catalog_builders import CARBON_BASES, SCALE_UP_TOPOLOGIES
+from mlsysim.hardware.types import SCALE_UP_TOPOLOGIES
+from mlsysim.infra.types import CARBON_BASES
 from mlsysim.catalog_loader import load_catalog
 from mlsysim.enums import Precision
 
