@@ -11,10 +11,10 @@ import re
 
 import mlsysim
 import pytest
-from mlsysim.hardware.types import SCALE_UP_TOPOLOGIES
-from mlsysim.infra.types import CARBON_BASES
 from mlsysim.catalog_loader import load_catalog
 from mlsysim.enums import Precision
+from mlsysim.hardware.types import SCALE_UP_TOPOLOGIES
+from mlsysim.infra.types import CARBON_BASES
 
 CATALOG = load_catalog()
 HARDWARE = CATALOG.entries["hardware"]
