@@ -56,8 +56,6 @@ def run(args: argparse.Namespace) -> int:
     target = _user_folder(args.to)
     imported = import_hf_config(Path(args.id))
     entry_id = args.entry_id or entry_id_for(imported)
-    if not re.fullmatch(r"[A-Za-z][0-9A-Za-z_]*", entry_id):
-        raise InvalidInputError("--id", entry_id, "a registry name: a letter, then letters, digits or _")
     taken = _packaged_names()
     packaged_id = taken.pop(normalize(entry_id), None)
     if packaged_id is not None and not args.override:
@@ -71,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError("--override", entry_id, "there is no packaged model of that id to override")
     taken = {k: v for k, v in taken.items() if v != packaged_id}
     entry_id = packaged_id or entry_id
+    if not re.fullmatch(r"[A-Za-z][0-9A-Za-z_]*", entry_id):
+        raise InvalidInputError("--id", entry_id, "a registry name: a letter, then letters, digits or _")
     source_id = source_id_for(entry_id)
     models, sources = target / MODELS_FILE, target / SOURCES_FILE
     table = entry_toml(imported, entry_id, source_id, lambda name: normalize(name) in taken)

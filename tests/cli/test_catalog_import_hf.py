@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -73,3 +74,23 @@ def test_refusals_are_one_line(tmp_path):
         run("catalog", "hardware", "--to", str(tmp_path)), "only for mlsysim catalog import-hf"
     )
     assert not (tmp_path / "models").exists()
+
+
+def test_override_replaces_the_packaged_model_where_the_folder_is_used(tmp_path):
+    config = str(CONFIGS / "Llama-3.1-8B")
+    args = ("catalog", "import-hf", config, "--to", str(tmp_path), "--id", "llama3-8b")
+    assert_one_line_error(run(*args), "packaged catalog already has model Llama3_8B", "--override")
+    done = run(*args, "--override")
+    assert done.returncode == 0, done.stderr
+    assert tomllib.loads((tmp_path / "models" / "language.toml").read_text())["Llama3_8B"]["override"] is True
+    # The packaged Llama 3 8B has an 8,192-token context; the Llama 3.1 config.json has 131,072.
+    assert mlsysim.load_catalog(tmp_path, reload=True).get("model", "Llama3_8B").spec.max_context == 131072
+    assert mlsysim.load_catalog().get("model", "Llama3_8B").spec.max_context == 8192
+    shown = run("catalog", "models", "Llama3_8B", "--catalog", str(tmp_path), "--json")
+    assert shown.returncode == 0, shown.stderr
+    values = {v["field"]: v["value"] for v in json.loads(shown.stdout)["values"]}
+    assert values["max_context"] == 131072 and values["parameters"] == 8_030_261_248
+    assert_one_line_error(
+        run("catalog", "import-hf", config, "--to", str(tmp_path), "--id", "Nope", "--override"),
+        "no packaged model of that id",
+    )
