@@ -1,4 +1,4 @@
-"""Catalog load time: the packaged catalog of this tree against the same folder at a baseline revision.
+"""Catalog load time: this tree's packaged catalog against the same folder at a baseline revision.
 
 Both folders are loaded in this process by the same loader (``load_catalog_from``: read every
 TOML file, validate every value, build every entry), alternately, ``--repeats`` times each; the
@@ -46,11 +46,14 @@ def _time(root: Path) -> tuple[float, dict[str, int]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--baseline", default="8126a5b", help="git revision of the baseline catalog")
+    parser.add_argument("--baseline", default="8126a5b", help="git revision of the baseline")
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temp:
-        folders = {"baseline": _baseline_folder(args.baseline, Path(temp)), "this tree": Path(str(catalog_root()))}
+        folders = {
+            "baseline": _baseline_folder(args.baseline, Path(temp)),
+            "this tree": Path(str(catalog_root())),
+        }
         times: dict[str, list[float]] = {name: [] for name in folders}
         sizes: dict[str, dict[str, int]] = {}
         for name, folder in folders.items():  # warm-up: file cache, first imports
