@@ -9,6 +9,7 @@ from . import (
     family_economics,
     family_reliability,
     family_roofline,
+    family_run,
     family_serving,
     family_sustainability,
     family_training,
@@ -17,8 +18,10 @@ from .function import ExcelFunction
 
 FAMILIES = (
     family_roofline,
+    family_run,
     family_serving,
     family_training,
+    family_run,
     family_economics,
     family_sustainability,
     family_reliability,

@@ -1,52 +1,24 @@
 """``TrainingRunModel().solve``: a whole training run — days, accelerator-hours, energy, cost,
 carbon and failures — and ``ParallelismOptimizer().solve``: the layouts that train fastest.
 
-A run's layout is, in order: the ``layout`` text (``"TP8 PP4 DP64 mbs1 selective"``, what the search
-and ``MLSYS_BEST_LAYOUT`` print); or the degrees given (``tp_size=8, pp_size=4``), the others at
-``DistributedModel``'s defaults; or, when neither is given (or ``layout="best"``), the fastest
-layout the search finds, with any degrees given held fixed.
+A run's layout is chosen as ``mlsysim.solvers.run_layout`` says: the ``layout`` text
+(``"TP8 PP4 DP64 mbs1 selective"``, what the search and ``MLSYS_BEST_LAYOUT`` print); or the degrees
+given (``tp_size=8, pp_size=4``), the others at ``DistributedModel``'s defaults; or, when neither
+is given (or ``layout="best"``), the fastest layout the search finds, any degrees given held fixed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..catalog_loader import Catalog
-from ..errors import InvalidInputError
-from ..models.types import TransformerSpec
-from ..solvers.checks import one_of, whole
-from ..solvers.layout_search import LayoutSearchEstimate, default_space, search_layouts
-from ..solvers.parallel_layout import (
-    RECOMPUTE_MODES,
-    ZERO_STAGES,
-    Layout,
-    check_layout,
-    parse_layout_text,
-)
-from ..solvers.training_run import (
-    Site,
-    check_budget,
-    compute_optimal,
-    run_from_step,
-    training_run,
-    unfit_run,
-)
+from ..solvers.run_layout import DEGREES, search
+from ..solvers.training_run import Site, check_budget, compute_optimal, training_run
 from ..systems.types import FleetSpec
 from .resolve import Facade, amount, precision_for, transformer
 from .result import Result
 from .site import resolve_site
 
-_DEGREES = (
-    "tp",
-    "pp",
-    "cp",
-    "ep",
-    "microbatch_size",
-    "interleave",
-    "recompute",
-    "zero_stage",
-    "overlap_grad_reduce",
-)
+_JOULES_PER_KWH = 3.6e6
 
 
 class RunResult(Result):
@@ -85,6 +57,11 @@ class LayoutSearchResult(Result):
         return pd.DataFrame([row._asdict() for row in self.estimate.ranked])
 
 
+def _fixed(*degrees: Any) -> dict[str, Any]:
+    """The layout degrees given (``run_layout.DEGREES`` order), by ``check_layout``'s names."""
+    return {name: value for name, value in zip(DEGREES, degrees, strict=True) if value is not None}
+
+
 class TrainingRunModel(Facade):
     """A training run from a token budget (or steps, or a wall time): its time with failures,
     restarts and checkpoints, accelerator-hours, energy on three bases, cost, carbon and expected
@@ -118,11 +95,14 @@ class TrainingRunModel(Facade):
         kwh_price: Any = None,
         node_price: Any = None,
         restart_time_s: Any = None,
+        checkpoint_time_s: Any = None,
     ) -> RunResult:
         """Train on ``tokens`` tokens (or for ``steps`` steps, or for ``wall_days`` days) with a
         global batch of ``batch_size`` sequences of ``seq_len`` tokens; the layout as the module
         docstring says. ``datacenter``/``grid`` place the fleet (default: US average grid,
-        hyperscale facility); ``kwh_price`` and ``node_price`` override the catalog's."""
+        hyperscale facility); ``kwh_price`` and ``node_price`` override the catalog's;
+        ``restart_time_s`` the assumption's restart time, ``checkpoint_time_s`` the write time the
+        nodes' storage bandwidth gives."""
         catalog = self.catalog
         budget = check_budget(
             None if tokens is None else amount("tokens", tokens, ""),
@@ -131,70 +111,41 @@ class TrainingRunModel(Facade):
         )
         spec = transformer(catalog, model, "TrainingRunModel")
         fleet_spec = catalog.spec("fleet", fleet, FleetSpec)
-        chosen = precision_for(fleet_spec.accelerator, precision)
         grid_spec, facility = resolve_site(catalog, datacenter, grid)
         site = Site(
             grid=grid_spec,
             datacenter=facility,
             electricity_price=None
             if kwh_price is None
-            else amount("kwh_price", kwh_price, "USD/kWh") / 3.6e6,
+            else amount("kwh_price", kwh_price, "USD/kWh") / _JOULES_PER_KWH,
             node_price=None if node_price is None else amount("node_price", node_price, "USD"),
         )
-        restart = None if restart_time_s is None else amount("restart_time_s", restart_time_s, "s")
-        degrees = dict(
-            zip(
-                _DEGREES,
-                (
-                    tp_size,
-                    pp_size,
-                    cp_size,
-                    ep_size,
-                    microbatch_size,
-                    interleave,
-                    recompute,
-                    zero_stage,
-                    overlap_grad_reduce,
-                ),
-                strict=True,
-            )
+        fixed = _fixed(
+            tp_size,
+            pp_size,
+            cp_size,
+            ep_size,
+            microbatch_size,
+            interleave,
+            recompute,
+            zero_stage,
+            overlap_grad_reduce,
         )
-        fixed = {k: v for k, v in degrees.items() if v is not None}
-        a = catalog.assumptions
-        if layout is not None and layout != "best":
-            if fixed:
-                raise InvalidInputError("layout", layout, "give a layout text or the degrees, not both")
-            chosen_layout = _from_text(spec, fleet_spec, batch_size, seq_len, layout)
-        elif fixed and layout is None:
-            chosen_layout = _layout(spec, fleet_spec, batch_size, seq_len, fixed)
-        else:
-            found = search(catalog, spec, fleet_spec, batch_size, seq_len, chosen, fixed)
-            if found.best is None:
-                return RunResult(unfit_run(fleet_spec.accelerators, found.constraint))
-            estimate = run_from_step(
-                spec,
-                fleet_spec,
-                int(batch_size),
-                int(seq_len),
-                chosen,
-                found.best,
-                budget,
-                site,
-                a,
-                a.restart_time if restart is None else restart,
-            )
-            return RunResult(estimate)
         estimate = training_run(
             spec,
             fleet_spec,
-            int(batch_size),
-            int(seq_len),
-            chosen,
-            chosen_layout,
+            batch_size,
+            seq_len,
+            precision_for(fleet_spec.accelerator, precision),
             budget,
             site,
-            a,
-            restart_time=restart,
+            catalog.assumptions,
+            layout=layout,
+            fixed=fixed,
+            restart_time=None if restart_time_s is None else amount("restart_time_s", restart_time_s, "s"),
+            checkpoint_time=None
+            if checkpoint_time_s is None
+            else amount("checkpoint_time_s", checkpoint_time_s, "s"),
         )
         return RunResult(estimate)
 
@@ -233,7 +184,7 @@ class ParallelismOptimizer(Facade):
         catalog = self.catalog
         spec = transformer(catalog, model, "ParallelismOptimizer")
         fleet_spec = catalog.spec("fleet", fleet, FleetSpec)
-        degrees = (
+        fixed = _fixed(
             tp_size,
             pp_size,
             cp_size,
@@ -244,67 +195,7 @@ class ParallelismOptimizer(Facade):
             zero_stage,
             overlap_grad_reduce,
         )
-        fixed = {k: v for k, v in zip(_DEGREES, degrees, strict=True) if v is not None}
         chosen = precision_for(fleet_spec.accelerator, precision)
         return LayoutSearchResult(
-            search(catalog, spec, fleet_spec, batch_size, seq_len, chosen, fixed, top_k)
+            search(spec, fleet_spec, batch_size, seq_len, chosen, catalog.assumptions, fixed, top_k)
         )
-
-
-def search(
-    catalog: Catalog,
-    model: TransformerSpec,
-    fleet: FleetSpec,
-    batch: Any,
-    seq_len: Any,
-    precision: Any,
-    fixed: dict[str, Any],
-    top: Any = 10,
-) -> LayoutSearchEstimate:
-    """The layout search with the ``fixed`` degrees held, each checked as ``check_layout`` would."""
-    for name, value in fixed.items():
-        if name == "recompute":
-            one_of("recompute", value, RECOMPUTE_MODES)
-        elif name == "zero_stage":
-            one_of("zero_stage", value, ZERO_STAGES)
-        elif name == "overlap_grad_reduce":
-            one_of("overlap_grad_reduce", value, (True, False))
-        else:
-            fixed[name] = whole(_ARGUMENT.get(name, name), value)
-    return search_layouts(
-        model,
-        fleet,
-        whole("batch_size", batch),
-        whole("seq_len", seq_len),
-        precision,
-        catalog.assumptions,
-        space=default_space(model, fleet, **fixed),
-        top=whole("top_k", top),
-    )
-
-
-# The facade's argument name of each degree, for messages.
-_ARGUMENT = {"tp": "tp_size", "pp": "pp_size", "cp": "cp_size", "ep": "ep_size"}
-
-
-def _layout(
-    model: TransformerSpec, fleet: FleetSpec, batch: Any, seq_len: Any, degrees: dict[str, Any]
-) -> Layout:
-    return check_layout(
-        accelerators=fleet.accelerators,
-        layers=model.layers,
-        heads=model.heads,
-        experts=model.experts,
-        batch=batch,
-        seq_len=seq_len,
-        **degrees,
-    )
-
-
-def _from_text(model: TransformerSpec, fleet: FleetSpec, batch: Any, seq_len: Any, text: str) -> Layout:
-    degrees = parse_layout_text(text)
-    dp = degrees.pop("dp", None)
-    layout = _layout(model, fleet, batch, seq_len, degrees)
-    if dp is not None and dp != layout.dp:
-        raise InvalidInputError("layout", text, f"DP{dp} does not match the fleet: DP{layout.dp}")
-    return layout

@@ -30,10 +30,9 @@ from ..models.types import TransformerSpec
 from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import non_negative, positive, whole
-from .distributed import TrainingEstimate, layout_step
+from .distributed import TrainingEstimate
 from .economics import SECONDS_PER_DAY, economics_core
 from .ops import SCALAR
-from .parallel_layout import Layout
 from .power import it_energy
 from .reliability import (
     checkpoint_bytes,
@@ -41,9 +40,12 @@ from .reliability import (
     reliability_core,
     storage_bandwidth,
 )
+from .run_layout import run_step
 from .sustainability import sustainability_core
 
 ENERGY_BASIS = "facility (node wall power × PUE)"
+COST_BASIS = "owned fleet: amortised purchase, facility energy and maintenance over the run"
+UNPRICED = "not priced"
 _NAN = math.nan
 
 
@@ -81,6 +83,7 @@ class RunEstimate(NamedTuple):
     energy_basis: str
     cost_usd: float
     cost_per_accelerator_hour: float
+    cost_basis: str
     carbon_kg: float
     memory_per_device: float
     layout: str
@@ -92,6 +95,7 @@ class RunPrice(NamedTuple):
     cost_usd: float
     cost_per_accelerator_hour: float
     carbon_kg: float
+    cost_basis: str
 
 
 class Budget(NamedTuple):
@@ -137,18 +141,28 @@ def training_run(
     batch: int,
     seq_len: int,
     precision: Precision,
-    layout: Layout,
     budget: Budget,
     site: Site,
     a: Assumptions,
     *,
+    layout: str | None = None,
+    fixed: dict[str, Any] | None = None,
     restart_time: float | None = None,
+    checkpoint_time: float | None = None,
 ) -> RunEstimate:
-    """The run of ``budget`` with a checked ``layout``; a layout that does not fit in memory gives a
-    result with ``feasible=False``, its constraint, and no times or costs (NaN)."""
-    step = layout_step(model, fleet, batch, seq_len, precision, layout, a)
+    """The run of ``budget`` with the layout ``run_layout`` chooses (a text, the ``fixed``
+    degrees, or the search's best); a layout that does not fit in memory, or a search that finds
+    none, gives a result with ``feasible=False``, its reason, and no times or costs (NaN).
+    ``restart_time`` and ``checkpoint_time`` (s) replace the assumption's restart time and the
+    write time the node's storage bandwidth gives."""
+    step, why = run_step(model, fleet, batch, seq_len, precision, a, layout=layout, fixed=fixed or {})
+    if step is None:
+        return unfit_run(fleet.accelerators, why)
     restart = a.restart_time if restart_time is None else non_negative("restart_time_s", restart_time)
-    return run_from_step(model, fleet, batch, seq_len, precision, step, budget, site, a, restart)
+    write = None if checkpoint_time is None else positive("checkpoint_time_s", checkpoint_time)
+    return run_from_step(
+        model, fleet, int(batch), int(seq_len), precision, step, budget, site, a, restart, write
+    )
 
 
 def run_from_step(
@@ -162,11 +176,16 @@ def run_from_step(
     site: Site,
     a: Assumptions,
     restart: float,
+    checkpoint_time: float | None = None,
 ) -> RunEstimate:
+    """The run of a step that fits or not (module docstring)."""
     tokens_per_step = float(batch * seq_len)
     rates = fleet_failure_rates(fleet, a)
     size = checkpoint_bytes(model.parameters, tf.activation_bytes(precision.bytes_per_element), a)
-    write = size / (fleet.nodes * storage_bandwidth(fleet.node, a))
+    if checkpoint_time is None:
+        write = size / (fleet.nodes * storage_bandwidth(fleet.node, a))
+    else:
+        write = checkpoint_time
     if not step.feasible:
         return unfit_run(
             fleet.accelerators,
@@ -229,6 +248,7 @@ def run_from_step(
         energy_basis=ENERGY_BASIS,
         cost_usd=price.cost_usd,
         cost_per_accelerator_hour=price.cost_per_accelerator_hour,
+        cost_basis=price.cost_basis,
         carbon_kg=price.carbon_kg,
         memory_per_device=step.memory_per_device,
         layout=step.layout,
@@ -241,28 +261,8 @@ def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunP
     """Cost (owned fleet: amortised purchase, energy at the site's price, maintenance; Barroso et
     al. 2018) and operational carbon of holding ``fleet`` for ``days``: the economics and
     sustainability cores, called once here so another pricing (rental, a finance model) replaces
-    this function alone."""
-    node_price = fleet.node.price if site.node_price is None else site.node_price
-    if node_price is None:
-        raise InvalidInputError(
-            "fleet", fleet.name, f"the catalog has no price for node {fleet.node.name}; pass node_price"
-        )
-    price = site.electricity_price if site.electricity_price is not None else site.grid.electricity_price
-    if price is None:
-        raise InvalidInputError(
-            "kwh_price", None, f"the catalog has no electricity price for {site.grid.name}"
-        )
-    money = economics_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
-        node_price=node_price,
-        accelerators=fleet.accelerators,
-        days=days,
-        electricity_price=price,
-        pue=site.datacenter.pue,
-        assumptions=a,
-        ops=SCALAR,
-    )
+    this function alone. Without a node price or an electricity price the cost is NaN and
+    ``cost_basis`` says which is missing; nothing is priced at zero."""
     carbon = sustainability_core(
         nodes=fleet.nodes,
         node_power=fleet.node.node_power,
@@ -275,14 +275,36 @@ def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunP
         assumptions=a,
         ops=SCALAR,
     )
-    return RunPrice(money.tco_usd, money.cost_per_accelerator_hour, carbon.carbon_footprint_kg)
+    node_price = fleet.node.price if site.node_price is None else site.node_price
+    price = site.electricity_price if site.electricity_price is not None else site.grid.electricity_price
+    if node_price is None or price is None:
+        missing = (
+            f"the catalog has no price for node {fleet.node.name} (node_price)"
+            if node_price is None
+            else f"the catalog has no electricity price for {site.grid.name} (kwh_price)"
+        )
+        return RunPrice(_NAN, _NAN, carbon.carbon_footprint_kg, f"{UNPRICED}: {missing}")
+    money = economics_core(
+        nodes=fleet.nodes,
+        node_power=fleet.node.node_power,
+        node_price=node_price,
+        accelerators=fleet.accelerators,
+        days=days,
+        electricity_price=price,
+        pue=site.datacenter.pue,
+        assumptions=a,
+        ops=SCALAR,
+    )
+    return RunPrice(money.tco_usd, money.cost_per_accelerator_hour, carbon.carbon_footprint_kg, COST_BASIS)
 
 
 def unfit_run(accelerators: int, constraint: str, **known: Any) -> RunEstimate:
     """A run whose layout does not fit: the reason, the figures that do not depend on a step
     (``known``: checkpoint size, fleet MTBF...), and NaN for every time, energy and cost."""
     fields: dict[str, Any] = dict.fromkeys(RunEstimate._fields, _NAN)
-    fields.update(accelerators=accelerators, energy_basis=ENERGY_BASIS, layout="", feasible=False)
+    fields.update(
+        accelerators=accelerators, energy_basis=ENERGY_BASIS, cost_basis="", layout="", feasible=False
+    )
     fields.update(constraint=constraint, **known)
     return RunEstimate(**fields)
 

@@ -21,6 +21,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.roofline import Engine
     from ..api.serving import ServingModel
     from ..api.sustainability import SustainabilityModel
+    from ..api.training_run import ParallelismOptimizer, TrainingRunModel
 
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
@@ -29,5 +30,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,
         "reliability": ReliabilityModel(catalog).solve,
+        "run": TrainingRunModel(catalog).solve,
+        "layout": ParallelismOptimizer(catalog).solve,
     }
     return solvers[solver_name(solver)]
