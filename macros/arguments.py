@@ -39,7 +39,8 @@ ZERO = Arg(
     "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 1, Megatron's distributed optimizer",
     optional=True,
 )
-TRAIN_BATCH = Arg("batch", "number", "global batch in sequences of 2048 tokens")
+TRAIN_BATCH = Arg("batch", "number", "global batch in sequences")
+TRAIN_SEQ = Arg("seq", "number", "tokens per sequence; default 2048", optional=True)
 DAYS = Arg("days", "number", "period in days")
 HOURS = Arg("hours", "number", "job duration in hours")
 CKPT = Arg("ckpt_s", "number", "time to write one checkpoint, in seconds")

@@ -18,12 +18,12 @@ from mlsysim.solvers.run_layout import search
 from mlsysim.solvers.training_run import RunEstimate, Site, check_budget, training_run
 
 from . import resolve
-from .arguments import FLEET, MODEL, PRECISION, REGION, UNIT
+from .arguments import FLEET, MODEL, PRECISION, REGION, TRAIN_SEQ, UNIT
 from .function import Arg, ExcelFunction, feasibility_gated
 
 TOKENS = Arg("tokens", "number", "tokens to train on (e.g. 15e12)")
 GLOBAL_BATCH = Arg("batch", "number", "global batch in sequences")
-SEQ = Arg("seq", "number", "tokens per sequence; default 2048", optional=True)
+SEQ = TRAIN_SEQ
 LAYOUT = Arg(
     "layout",
     "text",
