@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from mlsysim.extras import needs
 
 from .function import ExcelFunction
 from .registry import REGISTRY
 
 with needs("the headless recompute (mlsysim.macros.bindings)"):
-    import numpy as np
-    import schedula as sh
     from formulas.ranges import Ranges
     from formulas.tokens.operand import XlError
+    from schedula import EMPTY
 
 # How each runtime's workbook stores a function's name (``mlsysim.workbooks.engine_calls``): bare
 # (classic add-in), ``_xldudf_`` + name (Office.js custom functions without a namespace: xlwings
@@ -28,7 +28,7 @@ SPELLINGS = ("{}", "_XLDUDF_{}", "_XLDUDF_XLWINGS_{}", "XLWINGS.{}")
 
 
 def _cell(value: Any) -> Any:
-    if value is sh.EMPTY:
+    if value is EMPTY:
         return None
     if isinstance(value, XlError):
         return str(value)
