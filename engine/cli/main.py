@@ -1,9 +1,10 @@
 """Entry point of the ``mlsysim`` console script.
 
 Each sub-command lives in ``mlsysim.cli.<name>`` and exposes ``register(subparsers)``, which adds
-its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree, and
-usage errors (``mlsysim.cli._parser``: the closest valid spelling named) and a missing optional extra
-(``mlsysim.extras``) print as one line on stderr with exit code 2; a file that cannot be read or written prints one line with exit code 1.
+its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree, usage
+errors (``mlsysim.cli._parser``: the closest valid spelling named) and a missing optional extra
+(``mlsysim.extras``) print as one line on stderr with exit code 2; a file that cannot be read or
+written prints one line with exit code 1.
 """
 
 from __future__ import annotations
