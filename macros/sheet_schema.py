@@ -23,8 +23,9 @@ Stable API (the planning-workbook generator builds on it):
   array) to the engine's spec: ``HardwareSpec``; ``TransformerSpec`` or ``CNNSpec``; ``FleetSpec``;
   ``(GridSpec, DatacenterSpec)`` for a region. Empty cells are ``None``, ``""`` or NaN. Bad cells
   raise ``InvalidInputError`` naming the sheet, column, value and what is valid.
-- ``catalog_rows(kind) -> list[tuple]``: the packaged catalog as rows of this layout, the last
-  column (``source``) holding the catalog source ids the values come from, ``"; "``-separated.
+- ``catalog_rows(kind, catalog=None) -> list[tuple]``: a catalog (default: the default catalog)
+  as rows of this layout, the last column (``source``) holding the catalog source ids the values
+  come from, ``"; "``-separated, after ``user catalog <folder>:`` for an entry from a user folder.
   Packaged regions are every grid in the default (hyperscale) facility profile.
 
 Rows are self-contained: a Fleets row repeats its accelerator's specs, and a Regions row carries
@@ -88,6 +89,7 @@ _PRECISION_ORDER = (
     Precision.FP16,
     Precision.BF16,
     Precision.FP8,
+    Precision.FP4,
     Precision.INT8,
     Precision.INT4,
     Precision.TF32,
@@ -105,6 +107,11 @@ def _peak_column(precision: Precision, prefix: str = "", lookup: str = "") -> Co
     )
 
 
+def _label(prefix: str, label: str) -> str:
+    text = f"{prefix}{label}"
+    return text[0].upper() + text[1:]
+
+
 def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
     """The accelerator's numeric columns (on the Hardware sheet, and repeated on the Fleets sheet)."""
     peaks = tuple(_peak_column(p, prefix, lookup) for p in _PRECISION_ORDER)
@@ -119,6 +126,10 @@ def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
         col("memory_bandwidth", "memory bandwidth (GB/s)", "GB/s"),
         col("tdp", "TDP (W)", "W"),
         col("scale_up_bandwidth", "scale-up bandwidth (GB/s)", "GB/s", False),
+        Column("scale_up_topology", _label(prefix, "scale-up topology"), "text", "", False, lookup),
+        Column(
+            "scale_up_domain", _label(prefix, "scale-up domain (accelerators)"), "whole", "", False, lookup
+        ),
         col("price", "price (USD)", "USD", False),
         col("embodied_carbon", "embodied carbon (kgCO2e)", "kgCO2e", False),
     )
@@ -203,6 +214,7 @@ REGIONS = SheetSchema(
         Column("facility", "Facility", "text", required=False),
         Column("pue", "PUE", "number"),
         Column("wue", "WUE (L/kWh)", "number", "L/kWh"),
+        Column("carbon_basis", "Carbon basis (direct/lifecycle)", "text", required=False),
         _SOURCE,
     ),
 )
@@ -233,8 +245,11 @@ def row_to_spec(kind: str, row: object):
     return parse_row(schema(kind), row)
 
 
-def catalog_rows(kind: str) -> list[tuple]:
-    """The packaged catalog's entries of ``kind`` as rows of the sheet layout."""
+def catalog_rows(kind: str, catalog: object = None) -> list[tuple]:
+    """``catalog``'s entries of ``kind`` (default: ``mlsysim.load_catalog()``) as rows of the
+    sheet layout."""
+    from mlsysim.catalog_loader import as_catalog
+
     from .sheet_export import export_rows
 
-    return export_rows(schema(kind))
+    return export_rows(schema(kind), as_catalog(catalog))

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import InvalidInputError
+from ._catalog import add_catalog_option, chosen_catalog
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,10 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="cell",
         help="cell: one MLSYS_* call per engine cell (default); block: one MLSYS_*_BLOCK call per sheet",
     )
+    add_catalog_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..macros import resolve
     from ..workbooks import build_workbook, load_scenarios, recalc
     from ..workbooks.engine_calls import Target
     from ..workbooks.planbook import publish, save_atomically
@@ -71,12 +74,18 @@ def run(args: argparse.Namespace) -> int:
     if args.namespace is not None and args.target != "server":
         raise InvalidInputError("--namespace", args.namespace, "only with --target server")
     runtime = Target.named(args.target, args.namespace)
-    scenarios = load_scenarios(args.scenarios)
+    catalog = chosen_catalog(args)
+    resolve.set_catalog(catalog)  # MLSYS_* cells that name an entry by id look it up there
+    scenarios = load_scenarios(args.scenarios, catalog)
     handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx", dir=target.parent)
     os.close(handle)
     try:
         workbook = build_workbook(
-            scenarios, computed_at=datetime.now(UTC), target=runtime, functions=args.functions
+            scenarios,
+            computed_at=datetime.now(UTC),
+            catalog=catalog,
+            target=runtime,
+            functions=args.functions,
         )
         save_atomically(workbook, Path(temp))
         recalc(temp, in_place=True)

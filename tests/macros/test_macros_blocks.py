@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from mlsysim.macros import REGISTRY
 from mlsysim.macros.blocks import BlockFunction
-from mlsysim.macros.sheet_schema import catalog_rows
+from mlsysim.macros.sheet_schema import catalog_rows, schema
 
 F = {name: fn.python for name, fn in REGISTRY.items()}
 BLOCKS = {name: fn for name, fn in REGISTRY.items() if isinstance(fn, BlockFunction)}
@@ -149,7 +149,8 @@ def test_ids_are_looked_up_in_the_catalog_rows_given():
     models, hardware = _rows("model"), _rows("hardware")
     faster = list(hardware["H100"])
     faster[0] = "H100_FAST"
-    faster[12] = 2 * faster[12]  # twice the memory bandwidth (GB/s)
+    bandwidth = schema("hardware").index("memory_bandwidth")
+    faster[bandwidth] = 2 * faster[bandwidth]  # twice the memory bandwidth (GB/s)
     table = [*hardware.values(), faster]
     got = F["MLSYS_SERVING_BLOCK"](
         ["Llama3_8B", "Llama3_8B", "Llama3_8B"],
