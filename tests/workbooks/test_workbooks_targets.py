@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 
+import mlsysim
 import mlsysim.workbooks as wb
 import openpyxl
 import pytest
@@ -164,3 +167,66 @@ def test_libreoffice_shows_the_cached_values_of_every_variant(built, tmp_path):
                         assert close(value, cell.value), (name, ws.title, cell.coordinate, value, cell.value)
                         checked += 1
         assert checked > 1000, name
+
+
+def _plan(*args, cwd):
+    command = [sys.executable, "-m", "mlsysim.cli.main", "plan", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
+
+
+def test_plan_command_writes_for_a_target_in_block_mode(tmp_path):
+    done = _plan("-o", "lite.xlsx", "--target", "lite", "--functions", "block", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "master check OK" in done.stdout
+    _, calls = _mlsys_calls(tmp_path / "lite.xlsx")
+    assert sorted(calls) == [
+        "_XLDUDF_MLSYS_RELIABILITY_BLOCK",
+        "_XLDUDF_MLSYS_SERVING_BLOCK",
+        "_XLDUDF_MLSYS_TRAINING_BLOCK",
+        "_XLDUDF_MLSYS_VERSION",
+    ]
+    shown = openpyxl.load_workbook(tmp_path / "lite.xlsx", data_only=True)["About"]
+    facts = {row[0].value: row[1].value for row in shown.iter_rows() if row[0].value}
+    assert facts["Written for"] == "xlwings Lite" and facts["Engine calls"] == "block"
+    assert facts["Engine check"] == f"mlsysim-workbook {mlsysim.__version__}"  # computed headless
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ("--target", "classic", "--namespace", "ACME"),
+            "invalid --namespace='ACME': only with --target server",
+        ),
+        (
+            ("--target", "server", "--namespace", "ACME"),
+            "invalid namespace='ACME': 'XLWINGS' or '' for server",
+        ),
+        (("--functions", "row"), "argument --functions: invalid choice: 'row'"),
+    ],
+)
+def test_plan_command_refuses_a_target_it_cannot_write(tmp_path, args, fragment):
+    done = _plan("-o", "x.xlsx", *args, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+    assert fragment in done.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_about_sheet_gives_the_set_up_steps_and_xlwings_conf_is_editable(built):
+    book = openpyxl.load_workbook(built["classic"][0])
+    text = " ".join(str(c.value) for row in book["About"].iter_rows() for c in row if c.value)
+    for step in ("Trust access to the VBA project object model", "Unblock", "Import Functions", ".xlsm"):
+        assert step in text, step
+    conf = book["xlwings.conf"]
+    assert conf.protection.sheet  # the sheet stays protected ...
+    assert [conf.cell(r, c).protection.locked for r in (1, 2, 20) for c in (1, 2)] == [
+        False
+    ] * 6  # ... not A:B
+    assert (conf["A2"].value, conf["B2"].value) == (None, None)  # no key with an empty value
+    lite = " ".join(
+        str(c.value)
+        for row in openpyxl.load_workbook(built["lite"][0])["About"].iter_rows()
+        for c in row
+        if c.value
+    )
+    assert "requirements.txt" in lite and "_xldudf_" in lite and "Find & Replace" in lite
