@@ -275,3 +275,11 @@ def test_argument_names_are_valid_vba_parameters():
         for argument in spec.args:
             assert argument.name.isidentifier() and argument.name[0].isalpha(), (name, argument.name)
             assert argument.name.lower() not in VBA_RESERVED, (name, argument.name)
+
+
+def test_set_catalog_is_reachable_as_the_readme_spells_it():
+    import mlsysim.macros
+    from mlsysim.macros import resolve
+
+    assert mlsysim.macros.set_catalog is resolve.set_catalog
+    assert "set_catalog" in dir(mlsysim.macros)
