@@ -171,10 +171,11 @@ class _Columns:
             if problem is None:
                 try:
                     result = estimate(*[parsed[p] for p in positions])
-                    if not result.feasible:
-                        problem = cells.infeasible(result.constraint)
                 except Exception as exc:  # what each column's compute would raise
                     problem = cells.error_text(exc)
+                else:
+                    if not getattr(result, "feasible", True):  # shown by the gated columns only
+                        problem = cells.infeasible(result.constraint)
             estimates.append(result)
             problems.append(problem)
         out: list[Any] = []
