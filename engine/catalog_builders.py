@@ -12,6 +12,7 @@ from .errors import CatalogError
 from .hardware.types import HardwareNode, HardwareSpec
 from .infra.types import Datacenter, DatacenterSpec, Grid, GridSpec
 from .models.types import CNNSpec, Model, TransformerSpec
+from .solvers.collectives.topology import TOPOLOGIES
 from .systems.types import Fabric, FabricSpec, Fleet, FleetSpec, Node, NodeSpec
 
 HARDWARE_TIERS = ("cloud", "workstation", "edge", "mobile", "tiny")
@@ -47,11 +48,23 @@ def build_hardware(where: str, entry_id: str, tier: str, raw: dict, sources: Sou
         scale_up_bandwidth=r.number("scale_up_bandwidth", "bandwidth", required=False),
         price=r.number("price", "money", required=False),
         embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
+        scale_up_topology=_topology(where, r),
+        scale_up_domain=r.count("scale_up_domain", required=False) or None,
     )
     vendor, released = r.text("vendor", ""), r.text("released", "")
     return HardwareNode(
         **ident, group=tier, spec=spec, vendor=vendor, released=released, provenance=r.finish()
     )
+
+
+def _topology(where: str, r: TableReader) -> str | None:
+    """The optional ``scale_up_topology`` text, one of ``TOPOLOGIES``."""
+    if "scale_up_topology" not in r.table:
+        return None
+    name = r.text("scale_up_topology")
+    if name not in TOPOLOGIES:
+        raise CatalogError(where, f"scale_up_topology {name!r} is not one of {', '.join(TOPOLOGIES)}")
+    return name
 
 
 def build_model(where: str, entry_id: str, family: str, raw: dict, sources: Sources) -> Model:

@@ -26,6 +26,11 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
+    scale_up_topology: str | None = None
+    """How the scale-up link connects the domain (``mlsysim.solvers.collectives.topology``);
+    None is treated as a ring."""
+    scale_up_domain: int | None = None
+    """Accelerators reachable over the scale-up link (8 on an HGX board, 72 in a GB200 NVL72)."""
 
     @property
     def default_precision(self) -> Precision:

@@ -20,6 +20,8 @@ class Ops(NamedTuple):
     sqrt: Callable[[Any], Any]
     exp: Callable[[Any], Any]
     expm1: Callable[[Any], Any]
+    log2: Callable[[Any], Any]
+    ceil: Callable[[Any], Any]
 
 
 SCALAR = Ops(
@@ -29,4 +31,6 @@ SCALAR = Ops(
     sqrt=math.sqrt,
     exp=math.exp,
     expm1=math.expm1,
+    log2=math.log2,
+    ceil=math.ceil,
 )

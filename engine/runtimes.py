@@ -1,0 +1,78 @@
+"""Serving runtimes: which of the engines' latency tricks a measurement or an estimate assumes.
+
+A runtime profile (``[runtimes.NAME]`` in ``catalog/assumptions.toml``) says whether the engine
+replays decode steps as a CUDA graph, whether it has its own one-/two-shot all-reduce for small
+messages, and which fraction of prefill's tensor-parallel communication it hides behind compute.
+The serving core takes a profile as plain numbers (``RuntimeCosts``); what each trick costs lives
+in the assumptions beside it (``graph_kernel_overhead``, ``oneshot_latency``,
+``custom_allreduce_max_bytes``). ``default_runtime`` names the profile of today's deployed engines,
+used wherever a caller does not name one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .entry import Source
+from .errors import CatalogError, UnknownEntryError
+
+_FIELDS = {"cuda_graph_decode", "custom_allreduce", "prefill_comm_overlap", "source", "note"}
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeProfile:
+    name: str
+    cuda_graph_decode: bool
+    custom_allreduce: bool
+    prefill_comm_overlap: float
+    source: Source
+    note: str
+
+
+class RuntimeCosts(NamedTuple):
+    """A profile as the serving core uses it."""
+
+    decode_graphs: float
+    """1.0 when decode steps replay a CUDA graph, 0.0 when every kernel is launched from the host."""
+    custom_allreduce_max: float
+    """Largest message (B) the engine's own all-reduce takes; 0.0 without one (NCCL only)."""
+    prefill_comm_exposed: float
+    """Fraction of prefill's tensor-parallel communication not hidden behind compute."""
+
+
+def read_runtimes(where: str, raw: Any, sources: Mapping[str, Source]) -> dict[str, RuntimeProfile]:
+    if not isinstance(raw, dict) or not raw or not all(isinstance(t, dict) for t in raw.values()):
+        raise CatalogError(where, "must be a table of runtime profiles")
+    return {name: _profile(f"{where}.{name}", name, table, sources) for name, table in raw.items()}
+
+
+def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, Source]) -> RuntimeProfile:
+    if set(t) != _FIELDS:
+        raise CatalogError(where, f"needs exactly {sorted(_FIELDS)}; got {sorted(t)}")
+    for flag in ("cuda_graph_decode", "custom_allreduce"):
+        if not isinstance(t[flag], bool):
+            raise CatalogError(f"{where}.{flag}", f"must be true or false, got {t[flag]!r}")
+    overlap = t["prefill_comm_overlap"]
+    if isinstance(overlap, bool) or not isinstance(overlap, int | float) or not 0 <= overlap <= 1:
+        raise CatalogError(f"{where}.prefill_comm_overlap", f"must be a fraction in [0, 1], got {overlap!r}")
+    if t["source"] not in sources:
+        raise CatalogError(f"{where}.source", f"unknown source id {t['source']!r}")
+    if not isinstance(t["note"], str) or not t["note"]:
+        raise CatalogError(f"{where}.note", "must say what the engine does")
+    return RuntimeProfile(
+        name=name,
+        cuda_graph_decode=t["cuda_graph_decode"],
+        custom_allreduce=t["custom_allreduce"],
+        prefill_comm_overlap=float(overlap),
+        source=sources[t["source"]],
+        note=t["note"],
+    )
+
+
+def profile_of(runtimes: Mapping[str, RuntimeProfile], name: str) -> RuntimeProfile:
+    try:
+        return runtimes[name]
+    except KeyError:
+        raise UnknownEntryError("runtime", name, tuple(sorted(runtimes))) from None
