@@ -95,6 +95,7 @@ class Assumptions:
         return RuntimeCosts(
             decode_graphs=1.0 if profile.cuda_graph_decode else 0.0,
             custom_allreduce_max=self.custom_allreduce_max_bytes if profile.custom_allreduce else 0.0,
+            nvls=1.0 if profile.nccl_nvls else 0.0,
             prefill_comm_exposed=1.0 - profile.prefill_comm_overlap,
         )
 

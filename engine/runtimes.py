@@ -2,7 +2,7 @@
 
 A runtime profile (``[runtimes.NAME]`` in ``catalog/assumptions.toml``) says whether the engine
 replays decode steps as a CUDA graph, whether it has its own one-/two-shot all-reduce for small
-messages, and which fraction of prefill's tensor-parallel communication it hides behind compute.
+messages, whether its NCCL reduces in the switch (NVLink SHARP), and which fraction of prefill's tensor-parallel communication it hides behind compute.
 The serving core takes a profile as plain numbers (``RuntimeCosts``); what each trick costs lives
 in the assumptions beside it (``graph_kernel_overhead``, ``oneshot_latency``,
 ``custom_allreduce_max_bytes``). ``default_runtime`` names the profile of today's deployed engines,
@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from .entry import Source
 from .errors import CatalogError, UnknownEntryError
 
-_FIELDS = {"cuda_graph_decode", "custom_allreduce", "prefill_comm_overlap", "source", "note"}
+_FIELDS = {"cuda_graph_decode", "custom_allreduce", "nccl_nvls", "prefill_comm_overlap", "source", "note"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,7 @@ class RuntimeProfile:
     name: str
     cuda_graph_decode: bool
     custom_allreduce: bool
+    nccl_nvls: bool
     prefill_comm_overlap: float
     source: Source
     note: str
@@ -38,6 +39,8 @@ class RuntimeCosts(NamedTuple):
     """1.0 when decode steps replay a CUDA graph, 0.0 when every kernel is launched from the host."""
     custom_allreduce_max: float
     """Largest message (B) the engine's own all-reduce takes; 0.0 without one (NCCL only)."""
+    nvls: float
+    """1.0 when the runtime's NCCL reduces in the switch (NVLink SHARP) where the topology allows."""
     prefill_comm_exposed: float
     """Fraction of prefill's tensor-parallel communication not hidden behind compute."""
 
@@ -51,7 +54,7 @@ def read_runtimes(where: str, raw: Any, sources: Mapping[str, Source]) -> dict[s
 def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, Source]) -> RuntimeProfile:
     if set(t) != _FIELDS:
         raise CatalogError(where, f"needs exactly {sorted(_FIELDS)}; got {sorted(t)}")
-    for flag in ("cuda_graph_decode", "custom_allreduce"):
+    for flag in ("cuda_graph_decode", "custom_allreduce", "nccl_nvls"):
         if not isinstance(t[flag], bool):
             raise CatalogError(f"{where}.{flag}", f"must be true or false, got {t[flag]!r}")
     overlap = t["prefill_comm_overlap"]
@@ -65,6 +68,7 @@ def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, 
         name=name,
         cuda_graph_decode=t["cuda_graph_decode"],
         custom_allreduce=t["custom_allreduce"],
+        nccl_nvls=t["nccl_nvls"],
         prefill_comm_overlap=float(overlap),
         source=sources[t["source"]],
         note=t["note"],

@@ -40,7 +40,14 @@ def tp_communication(
     """Time of one pass's tensor-parallel all-reduces of ``message`` bytes each; datasheets give the
     scale-up link's aggregate of both directions, collectives take one direction's rate."""
     one = scale_up.allreduce(
-        message, tp, scale_up_bandwidth / 2.0, topology, a, ops, runtime.custom_allreduce_max
+        message,
+        tp,
+        scale_up_bandwidth / 2.0,
+        topology,
+        a,
+        ops,
+        custom_max=runtime.custom_allreduce_max,
+        nvls=runtime.nvls,
     )
     return model.layers * TP_ALLREDUCES_PER_LAYER * one.time
 

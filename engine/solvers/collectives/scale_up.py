@@ -7,7 +7,8 @@ sweep picks per row:
 
 - rings with the LL, LL128 and Simple protocols on every topology; on a 2D torus a ring runs along
   each dimension, ``2(√p − 1)`` steps per phase instead of ``p − 1`` (Ying et al. 2018, §3.3);
-- NVLink SHARP (``nvls``: the switch reduces) where the topology is ``switch_reduce``;
+- NVLink SHARP (``nvls``: the switch reduces) where the topology is ``switch_reduce`` and ``nvls``
+  is 1 (NCCL 2.17 and later with a multicast-capable driver);
 - the serving engines' one-shot and two-shot kernels where every pair is directly connected
   (``mesh``, ``switch``, ``switch_reduce``) and the message is at most ``custom_max`` bytes
   (0 for NCCL alone).
@@ -75,14 +76,23 @@ def ring_phase_steps(ranks: Any, topology: Any, ops: Ops) -> Any:
 
 
 def allreduce(
-    message: Any, ranks: Any, bandwidth: Any, topology: Any, a: Assumptions, ops: Ops, custom_max: Any = 0.0
+    message: Any,
+    ranks: Any,
+    bandwidth: Any,
+    topology: Any,
+    a: Assumptions,
+    ops: Ops,
+    *,
+    custom_max: Any = 0.0,
+    nvls: Any = 1.0,
 ) -> Choice:
     start = a.collective_launch_latency
     steps = 2.0 * ring_phase_steps(ranks, topology, ops)
     share = 2.0 * (ranks - 1.0) / ranks * message
     candidates = [(code, start + steps * hop + share / (bandwidth * eff)) for code, hop, eff in protocols(a)]
-    nvls = ab.switch_allreduce(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
-    candidates.append((NVLS, ops.where(topology == SWITCH_REDUCE, start + nvls, math.inf)))
+    reduced = ab.switch_allreduce(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
+    in_switch = (topology == SWITCH_REDUCE) & (nvls > 0)
+    candidates.append((NVLS, ops.where(in_switch, start + reduced, math.inf)))
     custom = (topology >= MESH) & (message <= custom_max)
     link = bandwidth * a.scale_up_efficiency
     oneshot = ab.oneshot_allreduce(message, ranks, link, a.oneshot_latency, ops)
@@ -99,8 +109,8 @@ def allgather(message: Any, ranks: Any, bandwidth: Any, topology: Any, a: Assump
     steps = ring_phase_steps(ranks, topology, ops)
     share = (ranks - 1.0) / ranks * message
     candidates = [(code, start + steps * hop + share / (bandwidth * eff)) for code, hop, eff in protocols(a)]
-    nvls = ab.switch_allgather(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
-    candidates.append((NVLS, ops.where(topology == SWITCH_REDUCE, start + nvls, math.inf)))
+    gathered = ab.switch_allgather(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
+    candidates.append((NVLS, ops.where(topology == SWITCH_REDUCE, start + gathered, math.inf)))
     return pick(candidates, ranks, ops)
 
 
