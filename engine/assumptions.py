@@ -45,6 +45,7 @@ _DIMENSIONS = {
     "nvls_efficiency": "count",
     "oneshot_latency": "time",
     "custom_allreduce_max_bytes": "data",
+    "prefill_comm_overlap_fraction": "count",
     "graph_kernel_overhead": "time",
 }
 
@@ -81,6 +82,7 @@ class Assumptions:
     nvls_efficiency: float
     oneshot_latency: float
     custom_allreduce_max_bytes: float
+    prefill_comm_overlap_fraction: float
     graph_kernel_overhead: float
     provenance: Mapping[str, Measured]
     runtimes: Mapping[str, RuntimeProfile]
@@ -96,7 +98,7 @@ class Assumptions:
             decode_graphs=1.0 if profile.cuda_graph_decode else 0.0,
             custom_allreduce_max=self.custom_allreduce_max_bytes if profile.custom_allreduce else 0.0,
             nvls=1.0 if profile.nccl_nvls else 0.0,
-            prefill_comm_exposed=1.0 - profile.prefill_comm_overlap,
+            prefill_comm_exposed=1.0 - self.prefill_comm_overlap_fraction if profile.prefill_comm_overlap else 1.0,
         )
 
 
@@ -113,6 +115,7 @@ _FRACTIONS = {
     "ll_bandwidth_fraction",
     "ll128_bandwidth_fraction",
     "nvls_efficiency",
+    "prefill_comm_overlap_fraction",
 }
 
 

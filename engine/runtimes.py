@@ -2,11 +2,12 @@
 
 A runtime profile (``[runtimes.NAME]`` in ``catalog/assumptions.toml``) says whether the engine
 replays decode steps as a CUDA graph, whether it has its own one-/two-shot all-reduce for small
-messages, whether its NCCL reduces in the switch (NVLink SHARP), and which fraction of prefill's tensor-parallel communication it hides behind compute.
+messages, whether its NCCL reduces in the switch (NVLink SHARP), and whether it hides prefill's
+tensor-parallel communication behind the GEMMs.
 The serving core takes a profile as plain numbers (``RuntimeCosts``); what each trick costs lives
 in the assumptions beside it (``graph_kernel_overhead``, ``oneshot_latency``,
-``custom_allreduce_max_bytes``). ``default_runtime`` names the profile of today's deployed engines,
-used wherever a caller does not name one.
+``custom_allreduce_max_bytes``, ``prefill_comm_overlap_fraction``). ``default_runtime`` names the
+profile of today's deployed engines, used wherever a caller does not name one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class RuntimeProfile:
     cuda_graph_decode: bool
     custom_allreduce: bool
     nccl_nvls: bool
-    prefill_comm_overlap: float
+    prefill_comm_overlap: bool
     source: Source
     note: str
 
@@ -54,12 +55,9 @@ def read_runtimes(where: str, raw: Any, sources: Mapping[str, Source]) -> dict[s
 def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, Source]) -> RuntimeProfile:
     if set(t) != _FIELDS:
         raise CatalogError(where, f"needs exactly {sorted(_FIELDS)}; got {sorted(t)}")
-    for flag in ("cuda_graph_decode", "custom_allreduce", "nccl_nvls"):
+    for flag in ("cuda_graph_decode", "custom_allreduce", "nccl_nvls", "prefill_comm_overlap"):
         if not isinstance(t[flag], bool):
             raise CatalogError(f"{where}.{flag}", f"must be true or false, got {t[flag]!r}")
-    overlap = t["prefill_comm_overlap"]
-    if isinstance(overlap, bool) or not isinstance(overlap, int | float) or not 0 <= overlap <= 1:
-        raise CatalogError(f"{where}.prefill_comm_overlap", f"must be a fraction in [0, 1], got {overlap!r}")
     if t["source"] not in sources:
         raise CatalogError(f"{where}.source", f"unknown source id {t['source']!r}")
     if not isinstance(t["note"], str) or not t["note"]:
@@ -69,7 +67,7 @@ def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, 
         cuda_graph_decode=t["cuda_graph_decode"],
         custom_allreduce=t["custom_allreduce"],
         nccl_nvls=t["nccl_nvls"],
-        prefill_comm_overlap=float(overlap),
+        prefill_comm_overlap=t["prefill_comm_overlap"],
         source=sources[t["source"]],
         note=t["note"],
     )
