@@ -47,6 +47,8 @@ def _hardware_values(spec: HardwareSpec) -> dict[str, Any]:
         scale_up_bandwidth=spec.scale_up_bandwidth,
         price=spec.price,
         embodied_carbon=spec.embodied_carbon,
+        scale_up_topology=spec.scale_up_topology,
+        scale_up_domain=spec.scale_up_domain,
     )
     return values
 

@@ -16,6 +16,7 @@ from mlsysim.errors import InvalidInputError
 from mlsysim.hardware.types import HardwareSpec
 from mlsysim.infra.types import DatacenterSpec, GridSpec
 from mlsysim.models.types import CNNSpec, TransformerSpec
+from mlsysim.solvers.collectives import TOPOLOGIES
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 
 from .cells import EXCEL_ERRORS, is_missing
@@ -136,7 +137,17 @@ def _hardware(schema: SheetSchema, c: dict[str, Any], name: str) -> HardwareSpec
         scale_up_bandwidth=c["scale_up_bandwidth"],
         price=c["price"],
         embodied_carbon=c["embodied_carbon"],
+        scale_up_topology=_topology(schema, c["scale_up_topology"]),
+        scale_up_domain=c["scale_up_domain"],
     )
+
+
+def _topology(schema: SheetSchema, name: str | None) -> str | None:
+    """An empty cell is no topology (a ring); anything else must be one of ``TOPOLOGIES``."""
+    if name is None or name in TOPOLOGIES:
+        return name
+    column = schema.columns[schema.index("scale_up_topology")]
+    raise _bad_cell(schema, column, name, f"one of {', '.join(TOPOLOGIES)} (or empty: ring)")
 
 
 def _hardware_row(schema: SheetSchema, c: dict[str, Any]) -> HardwareSpec:

@@ -121,7 +121,13 @@ def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
         col("scale_up_bandwidth", "scale-up bandwidth (GB/s)", "GB/s", False),
         col("price", "price (USD)", "USD", False),
         col("embodied_carbon", "embodied carbon (kgCO2e)", "kgCO2e", False),
+        Column("scale_up_topology", _cap(f"{prefix}scale-up topology"), "text", "", False, lookup),
+        Column("scale_up_domain", _cap(f"{prefix}scale-up domain (devices)"), "whole", "", False, lookup),
     )
+
+
+def _cap(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 _SOURCE = Column("source", "Source", "text", required=False)

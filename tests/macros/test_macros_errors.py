@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from mlsysim.macros import REGISTRY
 from mlsysim.macros.cells import error_text, is_error
+from mlsysim.macros import sheet_schema as ss
 from mlsysim.macros.sheet_schema import catalog_rows
 
 F = {name: fn.python for name, fn in REGISTRY.items()}
@@ -141,7 +142,7 @@ def test_a_grid_without_a_price_needs_kwh_price():
 
 def test_a_fleet_row_without_a_node_price_has_no_tco():
     row = list(next(r for r in catalog_rows("fleet") if r[0] == "H100_64"))
-    row[20] = None  # Node price (USD)
+    row[ss.headers("fleet").index("Node price (USD)")] = None
     assert F["MLSYS_TCO"]("H100_64", 365) > 0
     assert F["MLSYS_TCO"](row, 365).startswith("#MLSYS! invalid fleet='64x H100")
     assert isinstance(F["MLSYS_CARBON"](row, 365), float)  # carbon needs no price

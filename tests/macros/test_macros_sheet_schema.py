@@ -68,7 +68,9 @@ def test_headers_are_unique_and_carry_units():
 def test_fleet_accelerator_columns_name_hardware_columns():
     hardware = {c.key for c in ss.schema("hardware").columns}
     looked_up = [c for c in ss.schema("Fleets").columns if c.lookup]
-    assert len(looked_up) == 14  # 8 precisions, capacity, bandwidth, TDP, scale-up, price, embodied carbon
+    # 8 precisions, capacity, bandwidth, TDP, scale-up bandwidth, price, embodied carbon, scale-up
+    # topology and domain
+    assert len(looked_up) == 16
     for column in looked_up:
         assert column.lookup == "Hardware" and column.key in hardware
 
@@ -96,9 +98,9 @@ def test_row_shapes_excel_and_formulas_pass():
         [[v] for v in row],
     ):
         assert ss.row_to_spec("hardware", shaped) == want
-    with pytest.raises(InvalidInputError, match="one row of the Hardware sheet: 18 cells"):
+    with pytest.raises(InvalidInputError, match="one row of the Hardware sheet: 20 cells"):
         ss.row_to_spec("hardware", row[:-1])
-    with pytest.raises(InvalidInputError, match="2×18 range"):
+    with pytest.raises(InvalidInputError, match="2×20 range"):
         ss.row_to_spec("hardware", np.array([row, row], dtype=object))
     with pytest.raises(InvalidInputError, match="one row"):
         ss.row_to_spec("hardware", "H100")
