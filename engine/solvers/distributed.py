@@ -9,7 +9,7 @@
 - Pipeline transfers: ``b·s·h`` activations forward and their gradients backward per stage boundary.
 - Data parallel: all-reduce of the gradients after the backward pass (Megatron-LM's data-parallel
   all-reduce, Narayanan et al. 2021). Every collective is priced by ``collectives``: NCCL's cheapest
-  algorithm inside a node's scale-up domain, and ring, tree or two-level across nodes
+  algorithm inside a node's scale-up domain, and its two-level ring or tree across nodes
   (``_allreduce`` below). ZeRO-3 instead all-gathers each
   layer's parameters for every pass that uses them and reduce-scatters the gradients, ``Ψ`` each:
   forward, backward and the reduce-scatter make ``3Ψ``, 1.5× the all-reduce's ``2Ψ`` (Rajbhandari et
@@ -189,13 +189,13 @@ def _zero_traffic(zero_stage: int, recompute: str) -> float:
 
 def _allreduce(fleet: FleetSpec, message: float, ranks: int, local: int, a: Assumptions) -> float:
     """All-reduce of ``message`` bytes over ``ranks`` ranks, ``local`` of them (at most a node's worth)
-    in each node: NCCL's choice inside the node's scale-up domain, ring, tree or two-level across
-    nodes (``collectives.multi_node``). A device without a scale-up link reaches even its node's
+    in each node: NCCL's choice inside the node's scale-up domain, its two-level ring or tree
+    across nodes (``collectives.multi_node``). A device without a scale-up link reaches even its node's
     peers over the fabric, so each rank is then its own node.
 
     A node is credited one rail of the fabric for the group: the fabric's bandwidth per accelerator,
-    not the sum of its NICs. NCCL's multi-rail rings and two-level collectives would move up to
-    ``local`` times more, but the ZeRO-3 and small-model data-parallel runs of Narayanan et al.
+    not the sum of its NICs. NCCL's multi-rail rings and trees would move up to ``local`` times
+    more, but the ZeRO-3 and small-model data-parallel runs of Narayanan et al.
     2021 (Table 2, and the 1.7-7.5B rows of Table 1; ``mlsysim validate``) match the single-rail
     rate, so the conservative figure is kept."""
     hw, fabric = fleet.accelerator, fleet.fabric

@@ -1,20 +1,19 @@
-"""All-reduce over ranks on several nodes: ``local`` ranks in each node's scale-up domain, ``nodes``
-nodes joined by a fabric. NCCL prices three ways and runs the cheapest (Hu et al. 2025, §IV;
-NCCL 2.4, Jeaugey 2019):
+"""All-reduce over ranks on several nodes: ``l`` ranks in each node's scale-up domain, ``N`` nodes
+joined by a fabric. NCCL prices its two multi-node algorithms and runs the cheaper (Hu et al. 2025,
+§IV; NCCL 2.4, Jeaugey 2019); both are two-level, each level at its own link:
 
-- **ring** through every rank: ``2(p−1)`` steps, each at the scale-up step latency, plus
-  ``2(N−1)`` of them crossing the fabric at its latency, and the ring's bytes at the node's fabric
+- **ring** through every rank: ``2(p−1)`` steps at the scale-up step latency, ``2(N−1)`` of them
+  also crossing the fabric at its latency, and the ring's ``2(p−1)/p · M`` at the node's fabric
   bandwidth — a ring enters and leaves each node once (Patarasuk & Yuan 2009, §3);
-- **tree**: a chain through each node's ranks and a double binary tree across the nodes:
+- **tree**: a chain through each node's ranks and a double binary tree across the nodes,
   ``2((l−1)·α_up + ⌈log₂ N⌉·α_fabric)`` of latency and ``2M`` at the node's fabric bandwidth
-  (Sanders, Speck & Träff 2009, §3);
-- **hierarchical** (two-level): reduce-scatter inside each node, all-reduce of each rank's ``M/l``
-  shard across the nodes (ring or tree, whichever is cheaper), all-gather inside each node
-  (Thakur et al. 2005, §4; the local stages priced by ``scale_up``).
+  (Sanders, Speck & Träff 2009, §3).
 
-``node_bandwidth`` is what one node moves per direction toward the fabric for this group (B/s,
-achieved), shared by its ``l`` ranks in the hierarchical stage; ``fabric_latency`` one fabric step
-(s). Inside one node (``N = 1``) this is ``scale_up.allreduce``.
+At a thousand ranks the ring's ``2(p−1)`` steps cost milliseconds that the tree's logarithmic
+depth avoids; the ring's bandwidth term is ``(p−1)/p`` of the tree's, which only pays for
+messages of tens of GB. ``node_bandwidth`` is what one node moves per direction toward the fabric
+for this group (B/s, achieved); ``fabric_latency`` one fabric step (s). Inside one node (``N = 1``)
+this is ``scale_up.allreduce``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from ...assumptions import Assumptions
 from ..ops import Ops
 from . import alphabeta as ab
 from . import scale_up
-from .scale_up import HIERARCHICAL, RING_SIMPLE, TREE, Choice
+from .scale_up import RING_SIMPLE, TREE, Choice
 
 __all__ = ["allreduce"]
 
@@ -48,16 +47,8 @@ def allreduce(
     ring = start + ab.ring_allreduce(message, ranks, node_bandwidth, hop) + crossings
     chain = 2.0 * (local - 1.0) * hop
     tree = start + chain + ab.tree_allreduce(message, nodes, node_bandwidth, fabric_latency, ops)
-    shard, rank_bandwidth = message / local, node_bandwidth / local
-    across = ops.minimum(
-        ab.ring_allreduce(shard, nodes, rank_bandwidth, fabric_latency),
-        ab.tree_allreduce(shard, nodes, rank_bandwidth, fabric_latency, ops),
-    )
-    gather = scale_up.allgather(message, local, up_bandwidth, topology, a, ops).time
-    hierarchical = 2.0 * gather + start + across
-    spread = scale_up.pick([(RING_SIMPLE, ring), (TREE, tree), (HIERARCHICAL, hierarchical)], ranks, ops)
+    spread = scale_up.pick([(RING_SIMPLE, ring), (TREE, tree)], ranks, ops)
     several = nodes > 1
     return Choice(
         ops.where(several, spread.time, inside.time), ops.where(several, spread.algorithm, inside.algorithm)
     )
-

@@ -39,9 +39,8 @@ ALGORITHMS = (
     "twoshot",
     "direct",
     "tree",
-    "hierarchical",
 )
-NONE, RING_LL, RING_LL128, RING_SIMPLE, NVLS, ONESHOT, TWOSHOT, DIRECT, TREE, HIERARCHICAL = range(10)
+NONE, RING_LL, RING_LL128, RING_SIMPLE, NVLS, ONESHOT, TWOSHOT, DIRECT, TREE = range(9)
 
 
 class Choice(NamedTuple):
