@@ -98,7 +98,9 @@ class Assumptions:
             decode_graphs=1.0 if profile.cuda_graph_decode else 0.0,
             custom_allreduce_max=self.custom_allreduce_max_bytes if profile.custom_allreduce else 0.0,
             nvls=1.0 if profile.nccl_nvls else 0.0,
-            prefill_comm_exposed=1.0 - self.prefill_comm_overlap_fraction if profile.prefill_comm_overlap else 1.0,
+            prefill_comm_exposed=1.0 - self.prefill_comm_overlap_fraction
+            if profile.prefill_comm_overlap
+            else 1.0,
         )
 
 

@@ -3,7 +3,8 @@
 TTFT charges the prefill's FLOPs ``F / (t·peak·η_p)`` and its bytes ``B / (t·BW·η_d)`` one after the
 other, plus two tensor-parallel all-reduces per layer (Shoeybi et al. 2019, §3) and a fixed time per
 kernel launched; the all-reduces and launches are priced as the serving runtime runs them
-(``serving_overheads``: NCCL's algorithm choice or the engine's one-shot kernel, CUDA-graph decode). At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
+(``serving_overheads``: NCCL's algorithm choice or the engine's one-shot kernel, CUDA-graph
+decode). At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
 streaming the weights is not hidden behind the math: the roofline's ``max`` predicts batch-1 TTFT
 1.3–2.5× too low (TensorRT-LLM and FasterTransformer measurements, ``mlsysim validate``), the sum
 does not. ITL is the roofline of one decode step at the average context ``S + n_out/2``: all weights

@@ -133,9 +133,8 @@ def loo_markdown(results: Sequence[CaseResult], categories: Sequence[CategorySum
     ]
     for r in results:
         within = "yes" if r.within_tolerance else "no"
-        lines.append(
-            f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} | {within} |"
-        )
+        values = f"{_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%}"
+        lines.append(f"| {r.id} | {values} | {within} |")
     return "\n".join([*lines, "", *_category_table(categories)]) + "\n"
 
 

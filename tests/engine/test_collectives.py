@@ -25,7 +25,9 @@ A100_LINK = 300e9
 def test_the_parameters_these_answers_assume():
     # Every known answer below is worked out with these catalog values.
     assert A.collective_launch_latency == pytest.approx(5 * US)
-    assert (A.ll_hop_latency, A.ll128_hop_latency, A.scale_up_latency) == pytest.approx((1 * US, 2 * US, 5 * US))
+    assert (A.ll_hop_latency, A.ll128_hop_latency, A.scale_up_latency) == pytest.approx(
+        (1 * US, 2 * US, 5 * US)
+    )
     assert (A.ll_bandwidth_fraction, A.ll128_bandwidth_fraction) == (0.5, 0.9375)
     assert (A.scale_up_efficiency, A.nvls_efficiency) == (0.8, 0.61)
     assert (A.nvls_latency, A.oneshot_latency) == pytest.approx((65 * US, 5 * US))
@@ -62,7 +64,9 @@ def test_one_and_two_shot_known_answers():
     )
     # The one-shot reads (p-1)·M, the two-shot 2(p-1)/p·M: two-shot wins once bytes dominate.
     big = 8 * 2**20
-    assert ab.twoshot_allreduce(big, 8, 360e9, 5 * US, SCALAR) < ab.oneshot_allreduce(big, 8, 360e9, 5 * US, SCALAR)
+    assert ab.twoshot_allreduce(big, 8, 360e9, 5 * US, SCALAR) < ab.oneshot_allreduce(
+        big, 8, 360e9, 5 * US, SCALAR
+    )
 
 
 def test_in_switch_reduction_is_flat_in_ranks():
@@ -222,7 +226,9 @@ def test_one_node_is_the_scale_up_choice():
 
 
 def test_arrays_give_the_scalar_numbers_element_by_element():
-    grid = list(itertools.product((8.0, 16384.0, 2.0**20, 2.0**26), (1, 2, 4, 8, 16), range(5), (0.0, 2.0**23)))
+    grid = list(
+        itertools.product((8.0, 16384.0, 2.0**20, 2.0**26), (1, 2, 4, 8, 16), range(5), (0.0, 2.0**23))
+    )
     message, ranks, topology, custom = (np.array(column, dtype=float) for column in zip(*grid, strict=True))
     vector = scale_up.allreduce(message, ranks, H100_LINK, topology, A, ARRAY, custom_max=custom)
     for i, (m, p, t, c) in enumerate(grid):
@@ -241,6 +247,8 @@ def test_topology_names():
 
 def test_a_slower_start_changes_the_choice():
     # Not hard-wired: with a 100 us LL step the ring gives way to NVLS even for small messages.
-    slow = dataclasses.replace(A, ll_hop_latency=100 * US, ll128_hop_latency=100 * US, scale_up_latency=100 * US)
+    slow = dataclasses.replace(
+        A, ll_hop_latency=100 * US, ll128_hop_latency=100 * US, scale_up_latency=100 * US
+    )
     choice = scale_up.allreduce(16384, 8, H100_LINK, SWITCH_REDUCE, slow, SCALAR)
     assert ALGORITHMS[choice.algorithm] == "nvls"

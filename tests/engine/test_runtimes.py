@@ -47,7 +47,11 @@ def test_unknown_runtime_lists_the_profiles():
     ("old", "new", "message"),
     [
         ('default_runtime = "vllm"', 'default_runtime = "tgi"', "'tgi' is not one of"),
-        ("[runtimes.vllm]\ncuda_graph_decode = true", "[runtimes.vllm]\ncuda_graph_decode = 1", "true or false"),
+        (
+            "[runtimes.vllm]\ncuda_graph_decode = true",
+            "[runtimes.vllm]\ncuda_graph_decode = 1",
+            "true or false",
+        ),
         ("[runtimes.vllm]\ncuda_graph_decode = true\n", "[runtimes.vllm]\n", "needs exactly"),
         ('source = "gpt-fast-readme"', 'source = "gpt-slow"', "unknown source id 'gpt-slow'"),
     ],
@@ -70,7 +74,10 @@ def test_scale_up_topology_and_domain_in_the_catalog():
 
 def test_unknown_topology_is_rejected(tmp_path):
     root = _broken_copy(
-        tmp_path, "hardware/cloud.toml", 'scale_up_topology = "switch_reduce"', 'scale_up_topology = "hypercube"'
+        tmp_path,
+        "hardware/cloud.toml",
+        'scale_up_topology = "switch_reduce"',
+        'scale_up_topology = "hypercube"',
     )
     with pytest.raises(CatalogError, match="'hypercube' is not one of ring, torus, mesh, switch"):
         load_catalog_from(root)

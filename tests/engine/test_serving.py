@@ -139,9 +139,7 @@ def test_itl_stops_falling_once_communication_binds():
     # 6.7 ms at TP2 against 2.7 ms saved on weight reads, and +25.6 ms from TP4 to TP8.
     slow = dataclasses.replace(A, ll_hop_latency=50e-6, ll128_hop_latency=50e-6, scale_up_latency=50e-6)
     ring = dataclasses.replace(H100.spec, scale_up_topology="ring")
-    itls = [
-        serving(LLAMA8.spec, ring, 1024, 1, Precision.FP16, slow, tp=tp).itl for tp in (1, 2, 4, 8)
-    ]
+    itls = [serving(LLAMA8.spec, ring, 1024, 1, Precision.FP16, slow, tp=tp).itl for tp in (1, 2, 4, 8)]
     assert itls[3] > itls[2] > itls[1] > itls[0]
 
 

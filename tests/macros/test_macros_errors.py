@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from mlsysim.macros import REGISTRY
-from mlsysim.macros.cells import error_text, is_error
 from mlsysim.macros import sheet_schema as ss
+from mlsysim.macros.cells import error_text, is_error
 from mlsysim.macros.sheet_schema import catalog_rows
 
 F = {name: fn.python for name, fn in REGISTRY.items()}

@@ -98,7 +98,9 @@ def test_zero3_comm_bound_case_known_answer():
     fabric = CATALOG.get("fabric", "IB_HDR").spec
     beta = fabric.bandwidth_per_accelerator * a.scale_out_efficiency
     ring = 5e-6 + 2 * 1535 / 1536 * model.parameters * 2 / beta + 3070 * 5e-6 + 382 * 2e-6
-    assert (a.collective_launch_latency, a.scale_up_latency, fabric.latency) == pytest.approx((5e-6, 5e-6, 2e-6))
+    assert (a.collective_launch_latency, a.scale_up_latency, fabric.latency) == pytest.approx(
+        (5e-6, 5e-6, 2e-6)
+    )
     comm = 2 * ring
     a100 = CATALOG.get("hardware", "A100").spec  # 312 TFLOP/s fp16, 2.039 TB/s
     peak = a100.peak_flops[Precision.FP16]
