@@ -12,7 +12,7 @@ from typing import Any
 from .catalog_reader import measured_value
 from .entry import Measured, Source
 from .errors import CatalogError
-from .runtimes import RuntimeCosts, RuntimeProfile, profile_of, read_runtimes
+from .runtimes import RuntimeCosts, RuntimeProfile, default_runtime, profile_of, read_runtimes
 
 # field -> dimension of its catalog unit
 _DIMENSIONS = {
@@ -138,7 +138,5 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
             raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
     values = {name: m.si_value for name, m in provenance.items()}
     runtimes = read_runtimes(f"{where}.runtimes", raw.get("runtimes"), sources)
-    default = raw.get("default_runtime")
-    if not isinstance(default, str) or default not in runtimes:
-        raise CatalogError(f"{where}.default_runtime", f"{default!r} is not one of {sorted(runtimes)}")
+    default = default_runtime(f"{where}.default_runtime", raw.get("default_runtime"), runtimes, sources)
     return Assumptions(**values, provenance=provenance, runtimes=runtimes, default_runtime=default)

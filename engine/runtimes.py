@@ -52,6 +52,19 @@ def read_runtimes(where: str, raw: Any, sources: Mapping[str, Source]) -> dict[s
     return {name: _profile(f"{where}.{name}", name, table, sources) for name, table in raw.items()}
 
 
+def default_runtime(
+    where: str, raw: Any, runtimes: Mapping[str, RuntimeProfile], sources: Mapping[str, Source]
+) -> str:
+    """``default_runtime = { name, source, note }``: the profile used when a caller names none."""
+    if not isinstance(raw, dict) or set(raw) != {"name", "source", "note"}:
+        raise CatalogError(where, "expected { name, source, note }")
+    if raw["name"] not in runtimes:
+        raise CatalogError(where, f"{raw['name']!r} is not one of {sorted(runtimes)}")
+    if raw["source"] not in sources:
+        raise CatalogError(f"{where}.source", f"unknown source id {raw['source']!r}")
+    return str(raw["name"])
+
+
 def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, Source]) -> RuntimeProfile:
     if set(t) != _FIELDS:
         raise CatalogError(where, f"needs exactly {sorted(_FIELDS)}; got {sorted(t)}")

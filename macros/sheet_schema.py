@@ -23,8 +23,9 @@ Stable API (the planning-workbook generator builds on it):
   array) to the engine's spec: ``HardwareSpec``; ``TransformerSpec`` or ``CNNSpec``; ``FleetSpec``;
   ``(GridSpec, DatacenterSpec)`` for a region. Empty cells are ``None``, ``""`` or NaN. Bad cells
   raise ``InvalidInputError`` naming the sheet, column, value and what is valid.
-- ``catalog_rows(kind) -> list[tuple]``: the packaged catalog as rows of this layout, the last
-  column (``source``) holding the catalog source ids the values come from, ``"; "``-separated.
+- ``catalog_rows(kind, catalog=None) -> list[tuple]``: a catalog (default: the default catalog)
+  as rows of this layout, the last column (``source``) holding the catalog source ids the values
+  come from, ``"; "``-separated, after ``user catalog <folder>:`` for an entry from a user folder.
   Packaged regions are every grid in the default (hyperscale) facility profile.
 
 Rows are self-contained: a Fleets row repeats its accelerator's specs, and a Regions row carries
@@ -239,8 +240,11 @@ def row_to_spec(kind: str, row: object):
     return parse_row(schema(kind), row)
 
 
-def catalog_rows(kind: str) -> list[tuple]:
-    """The packaged catalog's entries of ``kind`` as rows of the sheet layout."""
+def catalog_rows(kind: str, catalog: object = None) -> list[tuple]:
+    """``catalog``'s entries of ``kind`` (default: ``mlsysim.load_catalog()``) as rows of the
+    sheet layout."""
+    from mlsysim.catalog_loader import as_catalog
+
     from .sheet_export import export_rows
 
-    return export_rows(schema(kind))
+    return export_rows(schema(kind), as_catalog(catalog))

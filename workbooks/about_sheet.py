@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.macros.docs import function_rows
 from openpyxl.styles import Alignment
 
@@ -63,9 +62,9 @@ class Assumption:
     role: styles.Role = styles.INPUT
 
 
-def assumptions() -> tuple[Assumption, ...]:
-    """The scalar inputs behind the TCO and Carbon formulas: the engine's own values and sources."""
-    a = load_catalog().assumptions
+def assumptions(catalog: Any) -> tuple[Assumption, ...]:
+    """The scalar inputs behind the TCO and Carbon formulas: the catalog's own values and sources."""
+    a = catalog.assumptions
 
     def source(field: str) -> str:
         m = a.source_of(field)
@@ -152,7 +151,7 @@ class _Writer:
         self.row += 1
 
 
-def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | None) -> Any:
+def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | None, catalog: Any) -> Any:
     ws = workbook.create_sheet("About")
     for column, width in WIDTHS.items():
         ws.column_dimensions[column].width = width
@@ -185,8 +184,8 @@ def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | Non
     w.fact("Engine version", engine_version(), "The mlsysim that built this workbook.", names.ENGINE_VERSION)
     w.fact(
         "Catalog version",
-        catalog_version(),
-        "The packaged catalog the catalog sheets came from.",
+        catalog_version(catalog),
+        "The catalog the catalog sheets came from (packaged, plus any user folders).",
         names.CATALOG_VERSION,
     )
     counts = f"{len(scenarios.serving)} serving, {len(scenarios.training)} training, "
@@ -214,7 +213,7 @@ def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | Non
         w.paragraph(role.meaning, first_column=2)
 
     w.section("Assumptions", ("Value", "Defined name", "Source"))
-    for item in assumptions():
+    for item in assumptions(catalog):
         w.cell(1, item.label, styles.LABEL)
         w.cell(2, item.value, item.role, item.fmt)
         names.define(workbook, item.name, ws.title, f"B{w.row}")

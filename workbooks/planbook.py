@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mlsysim.catalog_loader import as_catalog
 from mlsysim.errors import InvalidInputError
 from openpyxl import Workbook
 
@@ -25,7 +26,7 @@ from .catalog_sheets import CATALOG_KINDS, write_catalog_sheet
 from .charts import carbon_chart, latency_chart, tco_chart
 from .checks_sheet import write_checks
 from .reliability_sheet import write_reliability
-from .scenarios import load_scenarios
+from .scenarios import built_fleets, load_scenarios
 from .serving_sheet import write_serving
 from .tco_sheet import write_tco
 from .training_sheet import write_training
@@ -50,18 +51,27 @@ SHEETS = (
 _CALC_ID = 999999
 
 
-def build_workbook(scenarios: Any = None, *, computed_at: datetime | None = None) -> Workbook:
+def build_workbook(
+    scenarios: Any = None, *, computed_at: datetime | None = None, catalog: Any = None
+) -> Workbook:
     """The planning workbook for ``scenarios`` (see ``load_scenarios``; None for the defaults).
 
     ``computed_at`` is the time a recompute that follows gives the values (shown on the About sheet
-    as a snapshot); None marks the workbook as not computed yet.
+    as a snapshot); None marks the workbook as not computed yet. ``catalog`` (a ``Catalog``, a user
+    catalog folder, or None for ``mlsysim.load_catalog()``) names the scenarios' entries and fills
+    the catalog sheets, user entries included and marked in their Source column; a fleet built for
+    a scenario (``"DGX_H100:2048:IB_NDR"``) gets a row of the Fleets sheet too.
     """
-    plan = load_scenarios(scenarios)
+    chosen = as_catalog(catalog)
+    plan = load_scenarios(scenarios, chosen)
     workbook = Workbook()
     workbook.remove(workbook.active)
     styles.install(workbook)
-    write_about(workbook, plan, computed_at)
-    catalogs = {kind: write_catalog_sheet(workbook, kind) for kind in CATALOG_KINDS}
+    write_about(workbook, plan, computed_at, chosen)
+    built = {"fleet": built_fleets(plan, chosen)}
+    catalogs = {
+        kind: write_catalog_sheet(workbook, kind, chosen, built.get(kind, ())) for kind in CATALOG_KINDS
+    }
     tables: dict[str, Any] = {}
     tables["serving"] = write_serving(workbook, plan.serving, catalogs)
     tables["training"] = write_training(workbook, plan.training, catalogs)
@@ -85,6 +95,7 @@ def build(
     scenarios: Any = None,
     computed_at: datetime | None = None,
     overwrite: bool = False,
+    catalog: Any = None,
 ) -> Path:
     """Write the planning workbook to ``path`` (default ``plan.xlsx``) and return the path.
 
@@ -98,7 +109,7 @@ def build(
         raise InvalidInputError(
             "path", str(target), "exists; pass overwrite=True (CLI: --force) to replace it"
         )
-    workbook = build_workbook(scenarios, computed_at=computed_at)
+    workbook = build_workbook(scenarios, computed_at=computed_at, catalog=catalog)
     save_atomically(workbook, target)
     return target
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import InvalidInputError
+from ._catalog import add_catalog_option, chosen_catalog
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,10 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "default: the packaged scenarios",
     )
     parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    add_catalog_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..macros import resolve
     from ..workbooks import build_workbook, load_scenarios, recalc
     from ..workbooks.planbook import publish, save_atomically
     from ..workbooks.summary import format_summary, summarize
@@ -50,11 +53,14 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError("--output", str(target), "exists; pass --force to replace it")
     if not target.parent.is_dir():
         raise InvalidInputError("--output", str(target), "its folder does not exist")
-    scenarios = load_scenarios(args.scenarios)
+    catalog = chosen_catalog(args)
+    resolve.set_catalog(catalog)  # MLSYS_* cells that name an entry by id look it up there
+    scenarios = load_scenarios(args.scenarios, catalog)
     handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx", dir=target.parent)
     os.close(handle)
     try:
-        save_atomically(build_workbook(scenarios, computed_at=datetime.now(UTC)), Path(temp))
+        workbook = build_workbook(scenarios, computed_at=datetime.now(UTC), catalog=catalog)
+        save_atomically(workbook, Path(temp))
         recalc(temp, in_place=True)
         publish(Path(temp), target)
     finally:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..catalog_loader import load_catalog
+from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cases = load_cases(args.cases)
-    catalog = load_catalog()
+    catalog = packaged_catalog()  # the calibration is of the packaged assumptions, on its entries
     assumptions = catalog.assumptions
     fitted = None
     if args.fit:

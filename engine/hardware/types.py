@@ -9,6 +9,8 @@ from typing import ClassVar
 from ..entry import CatalogEntry, Measured
 from ..enums import Precision
 from ..errors import InvalidInputError
+from ..solvers.checks import positive
+from ..solvers.collectives.topology import TOPOLOGIES
 from ..units import Q_
 
 _DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
@@ -31,6 +33,21 @@ class HardwareSpec:
     None is treated as a ring."""
     scale_up_domain: int | None = None
     """Accelerators reachable over the scale-up link (8 on an HGX board, 72 in a GB200 NVL72)."""
+
+    def __post_init__(self) -> None:
+        """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
+        if not self.peak_flops:
+            raise InvalidInputError("peak_flops", {}, "at least one precision's peak rate is required")
+        for precision, rate in self.peak_flops.items():
+            positive(f"peak_flops.{Precision(precision).value}", rate)
+        for name in ("memory_capacity", "memory_bandwidth", "tdp"):
+            positive(name, getattr(self, name))
+        for name in ("scale_up_bandwidth", "price", "embodied_carbon", "scale_up_domain"):
+            if getattr(self, name) is not None:
+                positive(name, getattr(self, name))
+        if self.scale_up_topology is not None and self.scale_up_topology not in TOPOLOGIES:
+            valid = f"one of {', '.join(TOPOLOGIES)} (or none: a ring)"
+            raise InvalidInputError("scale_up_topology", self.scale_up_topology, valid)
 
     @property
     def default_precision(self) -> Precision:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..entry import CatalogEntry
+from ..errors import InvalidInputError
+from ..solvers.checks import non_negative, positive
 from ..units import Q_
 
 
@@ -17,6 +19,11 @@ class GridSpec:
     electricity_price: float | None
     carbon_year: str = ""
 
+    def __post_init__(self) -> None:
+        positive("carbon_intensity", self.carbon_intensity)
+        if self.electricity_price is not None:
+            positive("electricity_price", self.electricity_price)
+
 
 @dataclass(frozen=True, slots=True)
 class DatacenterSpec:
@@ -25,6 +32,12 @@ class DatacenterSpec:
     name: str
     pue: float
     wue: float
+
+    def __post_init__(self) -> None:
+        """PUE is total over IT energy (at least 1); WUE may be 0 (a dry-cooled facility)."""
+        if not (isinstance(self.pue, int | float) and 1.0 <= self.pue < float("inf")):
+            raise InvalidInputError("pue", self.pue, "PUE is total over IT energy, a number >= 1.0")
+        non_negative("wue", self.wue)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)

@@ -47,3 +47,12 @@ def one_of(argument: str, value: Any, allowed: tuple[Any, ...]) -> Any:
     if value not in allowed:
         raise InvalidInputError(argument, value, f"expected one of {', '.join(map(str, allowed))}")
     return value
+
+
+def size_text(size: float) -> str:
+    """Bytes for a message, in the unit that keeps them readable: 8.0 MB on an edge TPU, 80.0 GB on a
+    GPU (decimal units, as datasheets state memory)."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size:.0f} B"

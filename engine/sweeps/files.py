@@ -60,6 +60,7 @@ def sweep_file(
     overwrite: bool = False,
     sheet: str | int = 0,
     progress: Progress | None = None,
+    catalog: Any = None,
 ) -> SweepSummary:
     """Sweep every row of ``source`` and write inputs plus results to ``target``; ``progress`` is
     called after each chunk with (rows done, fraction done or None)."""
@@ -81,7 +82,7 @@ def sweep_file(
     rows = errors = 0
     with _Writer(target, out_format, name) as writer:
         for chunk, done in chunks:
-            result = sweep(chunk.frame, name)
+            result = sweep(chunk.frame, name, catalog=catalog)
             writer.write(chunk, result)
             rows += len(result)
             errors += int(result[ERROR].notna().sum())

@@ -116,7 +116,7 @@ def _with(row, header, value, kind="hardware"):
     ("header", "value", "message"),
     [
         ("Memory bandwidth (GB/s)", "fast", "expected a number in GB/s"),
-        ("Memory bandwidth (GB/s)", -5.0, "expected a positive number in GB/s"),
+        ("Memory bandwidth (GB/s)", -5.0, r"=-5\.0: expected a positive"),
         ("Memory bandwidth (GB/s)", None, "a value is required"),
         ("Memory bandwidth (GB/s)", True, "expected a number in GB/s"),
         ("TDP (W)", "#N/A", "the cell holds an Excel error"),
@@ -168,5 +168,5 @@ def test_region_rows_carry_grid_and_facility():
     assert grid.carbon_intensity == pytest.approx(1.7e-3 / 3.6e6, rel=1e-15)
     assert (facility.pue, facility.wue) == (1.1, pytest.approx(0.3 / 3.6e6, rel=1e-15))
     assert ss.row_to_spec("region", _with(quebec, "WUE (L/kWh)", 0, "region"))[1].wue == 0.0
-    with pytest.raises(InvalidInputError, match=r"at least 1\.0"):
+    with pytest.raises(InvalidInputError, match=r"=0\.9: PUE is total over IT energy, a number >= 1\.0"):
         ss.row_to_spec("region", _with(quebec, "PUE", 0.9, "region"))
