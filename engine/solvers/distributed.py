@@ -203,10 +203,10 @@ def _allreduce(fleet: FleetSpec, message: float, ranks: int, local: int, a: Assu
     up = (hw.scale_up_bandwidth or 0.0) / 2.0
     local = min(local, fleet.node.accelerators_per_node) if up else 1
     topology = topology_code(hw.scale_up_topology)
-    choice = multi_node.allreduce(
+    time = multi_node.allreduce_time(
         message, ranks, local, up, topology, node_bandwidth, fabric.latency, a, SCALAR
     )
-    return float(choice.time)
+    return float(time)
 
 
 def _send(fleet: FleetSpec, message: float, inside_node: bool, a: Assumptions) -> float:

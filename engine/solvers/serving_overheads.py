@@ -39,17 +39,22 @@ def tp_communication(
 ) -> Any:
     """Time of one pass's tensor-parallel all-reduces of ``message`` bytes each; datasheets give the
     scale-up link's aggregate of both directions, collectives take one direction's rate."""
-    one = scale_up.allreduce(
-        message,
-        tp,
-        scale_up_bandwidth / 2.0,
-        topology,
-        a,
-        ops,
-        custom_max=runtime.custom_allreduce_max,
-        nvls=runtime.nvls,
-    )
-    return model.layers * TP_ALLREDUCES_PER_LAYER * one.time
+
+    def one(message: Any, tp: Any, scale_up_bandwidth: Any, topology: Any) -> Any:
+        return scale_up.allreduce_time(
+            message,
+            tp,
+            scale_up_bandwidth / 2.0,
+            topology,
+            a,
+            ops,
+            custom_max=runtime.custom_allreduce_max,
+            nvls=runtime.nvls,
+        )
+
+    # One device has no all-reduce: evaluated only where tp > 1 (most sweep rows have tp = 1).
+    each = ops.only(tp > 1, one, message, tp, scale_up_bandwidth, topology)
+    return model.layers * TP_ALLREDUCES_PER_LAYER * each
 
 
 def prefill_launch(model: Any, a: Assumptions) -> Any:

@@ -56,28 +56,26 @@ def test_double_binary_tree_known_answer():
 def test_one_and_two_shot_known_answers():
     # One-shot reads p-1 peers' whole buffers in one step; two-shot reduce-scatters then all-gathers
     # directly, two steps of the ring's bytes. 16 KB on 8 ranks at 360 GB/s, 5 us per step:
-    assert ab.oneshot_allreduce(16384, 8, 360e9, 5 * US, SCALAR) == pytest.approx(
+    assert ab.oneshot_allreduce(16384, 8, 360e9, 5 * US) == pytest.approx(
         5 * US + 7 * 16384 / 360e9, rel=1e-12
     )  # 5.319 us
-    assert ab.twoshot_allreduce(16384, 8, 360e9, 5 * US, SCALAR) == pytest.approx(
+    assert ab.twoshot_allreduce(16384, 8, 360e9, 5 * US) == pytest.approx(
         10 * US + 2 * 7 / 8 * 16384 / 360e9, rel=1e-12
     )
     # The one-shot reads (p-1)·M, the two-shot 2(p-1)/p·M: two-shot wins once bytes dominate.
     big = 8 * 2**20
-    assert ab.twoshot_allreduce(big, 8, 360e9, 5 * US, SCALAR) < ab.oneshot_allreduce(
-        big, 8, 360e9, 5 * US, SCALAR
-    )
+    assert ab.twoshot_allreduce(big, 8, 360e9, 5 * US) < ab.oneshot_allreduce(big, 8, 360e9, 5 * US)
 
 
 def test_in_switch_reduction_is_flat_in_ranks():
     # NVLink SHARP: each rank sends its buffer once and receives the result once, whatever p.
-    times = {p: ab.switch_allreduce(1e8, p, 274.5e9, 65 * US, SCALAR) for p in (2, 4, 8)}
+    times = {p: ab.switch_allreduce(1e8, p, 274.5e9, 65 * US) for p in (2, 4, 8)}
     assert times[2] == times[4] == times[8] == pytest.approx(65 * US + 1e8 / 274.5e9, rel=1e-12)
 
 
 def test_alltoall_known_answers():
     # Direct links: one step, (p-1)/p · M. 8 ranks, 1 MB, 100 GB/s, 5 us: 5 us + 8.75 us.
-    assert ab.direct_alltoall(1e6, 8, 100e9, 5 * US, SCALAR) == pytest.approx(13.75 * US, rel=1e-12)
+    assert ab.direct_alltoall(1e6, 8, 100e9, 5 * US) == pytest.approx(13.75 * US, rel=1e-12)
     # Bidirectional ring, 16 ranks: the bisection carries p/8 = 2 · M/β, more than (p-1)/p:
     # 15 steps of 5 us + 2 · 10 us = 95 us.
     assert ab.ring_alltoall(1e6, 16, 100e9, 5 * US, SCALAR) == pytest.approx(95 * US, rel=1e-12)

@@ -43,34 +43,38 @@ def ring_allgather(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> An
     return steps / ranks * message / bandwidth + steps * latency
 
 
+# ``(ranks > 1)`` is 1 or 0 (a bool, or a bool array): it zeroes the terms one rank does not pay,
+# for scalars and arrays alike, without a branch.
+
+
 def tree_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
     depth = ops.ceil(ops.log2(ops.maximum(ranks, 1.0)))
-    return ops.where(ranks > 1, 2.0 * depth * latency + 2.0 * message / bandwidth, 0.0)
+    return 2.0 * depth * latency + (ranks > 1) * 2.0 * message / bandwidth
 
 
-def oneshot_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    return ops.where(ranks > 1, latency + (ranks - 1.0) * message / bandwidth, 0.0)
+def oneshot_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> Any:
+    return (ranks > 1) * latency + (ranks - 1.0) * message / bandwidth
 
 
-def twoshot_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    return ops.where(ranks > 1, 2.0 * latency + 2.0 * (ranks - 1.0) / ranks * message / bandwidth, 0.0)
+def twoshot_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> Any:
+    return (ranks > 1) * 2.0 * latency + 2.0 * (ranks - 1.0) / ranks * message / bandwidth
 
 
-def switch_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    return ops.where(ranks > 1, latency + message / bandwidth, 0.0)
+def switch_allreduce(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> Any:
+    return (ranks > 1) * (latency + message / bandwidth)
 
 
-def switch_allgather(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    return ops.where(ranks > 1, latency + (ranks - 1.0) / ranks * message / bandwidth, 0.0)
+def switch_allgather(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> Any:
+    return (ranks > 1) * latency + (ranks - 1.0) / ranks * message / bandwidth
 
 
-def direct_alltoall(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    return ops.where(ranks > 1, latency + (ranks - 1.0) / ranks * message / bandwidth, 0.0)
+def direct_alltoall(message: Any, ranks: Any, bandwidth: Any, latency: Any) -> Any:
+    return (ranks > 1) * latency + (ranks - 1.0) / ranks * message / bandwidth
 
 
 def ring_alltoall(message: Any, ranks: Any, bandwidth: Any, latency: Any, ops: Ops) -> Any:
-    share = ops.maximum((ranks - 1.0) / ranks, ranks / 8.0)
-    return ops.where(ranks > 1, (ranks - 1.0) * latency + share * message / bandwidth, 0.0)
+    share = (ranks > 1) * ops.maximum((ranks - 1.0) / ranks, ranks / 8.0)
+    return (ranks - 1.0) * latency + share * message / bandwidth
 
 
 def point_to_point(message: Any, bandwidth: Any, latency: Any) -> Any:

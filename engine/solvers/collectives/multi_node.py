@@ -26,7 +26,7 @@ from . import alphabeta as ab
 from . import scale_up
 from .scale_up import RING_SIMPLE, TREE, Choice
 
-__all__ = ["allreduce"]
+__all__ = ["allreduce", "allreduce_time"]
 
 
 def allreduce(
@@ -42,13 +42,38 @@ def allreduce(
 ) -> Choice:
     nodes = ranks / local
     inside = scale_up.allreduce(message, ranks, up_bandwidth, topology, a, ops)
+    candidates = _candidates(message, ranks, local, node_bandwidth, fabric_latency, a, ops)
+    spread = scale_up.pick(candidates, ranks, ops)
+    several = nodes > 1
+    return Choice(
+        ops.where(several, spread.time, inside.time), ops.where(several, spread.algorithm, inside.algorithm)
+    )
+
+
+def allreduce_time(
+    message: Any,
+    ranks: Any,
+    local: Any,
+    up_bandwidth: Any,
+    topology: Any,
+    node_bandwidth: Any,
+    fabric_latency: Any,
+    a: Assumptions,
+    ops: Ops,
+) -> Any:
+    """``allreduce(...).time``, without tracking which algorithm won (the solvers' path)."""
+    inside = scale_up.allreduce_time(message, ranks, up_bandwidth, topology, a, ops)
+    candidates = _candidates(message, ranks, local, node_bandwidth, fabric_latency, a, ops)
+    return ops.where(ranks > local, scale_up.least(candidates, ranks, ops), inside)
+
+
+def _candidates(
+    message: Any, ranks: Any, local: Any, node_bandwidth: Any, fabric_latency: Any, a: Assumptions, ops: Ops
+) -> list[tuple[int, Any]]:
+    nodes = ranks / local
     start, hop = a.collective_launch_latency, a.scale_up_latency
     crossings = 2.0 * (nodes - 1.0) * fabric_latency
     ring = start + ab.ring_allreduce(message, ranks, node_bandwidth, hop) + crossings
     chain = 2.0 * (local - 1.0) * hop
     tree = start + chain + ab.tree_allreduce(message, nodes, node_bandwidth, fabric_latency, ops)
-    spread = scale_up.pick([(RING_SIMPLE, ring), (TREE, tree)], ranks, ops)
-    several = nodes > 1
-    return Choice(
-        ops.where(several, spread.time, inside.time), ops.where(several, spread.algorithm, inside.algorithm)
-    )
+    return [(RING_SIMPLE, ring), (TREE, tree)]

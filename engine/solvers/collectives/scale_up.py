@@ -50,12 +50,20 @@ class Choice(NamedTuple):
 
 def pick(candidates: Iterable[tuple[int, Any]], ranks: Any, ops: Ops) -> Choice:
     """The cheapest candidate (the first on a tie); nothing for one rank."""
-    best = Choice(math.inf, NONE)
-    for code, time in candidates:
-        better = time < best.time
-        best = Choice(ops.where(better, time, best.time), ops.where(better, code, best.algorithm))
+    time, algorithm = math.inf, NONE
+    for code, candidate in candidates:
+        better = candidate < time
+        time, algorithm = ops.where(better, candidate, time), ops.where(better, code, algorithm)
     single = ranks <= 1
-    return Choice(ops.where(single, 0.0, best.time), ops.where(single, NONE, best.algorithm))
+    return Choice(ops.where(single, 0.0, time), ops.where(single, NONE, algorithm))
+
+
+def least(candidates: Iterable[tuple[int, Any]], ranks: Any, ops: Ops) -> Any:
+    """The cheapest candidate's time alone (what ``pick`` returns, without the bookkeeping)."""
+    time: Any = math.inf
+    for _, candidate in candidates:
+        time = ops.minimum(time, candidate)
+    return ops.where(ranks <= 1, 0.0, time)
 
 
 def protocols(a: Assumptions) -> tuple[tuple[int, float, float], ...]:
@@ -85,20 +93,50 @@ def allreduce(
     custom_max: Any = 0.0,
     nvls: Any = 1.0,
 ) -> Choice:
+    candidates = _allreduce_candidates(message, ranks, bandwidth, topology, a, ops, custom_max, nvls)
+    return pick(candidates, ranks, ops)
+
+
+def allreduce_time(
+    message: Any,
+    ranks: Any,
+    bandwidth: Any,
+    topology: Any,
+    a: Assumptions,
+    ops: Ops,
+    *,
+    custom_max: Any = 0.0,
+    nvls: Any = 1.0,
+) -> Any:
+    """``allreduce(...).time``, computed without tracking which algorithm won (the cores' path)."""
+    candidates = _allreduce_candidates(message, ranks, bandwidth, topology, a, ops, custom_max, nvls)
+    return least(candidates, ranks, ops)
+
+
+def _allreduce_candidates(
+    message: Any,
+    ranks: Any,
+    bandwidth: Any,
+    topology: Any,
+    a: Assumptions,
+    ops: Ops,
+    custom_max: Any,
+    nvls: Any,
+) -> list[tuple[int, Any]]:
     start = a.collective_launch_latency
     steps = 2.0 * ring_phase_steps(ranks, topology, ops)
     share = 2.0 * (ranks - 1.0) / ranks * message
     candidates = [(code, start + steps * hop + share / (bandwidth * eff)) for code, hop, eff in protocols(a)]
-    reduced = ab.switch_allreduce(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
+    reduced = ab.switch_allreduce(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency)
     in_switch = (topology == SWITCH_REDUCE) & (nvls > 0)
     candidates.append((NVLS, ops.where(in_switch, start + reduced, math.inf)))
     custom = (topology >= MESH) & (message <= custom_max)
     link = bandwidth * a.scale_up_efficiency
-    oneshot = ab.oneshot_allreduce(message, ranks, link, a.oneshot_latency, ops)
-    twoshot = ab.twoshot_allreduce(message, ranks, link, a.oneshot_latency, ops)
+    oneshot = ab.oneshot_allreduce(message, ranks, link, a.oneshot_latency)
+    twoshot = ab.twoshot_allreduce(message, ranks, link, a.oneshot_latency)
     candidates.append((ONESHOT, ops.where(custom, oneshot, math.inf)))
     candidates.append((TWOSHOT, ops.where(custom, twoshot, math.inf)))
-    return pick(candidates, ranks, ops)
+    return candidates
 
 
 def allgather(message: Any, ranks: Any, bandwidth: Any, topology: Any, a: Assumptions, ops: Ops) -> Choice:
@@ -108,7 +146,7 @@ def allgather(message: Any, ranks: Any, bandwidth: Any, topology: Any, a: Assump
     steps = ring_phase_steps(ranks, topology, ops)
     share = (ranks - 1.0) / ranks * message
     candidates = [(code, start + steps * hop + share / (bandwidth * eff)) for code, hop, eff in protocols(a)]
-    gathered = ab.switch_allgather(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency, ops)
+    gathered = ab.switch_allgather(message, ranks, bandwidth * a.nvls_efficiency, a.nvls_latency)
     candidates.append((NVLS, ops.where(topology == SWITCH_REDUCE, start + gathered, math.inf)))
     return pick(candidates, ranks, ops)
 
@@ -120,7 +158,7 @@ def alltoall(message: Any, ranks: Any, bandwidth: Any, topology: Any, a: Assumpt
     """Each rank sends ``message`` bytes in all, ``message/p`` to every rank (Simple protocol)."""
     start = a.collective_launch_latency
     link = bandwidth * a.scale_up_efficiency
-    direct = start + ab.direct_alltoall(message, ranks, link, a.scale_up_latency, ops)
+    direct = start + ab.direct_alltoall(message, ranks, link, a.scale_up_latency)
     ring = start + ab.ring_alltoall(message, ranks, link, a.scale_up_latency, ops)
     return pick([(DIRECT, ops.where(topology >= MESH, direct, math.inf)), (RING_SIMPLE, ring)], ranks, ops)
 
