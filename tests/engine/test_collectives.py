@@ -229,12 +229,19 @@ def test_arrays_give_the_scalar_numbers_element_by_element():
     )
     message, ranks, topology, custom = (np.array(column, dtype=float) for column in zip(*grid, strict=True))
     vector = scale_up.allreduce(message, ranks, H100_LINK, topology, A, ARRAY, custom_max=custom)
+    fast = scale_up.allreduce_time(message, ranks, H100_LINK, topology, A, ARRAY, custom_max=custom)
+    spread = multi_node.allreduce(message, ranks * 8, 8.0, H100_LINK, topology, NDR, 2 * US, A, ARRAY)
+    # Ranks 1-16 in groups of 8: one node up to 8 ranks, two beyond.
+    mixed = multi_node.allreduce_time(message, ranks, 8.0, H100_LINK, topology, NDR, 2 * US, A, ARRAY)
     for i, (m, p, t, c) in enumerate(grid):
         time, algorithm = scale_up.allreduce(m, p, H100_LINK, t, A, SCALAR, custom_max=c)
-        assert vector.time[i] == time and vector.algorithm[i] == algorithm
-    spread = multi_node.allreduce(message, ranks * 8, 8.0, H100_LINK, topology, NDR, 2 * US, A, ARRAY)
-    for i, (m, p, t, _) in enumerate(grid):
-        assert spread.time[i] == multi_node.allreduce(m, p * 8, 8, H100_LINK, t, NDR, 2 * US, A, SCALAR).time
+        assert vector.time[i] == time == fast[i] and vector.algorithm[i] == algorithm
+        assert scale_up.allreduce_time(m, p, H100_LINK, t, A, SCALAR, custom_max=c) == time
+        many = multi_node.allreduce(m, p * 8, 8, H100_LINK, t, NDR, 2 * US, A, SCALAR)
+        assert spread.time[i] == many.time
+        assert multi_node.allreduce_time(m, p * 8, 8, H100_LINK, t, NDR, 2 * US, A, SCALAR) == many.time
+        some = multi_node.allreduce(m, p, 8, H100_LINK, t, NDR, 2 * US, A, SCALAR).time
+        assert mixed[i] == some
 
 
 def test_topology_names():

@@ -61,10 +61,19 @@ def allreduce_time(
     a: Assumptions,
     ops: Ops,
 ) -> Any:
-    """``allreduce(...).time``, without tracking which algorithm won (the solvers' path)."""
-    inside = scale_up.allreduce_time(message, ranks, up_bandwidth, topology, a, ops)
-    candidates = _candidates(message, ranks, local, node_bandwidth, fabric_latency, a, ops)
-    return ops.where(ranks > local, scale_up.least(candidates, ranks, ops), inside)
+    """``allreduce(...).time``, without tracking which algorithm won (the solvers' path); each of
+    the two cases is evaluated only where it applies."""
+
+    def inside(message: Any, ranks: Any, up_bandwidth: Any, topology: Any) -> Any:
+        return scale_up.allreduce_time(message, ranks, up_bandwidth, topology, a, ops)
+
+    def spread(message: Any, ranks: Any, local: Any, node_bandwidth: Any, fabric_latency: Any) -> Any:
+        candidates = _candidates(message, ranks, local, node_bandwidth, fabric_latency, a, ops)
+        return scale_up.least(candidates, ranks, ops)
+
+    one_node = ops.only(ranks <= local, inside, message, ranks, up_bandwidth, topology)
+    nodes = ops.only(ranks > local, spread, message, ranks, local, node_bandwidth, fabric_latency)
+    return one_node + nodes
 
 
 def _candidates(
