@@ -10,10 +10,11 @@ from ..entry import CatalogEntry, Measured
 from ..enums import Precision
 from ..errors import InvalidInputError
 from ..solvers.checks import positive
-from ..solvers.collectives.topology import TOPOLOGIES
 from ..units import Q_
 
 _DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
+# How a scale-up link joins devices; "switch_reduce" reduces inside the switch (NVLink SHARP/NVLS).
+SCALE_UP_TOPOLOGIES = ("switch", "switch_reduce", "mesh", "torus", "ring")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,11 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
-    scale_up_topology: str | None = None
-    """How the scale-up link connects the domain (``mlsysim.solvers.collectives.topology``);
-    None is treated as a ring."""
+    # How the scale-up link joins devices: "switch", "switch_reduce" (in-switch reduction, e.g.
+    # NVLink SHARP), "mesh", "torus" or "ring"; "" for a device without one (PCIe card, edge part).
+    scale_up_topology: str = ""
+    # Accelerators reachable over the scale-up link (8 for HGX H100, 72 for GB200 NVL72).
     scale_up_domain: int | None = None
-    """Accelerators reachable over the scale-up link (8 on an HGX board, 72 in a GB200 NVL72)."""
 
     def __post_init__(self) -> None:
         """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
@@ -42,12 +43,14 @@ class HardwareSpec:
             positive(f"peak_flops.{Precision(precision).value}", rate)
         for name in ("memory_capacity", "memory_bandwidth", "tdp"):
             positive(name, getattr(self, name))
-        for name in ("scale_up_bandwidth", "price", "embodied_carbon", "scale_up_domain"):
+        for name in ("scale_up_bandwidth", "price", "embodied_carbon"):
             if getattr(self, name) is not None:
                 positive(name, getattr(self, name))
-        if self.scale_up_topology is not None and self.scale_up_topology not in TOPOLOGIES:
-            valid = f"one of {', '.join(TOPOLOGIES)} (or none: a ring)"
+        if self.scale_up_topology not in ("", *SCALE_UP_TOPOLOGIES):
+            valid = f"one of {', '.join(SCALE_UP_TOPOLOGIES)}, or empty for no scale-up link"
             raise InvalidInputError("scale_up_topology", self.scale_up_topology, valid)
+        if self.scale_up_domain is not None and not self.scale_up_domain >= 1:
+            raise InvalidInputError("scale_up_domain", self.scale_up_domain, "a count of accelerators, >= 1")
 
     @property
     def default_precision(self) -> Precision:
