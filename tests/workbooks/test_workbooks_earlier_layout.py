@@ -43,6 +43,7 @@ def test_milestone1_plan_recomputes_without_errors(tmp_path):
     values = [c.value for row in serving.iter_rows() for c in row if isinstance(c.value, float)]
     assert any(v == pytest.approx(expected.ttft.to("ms").magnitude, rel=1e-9) for v in values)
 
+
 @pytest.mark.parametrize("kind", ["hardware", "fleet", "region"])
 def test_an_earlier_row_reads_by_key(kind):
     sheet = schema(kind)
