@@ -41,7 +41,12 @@ ZERO = Arg(
 )
 TRAIN_BATCH = Arg("batch", "number", "global batch in sequences")
 TRAIN_SEQ = Arg("seq", "number", "tokens per sequence; default 2048", optional=True)
-DAYS = Arg("days", "number", "period in days")
+DAYS = Arg(
+    "days",
+    "number",
+    "period in days (a cell formatted as a date counts as its serial number of days)",
+    dates=True,
+)
 HOURS = Arg("hours", "number", "job duration in hours")
 CKPT = Arg("ckpt_s", "number", "time to write one checkpoint, in seconds")
 KWH_PRICE = Arg(

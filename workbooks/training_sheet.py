@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import styles
+from . import blocks_layout, styles
+from .blocks_layout import BlockPlan
 from .catalog_sheets import CatalogSheet, column_name, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, RED, Col, Table
@@ -53,7 +54,7 @@ def _run(name: str) -> str:
     args = {
         "model": _MODEL,
         "fleet": _FLEET,
-        "tokens": "{tokens}*1000000000",
+        "tokens": "{tokens_count}",
         "batch": "{global_batch}",
         "seq": "{seq_len}",
         "tp": "{tp}",
@@ -65,7 +66,68 @@ def _run(name: str) -> str:
     return "=" + call(name, args)
 
 
-def columns() -> list[Col]:
+# Block mode (``blocks_layout``): one MLSYS_TRAINING_BLOCK call fills the engine columns.
+BLOCK = BlockPlan(
+    "MLSYS_TRAINING_BLOCK",
+    (
+        ("fits", "TRAIN_FITS", "*1"),
+        ("step_time", "STEP_TIME", ""),
+        ("scaling_eff", "SCALING_EFF", ""),
+        ("bubble", "BUBBLE", ""),
+        ("mfu", "TRAIN_MFU", ""),
+        ("tokens_per_s", "TRAIN_TOKENS_PER_S", ""),
+    ),
+    {
+        "model": "{model}",
+        "fleet": "{fleet}",
+        "batch": "{global_batch}",
+        "tp": "{tp}",
+        "pp": "{pp}",
+        "microbatches": "{microbatches}",
+        "precision": "{precision}",
+        "seq": "{seq_len}",
+        "models": table_name("model"),
+        "fleets": table_name("fleet"),
+    },
+)
+# ... and one MLSYS_RUN_BLOCK call the run columns and the fastest layout.
+RUN_BLOCK = BlockPlan(
+    "MLSYS_RUN_BLOCK",
+    (
+        ("best_layout", "BEST_LAYOUT", ""),
+        ("run_days", "RUN_DAYS", ""),
+        ("accelerator_hours", "RUN_GPU_HOURS", ""),
+        ("run_cost_usd", "RUN_COST", ""),
+        ("energy_facility_mwh", "RUN_ENERGY", ""),
+        ("carbon_t", "RUN_CARBON", ""),
+        ("failures", "RUN_FAILURES", ""),
+    ),
+    {
+        "model": "{model}",
+        "fleet": "{fleet}",
+        "tokens": "{tokens_count}",
+        "batch": "{global_batch}",
+        "seq": "{seq_len}",
+        "tp": "{tp}",
+        "pp": "{pp}",
+        "mbs": "{microbatch_size}",
+        "precision": "{precision}",
+        "region": "{region}",
+        "models": table_name("model"),
+        "fleets": table_name("fleet"),
+        "regions": table_name("region"),
+    },
+)
+
+
+def columns(block: bool = False) -> list[Col]:
+    per_cell = _columns()
+    if not block:
+        return per_cell
+    return blocks_layout.columns(RUN_BLOCK, blocks_layout.columns(BLOCK, per_cell))
+
+
+def _columns() -> list[Col]:
     i, f, e = styles.INPUT, styles.FORMULA, styles.ENGINE
     nodes, per_node = column_name("fleet", "nodes"), column_name("fleet", "accelerators_per_node")
     best = "=" + call(
@@ -100,6 +162,14 @@ def columns() -> list[Col]:
             styles.WHOLE,
             13.0,
             f"=INDEX({nodes},{{fleet_row}})*INDEX({per_node},{{fleet_row}})",
+        ),
+        Col(
+            "tokens_count",
+            "Tokens to train (count)",
+            f,
+            styles.SCIENTIFIC,
+            13.0,
+            "={tokens}*1000000000",
         ),
         Col(
             "microbatches",
@@ -171,11 +241,18 @@ def _record(s: TrainingScenario) -> dict[str, Any]:
 
 
 def write_training(
-    workbook: Any, scenarios: tuple[TrainingScenario, ...], catalogs: dict[str, CatalogSheet]
+    workbook: Any,
+    scenarios: tuple[TrainingScenario, ...],
+    catalogs: dict[str, CatalogSheet],
+    *,
+    block: bool = False,
 ) -> Table:
-    table = Table(workbook, "Training", columns())
+    table = Table(workbook, "Training", columns(block))
     table.frame("Training", NOTE, header_height=60.0)
     table.write((_record(s) for s in scenarios), count=len(scenarios))
+    if block:
+        blocks_layout.place(table, BLOCK)
+        blocks_layout.place(table, RUN_BLOCK)
     table.dropdown("model", catalogs["model"].name("id"), "an ID from the Models sheet")
     table.dropdown("fleet", catalogs["fleet"].name("id"), "an ID from the Fleets sheet")
     table.dropdown("precision", PRECISIONS, "a precision the fleet's accelerator supports")

@@ -16,6 +16,7 @@ from ..models.types import TransformerSpec
 from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import size_text
+from .collectives import topology_code
 from .ops import SCALAR
 from .parallel_comm import links_of
 from .parallel_layout import (
@@ -45,6 +46,7 @@ def device_figures(fleet: FleetSpec, precision: Precision, a: Assumptions) -> De
         links=links_of(
             fleet.node.accelerators_per_node,
             hw.scale_up_bandwidth or 0.0,
+            topology_code(hw.scale_up_topology),
             fabric.bandwidth_per_accelerator,
             fabric.latency,
             a,

@@ -22,15 +22,13 @@ import numpy as np
 from ..assumptions import Assumptions
 from ..enums import Precision
 from ..models.types import TransformerSpec
+from ..sweeps.gather import ARRAY  # numpy only (the sweeps' pandas loads lazily)
 from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import size_text
 from .distributed import TrainingEstimate, device_figures, layout_step
-from .ops import Ops
 from .parallel_layout import RECOMPUTE_MODES, ZERO_STAGES, Layout, layout_text
 from .training_step import training_step_core
-
-NUMPY = Ops(maximum=np.maximum, minimum=np.minimum, where=np.where, sqrt=np.sqrt, exp=np.exp, expm1=np.expm1)
 
 MICROBATCH_SIZES = (1, 2, 4, 8)
 INTERLEAVES = (1, 2, 4)
@@ -196,7 +194,7 @@ def search_layouts(
         weight_bytes=wide,
         act_bytes=wide,
         assumptions=a,
-        ops=NUMPY,
+        ops=ARRAY,
     )
     fits = np.asarray(step.feasible, dtype=bool) & np.isfinite(step.step_latency_total)
     rejected[MEMORY] = int((~fits).sum())

@@ -133,20 +133,20 @@ def training_step_core(
 
     tokens = b * s / cp
     activations = tokens * h * act_bytes
-    t_tp = comm.tensor_parallel(activations, tp, layers_here, 4.0 + 2.0 * full, links)
-    t_pp = comm.pipeline(activations, tp, pp, v, d.accelerators, links)
+    t_tp = comm.tensor_parallel(activations, tp, layers_here, 4.0 + 2.0 * full, links, a, ops)
+    t_pp = comm.pipeline(activations, tp, pp, v, d.accelerators, links, a, ops)
     kv_bytes = b * s * model.kv_elements_per_token / layers * act_bytes / tp
-    t_cp = comm.context_parallel(kv_bytes, cp, layers_here, tp * cp, t_attention, links, ops)
+    t_cp = comm.context_parallel(kv_bytes, cp, tp, layers_here, t_attention, links, a, ops)
     moe_layers = layers_here if model.experts > 1 else 0.0
     routed_bytes = activations / tp * model.experts_per_token * capacity
-    t_ep = comm.expert_parallel(routed_bytes, ep, moe_layers, 4.0 + 2.0 * full, tp * cp * ep, links)
+    t_ep = comm.expert_parallel(routed_bytes, ep, tp * cp, moe_layers, 4.0 + 2.0 * full, links, a, ops)
 
     shared, routed = stage_parameters(model, tp, pp, ep)
     zero3 = zero_stage == 3
     # ZeRO-3 moves 3 (4 with full recomputation) parameter volumes against the all-reduce's 2.
     traffic = 1.0 + zero3 * (0.5 + 0.5 * full)
     t_dp = comm.data_parallel(
-        shared * weight_bytes, routed * weight_bytes, dp, ep, tp * cp * dp, traffic, links
+        shared * weight_bytes, routed * weight_bytes, dp, ep, tp * cp, traffic, links, a, ops
     )
     gradient_bytes, state_bytes = a.gradient_bytes_per_parameter, a.optimizer_state_bytes_per_parameter
     weights, gradients, optimizer = state_memory(

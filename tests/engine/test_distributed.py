@@ -11,8 +11,11 @@ import math
 import mlsysim
 import pytest
 from mlsysim import DistributedModel
+from mlsysim.enums import Precision
 from mlsysim.errors import InvalidInputError
 from mlsysim.solvers.collectives import ring_allreduce
+from mlsysim.solvers.distributed import training_step
+from mlsysim.systems.types import FleetSpec
 
 CATALOG = mlsysim.load_catalog()
 A = CATALOG.assumptions
@@ -145,14 +148,14 @@ def test_context_parallel_ring_known_answer():
     # Llama 3 8B, CP 16 over two DGX H100 nodes (so the ring crosses the fabric), 8192 tokens, no
     # recomputation, one sequence. Each layer all-gathers the sequence's K and V forward, again
     # backward, and reduce-scatters their gradients: 3 ring phases of (16-1)/16 × KV over the
-    # fabric + 15 steps of latency; KV = 8192 tokens × 2·8·128 elements × 2 B.
+    # fabric + 15 steps of latency, after NCCL's start; KV = 8192 tokens × 2·8·128 elements × 2 B.
     r = (
         DistributedModel()
         .solve(LLAMA8, "DGX_H100:16:IB_NDR", 1, "bf16", cp_size=16, seq_len=8192, recompute="none")
         .estimate
     )
     kv = 8192 * 2 * 8 * 128 * 2
-    ring = 3 * 32 * (15 / 16 * kv / FABRIC + 15 * NDR.latency)
+    ring = 3 * 32 * (A.collective_launch_latency + 15 / 16 * kv / FABRIC + 15 * NDR.latency)
     # It overlaps the chunk's attention: 3 passes of 2·L·s²·d_attn over 16 ranks at 16-bit peak.
     attention = 3 * 2 * 32 * 8192**2 * 4096 / 16 / (989.4e12 * A.training_compute_efficiency)
     assert r.cp_communication_latency == pytest.approx(ring - attention, rel=1e-9)
@@ -168,8 +171,7 @@ def test_context_parallel_divides_activations():
 def test_expert_parallel_all_to_all_known_answer():
     # Mixtral 8x7B, EP 8 inside one DGX H100 (NVLink), 4096 tokens, one sequence per micro-batch,
     # selective recomputation: per MoE layer 4 all-to-alls (dispatch and combine, forward and
-    # backward) of tokens × k × h × 2 B × capacity factor, each (8-1)/8 of it over NVLink plus 7
-    # steps of latency.
+    # backward) of tokens × k × h × 2 B × capacity factor, (8-1)/8 of it over NVLink.
     mixtral = CATALOG.get("model", "Mixtral_8x7B").spec
     r = (
         DistributedModel()
@@ -177,7 +179,8 @@ def test_expert_parallel_all_to_all_known_answer():
         .estimate
     )
     message = 4096 * mixtral.experts_per_token * mixtral.hidden_size * 2 * A.moe_capacity_factor
-    a2a = 7 / 8 * message / NVLINK + 7 * A.scale_up_latency
+    # NVSwitch connects every pair: NCCL's direct exchange, one step after its start.
+    a2a = A.collective_launch_latency + A.scale_up_latency + 7 / 8 * message / NVLINK
     assert r.ep_communication_latency == pytest.approx(r.microbatches * 4 * 32 * a2a, rel=1e-12)
 
 
@@ -285,3 +288,21 @@ def test_layout_text_is_what_a_config_states():
     )
     assert e.layout == "TP8 PP4 VPP2 DP64 mbs1 selective"
     assert math.isfinite(e.step_latency_total)
+
+
+def test_1024_rank_data_parallel_all_reduce_is_priced_as_nccls_tree():
+    # Llama 3 8B, pure data parallel on 128 DGX H100 (1024 GPUs) on NDR: the gradient all-reduce of
+    # M = 2 B × parameters over 1024 ranks, 8 per node, one 400 Gb/s rail per node (β = 50 GB/s × 0.9).
+    # NCCL's tree: 5 us start + a chain of 7 NVLink steps and a tree of depth log2(128) = 7 fabric
+    # steps, both ways: 5 + 2·7·5 + 2·7·2 us, plus 2M/β. The ring would take 2046 steps (10.2 ms of
+    # them at 5 us) to save 2M/(1024β) = 0.7 ms of bytes, so the step is charged the tree.
+    nodes = mlsysim.load_catalog().get("node", "DGX_H100").spec
+    ndr = mlsysim.load_catalog().get("fabric", "IB_NDR").spec
+    fleet = FleetSpec("1024x H100", nodes, 128, ndr)
+    e = training_step(LLAMA8.spec, fleet, 1024, Precision.BF16, A, zero_stage=1)
+    m = LLAMA8.spec.parameters * 2
+    beta = 50e9 * A.scale_out_efficiency
+    assert e.data_parallel == 1024
+    assert e.dp_communication_latency == pytest.approx(5e-6 + 70e-6 + 28e-6 + 2 * m / beta, rel=1e-9)
+    ring_only = ring_allreduce(m, 1024, beta, ndr.latency)  # the charge before: 2046 fabric steps
+    assert e.dp_communication_latency < ring_only
