@@ -52,6 +52,7 @@ _DIMENSIONS = {
     "moe_capacity_factor": "count",
     "gradient_bytes_per_parameter": "count",
     "fp8_training_compute_efficiency": "count",
+    "training_attention_efficiency": "count",
     "cnn_training_compute_efficiency": "count",
     "storage_bandwidth_per_node": "bandwidth",
     "chinchilla_tokens_per_parameter": "count",
@@ -96,6 +97,7 @@ class Assumptions:
     moe_capacity_factor: float
     gradient_bytes_per_parameter: float
     fp8_training_compute_efficiency: float
+    training_attention_efficiency: float
     cnn_training_compute_efficiency: float
     storage_bandwidth_per_node: float
     chinchilla_tokens_per_parameter: float
@@ -134,6 +136,7 @@ _FRACTIONS = {
     "nvls_efficiency",
     "prefill_comm_overlap_fraction",
     "fp8_training_compute_efficiency",
+    "training_attention_efficiency",
     "cnn_training_compute_efficiency",
 }
 

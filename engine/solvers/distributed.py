@@ -33,7 +33,7 @@ TrainingEstimate = StepEstimate  # one step of one layout: the core's fields, sc
 
 def device_figures(fleet: FleetSpec, precision: Precision, a: Assumptions) -> DeviceFigures:
     """The fleet's numbers for a step at ``precision``: linear layers at its peak (FP8 at the FP8
-    efficiency), attention at 16 bits when the precision is narrower."""
+    efficiency), fused attention at 16 bits when the precision is narrower, at its own efficiency."""
     hw, fabric = fleet.accelerator, fleet.fabric
     gemm_peak = hw.flops(precision)
     narrow = precision.bytes_per_element < 2
@@ -53,7 +53,7 @@ def device_figures(fleet: FleetSpec, precision: Precision, a: Assumptions) -> De
         ),
         gemm_peak=gemm_peak,
         gemm_efficiency=a.fp8_training_compute_efficiency if narrow else a.training_compute_efficiency,
-        attention_rate=attention_peak * a.training_compute_efficiency,
+        attention_rate=attention_peak * a.training_attention_efficiency,
         memory_rate=hw.memory_bandwidth * a.decode_bandwidth_efficiency,
         usable_memory=hw.memory_capacity * (1.0 - a.memory_reserved_fraction),
     )

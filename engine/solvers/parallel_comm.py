@@ -16,7 +16,8 @@ fabric. Each kind's volume:
   their gradients back, ``2·v`` sends per micro-batch with ``v`` interleaved chunks, of
   ``b·(s/cp)·h/tp`` (sequence-parallel activations). Stages are outermost, so a send crosses the
   fabric unless the whole job sits in one node.
-- Data parallel: an all-reduce of the stage's gradients (Megatron-LM's distributed optimizer
+- Data parallel: an all-reduce of the stage's gradients over the ``dp·cp`` ranks that hold the
+  same weights, ``tp`` apart (Megatron-LM's distributed optimizer
   reduce-scatters them and all-gathers the parameters: the same volume); routed experts over their
   ``ep`` times smaller group. ZeRO-3 all-gathers parameters for every pass and reduce-scatters
   gradients: ``3Ψ`` against the all-reduce's ``2Ψ``, ``4Ψ`` with full recomputation (Rajbhandari et

@@ -4,7 +4,8 @@
 pipeline stage, split by tensor parallelism (and the routed experts also by expert parallelism);
 weights at ``w`` bytes, gradients at ``g`` bytes and ``K`` bytes of optimizer state per parameter
 (mixed-precision Adam: fp32 master weights and two moments). ZeRO stage 1 (Megatron-LM's
-distributed optimizer) shards the optimizer state over the data-parallel group, stage 2 also the
+distributed optimizer) shards the optimizer state over the data-parallel group (with the
+context-parallel ranks, which hold the same weights), stage 2 also the
 gradients, stage 3 also the weights; routed experts are sharded over their own, ``ep`` times
 smaller, data-parallel group. The first stage also holds the token embedding (``V·h``).
 

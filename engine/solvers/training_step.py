@@ -8,12 +8,16 @@ for a sweep of layouts (the layout search evaluates its whole grid in one call).
   mixture of experts computes its routed experts for ``capacity factor`` times the tokens an even
   router would send (the busiest rank sets the pace; Fedus et al. 2022, §2.2). Linear layers run at
   the training precision (FP8 training quantises GEMM inputs only: Micikevicius et al. 2022, §4),
-  attention at 16 bits. The work splits evenly over ``tp·pp·cp`` devices of a replica.
+  fused attention at 16 bits at its own efficiency. The work splits evenly over ``tp·pp·cp``
+  devices of a replica.
 - Pipeline: 1F1B over ``m`` micro-batches and ``p`` stages with ``v`` interleaved chunks takes
   ``m`` slots plus a bubble of ``(p − 1)/v`` slots; bubble fraction ``(p − 1)/(v·m + p − 1)``
   (Narayanan et al. 2021, §2.2). A slot is one micro-batch's compute and its tensor, pipeline,
   context and expert communication (``parallel_comm``).
-- The data-parallel gradient reduction follows the passes (Megatron-LM's data-parallel all-reduce);
+- The data-parallel gradient reduction follows the passes (Megatron-LM's data-parallel all-reduce),
+  over the ``dp·cp`` ranks that hold the same weights (context-parallel ranks see different tokens
+  of the same sequences, so their gradients are reduced, and ZeRO shards, with the data-parallel
+  ones: Megatron-LM's data-parallel group with context parallelism, torchtitan's FSDP mesh);
   ZeRO-3's gathers are issued layer by layer during the passes and overlap them, as Megatron-LM's
   bucketed reduce does with ``--overlap-grad-reduce``: such a step takes the longer of the two. The
   optimizer then reads and writes weights, gradients and its states once at the memory bandwidth.
@@ -44,7 +48,7 @@ class DeviceFigures(NamedTuple):
     links: comm.Links
     gemm_peak: Any  # FLOP/s of linear layers at the training precision
     gemm_efficiency: Any  # fraction of that peak reached
-    attention_rate: Any  # FLOP/s attention reaches: 16-bit peak × training efficiency
+    attention_rate: Any  # FLOP/s fused attention reaches: 16-bit peak × its training efficiency
     memory_rate: Any  # achieved memory bandwidth, B/s
     usable_memory: Any  # B per device, less the runtime's reserve
 
@@ -145,12 +149,13 @@ def training_step_core(
     zero3 = zero_stage == 3
     # ZeRO-3 moves 3 (4 with full recomputation) parameter volumes against the all-reduce's 2.
     traffic = 1.0 + zero3 * (0.5 + 0.5 * full)
+    replicas = dp * cp  # ranks holding the same weights: the gradient reduction's and ZeRO's group
     t_dp = comm.data_parallel(
-        shared * weight_bytes, routed * weight_bytes, dp, ep, tp * cp, traffic, links, a, ops
+        shared * weight_bytes, routed * weight_bytes, replicas, ep, tp, traffic, links, a, ops
     )
     gradient_bytes, state_bytes = a.gradient_bytes_per_parameter, a.optimizer_state_bytes_per_parameter
     weights, gradients, optimizer = state_memory(
-        shared, routed, dp, ep, zero_stage, weight_bytes, gradient_bytes, state_bytes
+        shared, routed, replicas, ep, zero_stage, weight_bytes, gradient_bytes, state_bytes
     )
     # The optimizer steps the parameters whose state this device holds, reading and writing their
     # weights, gradients and states.

@@ -156,8 +156,9 @@ def test_context_parallel_ring_known_answer():
     )
     kv = 8192 * 2 * 8 * 128 * 2
     ring = 3 * 32 * (A.collective_launch_latency + 15 / 16 * kv / FABRIC + 15 * NDR.latency)
-    # It overlaps the chunk's attention: 3 passes of 2·L·s²·d_attn over 16 ranks at 16-bit peak.
-    attention = 3 * 2 * 32 * 8192**2 * 4096 / 16 / (989.4e12 * A.training_compute_efficiency)
+    # It overlaps the chunk's attention: 3 passes of 2·L·s²·d_attn over 16 ranks at 16-bit peak
+    # times the attention efficiency.
+    attention = 3 * 2 * 32 * 8192**2 * 4096 / 16 / (989.4e12 * A.training_attention_efficiency)
     assert r.cp_communication_latency == pytest.approx(ring - attention, rel=1e-9)
     assert r.cp_communication_latency > 0
 
