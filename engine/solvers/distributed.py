@@ -17,6 +17,7 @@ from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import size_text
 from .collectives import topology_code
+from .memo import by_identity
 from .ops import SCALAR
 from .parallel_comm import links_of
 from .parallel_layout import (
@@ -31,6 +32,7 @@ from .training_step import DeviceFigures, StepEstimate, training_step_core
 TrainingEstimate = StepEstimate  # one step of one layout: the core's fields, scalars
 
 
+@by_identity
 def device_figures(fleet: FleetSpec, precision: Precision, a: Assumptions) -> DeviceFigures:
     """The fleet's numbers for a step at ``precision``: linear layers at its peak (FP8 at the FP8
     efficiency), fused attention at 16 bits when the precision is narrower, at its own efficiency."""

@@ -192,9 +192,13 @@ def context_parallel(
     kv_bytes: Any, cp: Any, tp: Any, layers: Any, attention_time: Any, links: Links, a: Assumptions, ops: Ops
 ) -> Any:
     """Per micro-batch on one stage: three all-gathers of the sequence's K and V per layer, less the
-    attention time they hide behind."""
-    ring = 3.0 * layers * allgather(kv_bytes, cp, tp, links, a, ops)
-    return ops.maximum(ring - attention_time, 0.0)
+    attention time they hide behind (none without context parallelism)."""
+
+    def exposed(kv_bytes: Any, cp: Any, tp: Any, layers: Any, attention_time: Any) -> Any:
+        ring = 3.0 * layers * allgather(kv_bytes, cp, tp, links, a, ops)
+        return ops.maximum(ring - attention_time, 0.0)
+
+    return ops.only(cp > 1, exposed, kv_bytes, cp, tp, layers, attention_time)
 
 
 def expert_parallel(

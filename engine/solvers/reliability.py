@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from ..assumptions import Assumptions
 from ..systems.types import FleetSpec, NodeSpec
 from .checks import non_negative, positive
+from .memo import by_identity
 from .ops import SCALAR, Ops
 
 COMPONENTS = ("gpu", "memory", "nic", "host", "network", "software")
@@ -83,6 +84,7 @@ def failure_rates(
     )
 
 
+@by_identity
 def fleet_failure_rates(fleet: FleetSpec, a: Assumptions) -> FailureRates:
     return failure_rates(
         accelerators=fleet.accelerators,
