@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import soffice_path
 from mlsysim.workbooks.recalc import UnusableWorkbookError, recalc
 from recalc_support import (
     compound_file,
@@ -78,12 +79,11 @@ def test_legacy_xls_from_libreoffice(tmp_path: Path) -> None:
     (saved,) = libreoffice_recalc([src], tmp_path)
     xls_dir = tmp_path / "xls"
     xls_dir.mkdir()
-    import shutil
     import subprocess
 
     subprocess.run(
         [
-            shutil.which("soffice"),
+            soffice_path(),
             f"-env:UserInstallation={(tmp_path / 'lo-profile').resolve().as_uri()}",
             "--headless",
             "--convert-to",
