@@ -1,24 +1,33 @@
-"""From the cells read to the formulas to evaluate: one ``Instance`` per formula cell.
+"""From the cells read to the formulas to evaluate: one ``Instance`` per formula cell, grouped by
+compiled template.
 
 Shared formulas (ECMA-376 Part 1 §18.3.1.40: one master ``<f t="shared" ref si>`` with its text,
-dependents with only ``si``) are the master's formula copied to each dependent's cell; when the
-master's compiled formula cannot serve copies, openpyxl's ``Translator`` (Excel's relative-address
-rule) spells the dependent's text out. Data tables and multi-cell array formulas are refused.
+dependents with only ``si``) are the master's formula at the dependent's cell: in R1C1 terms the
+same formula, so they share its template. Data tables and multi-cell array formulas are refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from openpyxl.formula.translate import Translator
+from typing import Any
 
 from .cellref import address, label, parse_address
-from .compiler import CompileError, Compiler, Names
-from .graph import Instance
+from .compiler import CompileError, Compiler, Names, Template
 from .sheet_reader import FormulaCell, SheetCells
 from .workbook_xml import WorkbookMap
 
 MAX_PROBLEMS = 10
+
+
+@dataclass(slots=True)
+class Instance:
+    """One formula cell: where it is and which compiled formula it runs."""
+
+    sheet: int
+    row: int
+    col: int
+    template: Template
+    level: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +59,35 @@ class Model:
             for cell in sheet.formulas:
                 self._add(index, cell, self.masters[index])
 
+    def groups(self) -> tuple[list[tuple[Template, list[tuple[int, int]]]], list[list[int]]]:
+        """[(template, cells)] and, per group, the indexes of its instances."""
+        by_template: dict[int, int] = {}
+        groups: list[tuple[Template, list[tuple[int, int]]]] = []
+        members: list[list[int]] = []
+        for i, inst in enumerate(self.instances):
+            g = by_template.get(id(inst.template))
+            if g is None:
+                g = by_template[id(inst.template)] = len(groups)
+                groups.append((inst.template, []))
+                members.append([])
+            groups[g][1].append((inst.row, inst.col))
+            members[g].append(i)
+        return groups, members
+
     def formula_text(self, i: int) -> str:
         """The formula of cell ``i`` as written (a shared dependent's text is derived)."""
         cell = self.cells[i]
         if cell.text is not None:
             return cell.text
-        return self._dependent_text(cell, self.masters[self.instances[i].sheet].get(cell.shared_index))
+        master = self.masters[self.instances[i].sheet].get(cell.shared_index)
+        if master is None or master.text is None:
+            return ""
+        from openpyxl.formula.translate import Translator
 
-    def _add(self, sheet: int, cell: FormulaCell, masters: dict) -> None:
+        moved = Translator("=" + master.text, origin=address(master.row, master.col))
+        return moved.translate_formula(address(cell.row, cell.col))[1:]
+
+    def _add(self, sheet: int, cell: FormulaCell, masters: dict[Any, FormulaCell]) -> None:
         where = (self.sheet_names[sheet], cell.row, cell.col)
         if cell.kind == "dataTable":
             return self._problem(where, cell.text or "", "data tables (What-If Analysis) are not supported")
@@ -66,35 +96,24 @@ class Model:
                 where, cell.text or "", f"multi-cell array formulas ({cell.ref}) are not supported"
             )
         text = cell.text
-        master = None
         if text is None and cell.kind == "shared":
             master = masters.get(cell.shared_index)
-            if master is None:
+            if master is None or master.text is None:
                 return self._problem(where, "", f"shared formula {cell.shared_index} has no master cell")
+            try:
+                template, _, _ = self.compiler.template(master.text, sheet, master.row, master.col)
+            except CompileError as exc:
+                return self._problem(where, master.text, exc.problem)
         elif text is None:
             return self._problem(where, "", "the formula is empty")
-        try:
-            if master is not None:
-                template, dr, dc = self.compiler.template(master.text, sheet, master.row, master.col)
-                if template.shared:
-                    dr, dc = cell.row - template.row, cell.col - template.col
-                else:
-                    text = self._dependent_text(cell, master)
-                    template, dr, dc = self.compiler.template(text, sheet, cell.row, cell.col)
-            else:
-                template, dr, dc = self.compiler.template(text, sheet, cell.row, cell.col)
-        except CompileError as exc:
-            return self._problem(where, text or (master.text if master else ""), exc.problem)
-        self.instances.append(Instance(sheet, cell.row, cell.col, template, dr, dc))
+        else:
+            try:
+                template, _, _ = self.compiler.template(text, sheet, cell.row, cell.col)
+            except CompileError as exc:
+                return self._problem(where, text, exc.problem)
+        self.instances.append(Instance(sheet, cell.row, cell.col, template))
         self.cells.append(cell)
         return None
-
-    @staticmethod
-    def _dependent_text(cell: FormulaCell, master: FormulaCell | None) -> str:
-        if master is None:
-            return ""
-        moved = Translator("=" + master.text, origin=address(master.row, master.col))
-        return moved.translate_formula(address(cell.row, cell.col))[1:]
 
     def _problem(self, where: tuple[str, int, int], formula: str, problem: str) -> None:
         self.problems.append(Problem(label(*where), formula, problem))

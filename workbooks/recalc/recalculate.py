@@ -9,20 +9,19 @@ worksheet (``workbook_xml``, ``sheet_reader``), compile each distinct formula on
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mlsysim.errors import InvalidInputError
 
-from . import graph, writer
+from . import graph, writer, xmltext
 from . import summary as summaries
+from .arrays import TooLarge
 from .cellref import address
 from .compiler import CompileError
 from .errors import UnusableWorkbookError
-from .evaluator import Group, Workbook
-from .graph import Instance
+from .evaluator import Book, Group
 from .model import MAX_PROBLEMS, Model
 from .package import Package
 from .report import CellError, RecalcReport
@@ -63,26 +62,35 @@ def recalc(
         model = Model(book_map, sheets)
         if model.problems:
             raise _unevaluable(source, model)
+        groups, members = model.groups()
         try:
-            level_count = graph.levels(model.instances, model.sheet_names) if model.instances else 0
+            steps = graph.order(groups, model.sheet_names)
         except graph.CircularReference as exc:
             raise UnusableWorkbookError(source, f"circular reference: {exc}") from None
+        level_count = max((s.level for s in steps), default=-1) + 1
         seconds["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        book = Workbook(
-            model.sheet_names, [s.values for s in sheets], [(s.max_row, s.max_col) for s in sheets]
-        )
-        results = _evaluate(book, model.instances, progress)
-        master = _master_check(model, book, source, required=check)
+        book = Book(model.sheet_names, [s.values for s in sheets], [(s.max_row, s.max_col) for s in sheets])
+        try:
+            results = _evaluate(book, model, groups, members, steps, progress)
+            master = _master_check(model, book, source, required=check)
+        except TooLarge as exc:
+            raise UnusableWorkbookError(
+                source,
+                f"a formula builds an array of {exc.args[0]:,} cells; the recompute stops at 20,000,000",
+            ) from None
         errors = _errors(model, results)
         positions = [[(c.row, c.col) for c in s.formulas] for s in sheets]
-        tables = summaries.scenarios(model.sheet_names, book.values, positions)
+
+        def tables() -> dict[str, list[dict[str, Any]]]:
+            return summaries.scenarios(model.sheet_names, book.values, positions)
+
         seconds["evaluate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if target is not None:
-            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, results))
+            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, sheets, results))
         if summary_path is not None:
-            summaries.write(summaries.document(source.name, master, len(errors), tables), summary_path)
+            summaries.write(summaries.document(source.name, master, len(errors), tables()), summary_path)
         seconds["write"] = time.perf_counter() - clock
     finally:
         pkg.close()
@@ -96,7 +104,7 @@ def recalc(
         errors=tuple(errors),
         master_check=master,
         checked=check,
-        scenarios=tables,
+        tables=tables,
         seconds=seconds,
     )
 
@@ -135,23 +143,42 @@ def _unevaluable(source: Path, model: Model) -> UnusableWorkbookError:
     return UnusableWorkbookError(source, f"formulas the recompute cannot evaluate: {listed}{more}")
 
 
-def _evaluate(book: Workbook, instances: list[Instance], progress: Progress | None) -> list[Any]:
-    """Values of all formula cells, in ``instances`` order."""
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, cell in enumerate(instances):
-        groups[cell.level, id(cell.template)].append(i)
-    results: list[Any] = [None] * len(instances)
+def _evaluate(
+    book: Book,
+    model: Model,
+    groups: list,
+    members: list[list[int]],
+    steps: list[graph.Step],
+    progress: Progress | None,
+) -> list[Any]:
+    """Values of all formula cells, in ``model.instances`` order (each instance's ``level`` set)."""
+    results: list[Any] = [None] * len(model.instances)
     done = 0
-    for key in sorted(groups, key=lambda k: k[0]):
-        members = groups[key]
-        values = Group(book, [instances[i] for i in members]).run()
-        for i, value in zip(members, values, strict=True):
-            cell = instances[i]
-            book.values[cell.sheet][cell.row, cell.col] = value
+    total = len(model.instances)
+    for step in steps:
+        template, cells = groups[step.group]
+        if step.cells is None:
+            values = Group(book, template, cells).run()
+            book.values[template.sheet].update(zip(cells, values, strict=True))
+            targets = members[step.group]
+        else:  # cells that read each other: one at a time, nothing cached while they change
+            book.caching = False
+            values, targets = [], []
+            for g, k in step.cells:
+                cell = groups[g][1][k]
+                value = Group(book, groups[g][0], [cell]).run()[0]
+                book.values[groups[g][0].sheet][cell] = value
+                values.append(value)
+                targets.append(members[g][k])
+            book.caching = True
+        instances = model.instances
+        for i, value in zip(targets, values, strict=True):
             results[i] = value
-        done += len(members)
+            if type(value) is not float:
+                instances[i].level = step.level
+        done += len(targets)
         if progress:
-            progress(done, len(instances))
+            progress(done, total)
     return results
 
 
@@ -177,7 +204,7 @@ def _errors(model: Model, results: list[Any]) -> list[CellError]:
     ]
 
 
-def _master_check(model: Model, book: Workbook, source: Path, *, required: bool) -> bool | None:
+def _master_check(model: Model, book: Book, source: Path, *, required: bool) -> bool | None:
     """The value of the defined name ``MasterCheck`` (TRUE or a non-zero number passes)."""
     found = next((n for n in model.compiler.names.defs if n[0] == MASTER_CHECK.upper()), None)
     if found is None:
@@ -191,19 +218,28 @@ def _master_check(model: Model, book: Workbook, source: Path, *, required: bool)
         template, _, _ = model.compiler.template(MASTER_CHECK, sheet, 1, 1)
     except CompileError as exc:
         raise UnusableWorkbookError(source, f"the defined name {MASTER_CHECK}: {exc.problem}") from None
-    value = Group(book, [Instance(sheet, 1, 1, template, 0, 0)]).run()[0]
+    value = Group(book, template, [(1, 1)]).run()[0]
     return value is True or (isinstance(value, float) and value != 0.0)
 
 
-def _patched(pkg: Package, workbook_part: str, model: Model, results: list[Any]) -> dict[str, bytes]:
-    by_part: dict[str, tuple[list, list]] = {}
-    parts = model.parts
+def _patched(
+    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[Any]
+) -> dict[str, bytes]:
+    """The worksheet parts with formulas, patched, each in its own encoding; the workbook part
+    without ``fullCalcOnLoad``."""
+    by_sheet: dict[int, tuple[list, list]] = {}
     for cell, inst, value in zip(model.cells, model.instances, results, strict=True):
-        cells, values = by_part.setdefault(parts[inst.sheet], ([], []))
+        cells, values = by_sheet.setdefault(inst.sheet, ([], []))
         cells.append(cell)
         values.append(value)
-    patched = {
-        part: writer.patch_sheet(pkg.read(part), cells, values) for part, (cells, values) in by_part.items()
-    }
-    patched[workbook_part] = writer.mark_current(pkg.read(workbook_part))
+    patched = {}
+    for index, (cells, values) in by_sheet.items():
+        sheet = sheets[index]
+        data = writer.patch_sheet(sheet.data, cells, values)
+        patched[sheet.sheet.part] = xmltext.encode(data, sheet.encoding)
+    try:
+        data, encoding = xmltext.decode(pkg.read(workbook_part))
+    except xmltext.EncodingProblem as exc:
+        raise pkg.unusable(f"part {workbook_part} {exc}") from None
+    patched[workbook_part] = xmltext.encode(writer.mark_current(data), encoding)
     return patched
