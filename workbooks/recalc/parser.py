@@ -17,6 +17,7 @@ adds text typed as an argument).
 from __future__ import annotations
 
 import re
+from decimal import ROUND_DOWN, Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,16 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def number(text: str) -> float:
+    """A number typed in a formula: Excel keeps 15 significant digits and drops the rest
+    (Microsoft, "Floating-point arithmetic may give inaccurate results in Excel")."""
+    digits = sum(ch.isdigit() for ch in text.partition("e")[0].partition("E")[0].lstrip("0."))
+    if digits <= 15:
+        return float(text)
+    exact = Decimal(text)
+    return float(exact.quantize(Decimal(1).scaleb(exact.adjusted() - 14), rounding=ROUND_DOWN))
+
+
 def _starts_operand(kind: str, value: str) -> bool:
     return kind in ("ref", "name", "func") or (kind == "op" and value == "(")
 
@@ -216,7 +227,7 @@ class _Parser:
 
     def _constant(self, kind: str, value: str) -> Any:
         if kind == "num":
-            return Const(float(value))
+            return Const(number(value))
         if kind == "str":
             return Const(value[1:-1].replace('""', '"'))
         if kind == "err":
@@ -299,7 +310,7 @@ class _Parser:
             elif kind == "op" and value in "+-":
                 sign = -sign if value == "-" else sign
             elif kind == "num":
-                rows[-1].append(sign * float(value))
+                rows[-1].append(sign * number(value))
                 sign = 1.0
             else:
                 const = self._constant(kind, value)
