@@ -31,7 +31,7 @@ def _same(got: Any, want: Any) -> bool:
     if isinstance(want, E) or isinstance(got, E):
         return got == want
     if isinstance(want, bool) or isinstance(got, bool):
-        return got is want or got == want and type(got) is type(want)
+        return got is want
     if isinstance(want, float) and isinstance(got, int | float):
         return math.isclose(got, want, rel_tol=REL, abs_tol=1e-300)
     return got == want

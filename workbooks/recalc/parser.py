@@ -17,8 +17,8 @@ adds text typed as an argument).
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, Decimal
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from .arrays import Arr
