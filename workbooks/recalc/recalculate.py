@@ -52,7 +52,7 @@ def recalc(
     """
     source = Path(path)
     target = _target(source, out, in_place)
-    summary_path = _summary_path(summary)
+    summary_path = _summary_path(summary, source, target)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     pkg = Package(source)
@@ -110,14 +110,16 @@ def recalc(
 
 
 def _target(source: Path, out: str | Path | None, in_place: bool) -> Path | None:
+    """Where to write: the real file behind a symbolic link (replacing the link itself would leave
+    the file it points to stale), never the input unless ``in_place``."""
     if in_place and out is not None:
         raise InvalidInputError("out", str(out), "give an output file or in_place=True, not both")
     if in_place:
-        return source
+        return source.resolve()
     if out is None:
         return None
-    target = Path(out)
-    if target.exists() and source.exists() and target.resolve() == source.resolve():
+    target = Path(out).resolve()
+    if target == source.resolve():
         raise InvalidInputError(
             "out", str(out), "is the input workbook; use in_place=True (--in-place) to overwrite it"
         )
@@ -126,7 +128,7 @@ def _target(source: Path, out: str | Path | None, in_place: bool) -> Path | None
     return target
 
 
-def _summary_path(summary_file: str | Path | None) -> Path | None:
+def _summary_path(summary_file: str | Path | None, source: Path, target: Path | None) -> Path | None:
     if summary_file is None:
         return None
     p = Path(summary_file)
@@ -134,7 +136,12 @@ def _summary_path(summary_file: str | Path | None) -> Path | None:
         raise InvalidInputError("summary", str(summary_file), "a file name ending in .json or .csv")
     if not p.parent.is_dir():
         raise InvalidInputError("summary", str(summary_file), "its folder does not exist")
-    return p
+    resolved = p.resolve()
+    if resolved == source.resolve():
+        raise InvalidInputError("summary", str(summary_file), "is the input workbook; name another file")
+    if target is not None and resolved == target:
+        raise InvalidInputError("summary", str(summary_file), "is the output workbook; name another file")
+    return resolved
 
 
 def _unevaluable(source: Path, model: Model) -> UnusableWorkbookError:

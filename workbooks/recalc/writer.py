@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.parsers import expat
 
-from . import atomic
+from . import atomic, xmlsafe
 from .package import Package
 from .sheet_reader import FormulaCell
 from .values import XlError
@@ -105,8 +106,39 @@ def mark_current(workbook_xml: bytes) -> bytes:
     return _FULL_CALC.sub(rb"\1", workbook_xml, count=1)
 
 
+def _well_formed(pkg: Package, patched: dict[str, bytes]) -> None:
+    for name, data in patched.items():
+        p = xmlsafe.parser()
+        try:
+            p.Parse(data, True)
+        except (expat.ExpatError, xmlsafe.HostileXml) as exc:
+            raise pkg.unusable(
+                f"the recomputed part {name} would not be well-formed XML ({exc}); nothing written"
+            ) from None
+
+
+def _reopens(pkg: Package) -> Callable[[Path], None]:
+    """A check that the written file opens in openpyxl, as any reader of the package must."""
+
+    def check(path: Path) -> None:
+        import openpyxl
+
+        try:
+            with path.open("rb") as handle:  # a file object: openpyxl would refuse the .tmp name
+                openpyxl.load_workbook(handle, read_only=True).close()
+        except Exception as exc:  # openpyxl raises many kinds for a package it cannot read
+            problem = f"{type(exc).__name__}: {exc}"
+            raise pkg.unusable(
+                f"the recomputed workbook does not re-open in openpyxl ({problem}); nothing written"
+            ) from None
+
+    return check
+
+
 def write_package(pkg: Package, target: Path, patched: dict[str, bytes]) -> None:
-    """Write ``pkg`` with the parts in ``patched`` replaced, atomically, to ``target``."""
+    """Write ``pkg`` with the parts in ``patched`` replaced, atomically, to ``target``, after
+    checking that every patched part is well-formed and that the result re-opens in openpyxl."""
+    _well_formed(pkg, patched)
 
     def write(raw: BinaryIO) -> None:
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out:
@@ -125,4 +157,4 @@ def write_package(pkg: Package, target: Path, patched: dict[str, bytes]) -> None
                     for chunk in stream:
                         dest.write(chunk)
 
-    atomic.replace(Path(target), write)
+    atomic.replace(Path(target), write, _reopens(pkg))
