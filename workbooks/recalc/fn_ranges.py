@@ -177,22 +177,22 @@ def SUMPRODUCT(*args: Any) -> Any:
     shape = (arrays[0].height, arrays[0].width)
     if any((a.height, a.width) != shape for a in arrays):
         return VALUE
-    reach_h = max(len(a.rows) if a.rows is not None else a.height for a in arrays)
-    reach_w = max(
-        (max((len(r) for r in a.rows), default=0) if a.rows is not None else a.width) for a in arrays
-    )
-    reach_h, reach_w = min(reach_h, shape[0]), min(reach_w, shape[1])
+    positions: set[tuple[int, int]] = set()
+    for a in arrays:  # the cells that can differ from their array's tail
+        if a.cells is not None:
+            positions.update(a.cells)
+        else:
+            positions.update((i, j) for i, row in enumerate(a.rows or ()) for j in range(len(row)))
     total = 0.0
-    for i in range(reach_h):
-        for j in range(reach_w):
-            product = 1.0
-            for a in arrays:
-                v = a.get(i, j)
-                if type(v) is XlError:
-                    return v
-                product *= v if type(v) is float else 0.0
-            total += product
-    rest = shape[0] * shape[1] - reach_h * reach_w
+    for i, j in sorted(positions):
+        product = 1.0
+        for a in arrays:
+            v = a.get(i, j)
+            if type(v) is XlError:
+                return v
+            product *= v if type(v) is float else 0.0
+        total += product
+    rest = shape[0] * shape[1] - len(positions)
     if rest:
         product = 1.0
         for a in arrays:
