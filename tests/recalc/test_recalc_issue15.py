@@ -163,7 +163,8 @@ def test_text_local_sheet_id_is_refused_in_one_line(tmp_path: Path) -> None:
         path,
         "xl/workbook.xml",
         b"</sheets>",
-        b'</sheets><definedNames><definedName name="X" localSheetId="one">Sheet!$A$1</definedName></definedNames>',
+        b'</sheets><definedNames><definedName name="X" localSheetId="one">Sheet!$A$1</definedName>'
+        b"</definedNames>",
     )
     done = run_cli("recalc", str(path), "-o", str(tmp_path / "out.xlsx"))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "localSheetId='one'" in done.stderr
