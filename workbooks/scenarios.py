@@ -239,7 +239,7 @@ def _value(key: str, raw: Any, where: str, catalog: Any) -> Any:
         return str(raw).strip()
     number = _number(raw)
     if key in _WHOLE:
-        if number is None or number != int(number) or number < 1:
+        if number is None or not math.isfinite(number) or number != int(number) or number < 1:
             raise InvalidInputError(f"{where} {key}", raw, "expected a whole number >= 1")
         return int(number)
     if number is None or not math.isfinite(number) or number <= 0:
