@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..textsafe import inert_text, looks_like_formula
+from ..textsafe import FORMULA_START, inert_text
 from .arguments import NUMBER_KINDS, arguments, solver_name
 from .columns import ERROR, result_names
 from .evaluate import sweep
@@ -273,15 +273,17 @@ class _Writer:
     def _write_csv(self, frame: pd.DataFrame) -> None:
         try:
             import pyarrow as pa
+            import pyarrow.compute
             import pyarrow.csv as pa_csv
         except ImportError:
             frame.to_csv(self.temp, mode="a", header=self.csv_header, index=False)
             self.csv_header = False
             return
-        for name in frame.columns:  # pandas writes True/False; keep that spelling
-            if frame[name].dtype == bool or isinstance(frame[name].dtype, pd.BooleanDtype):
-                frame[name] = frame[name].map({True: "True", False: "False"}).astype(object)
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        for i, field in enumerate(table.schema):  # pandas writes True/False; keep that spelling
+            if pa.types.is_boolean(field.type):
+                text = pa.compute.if_else(table.column(i), "True", "False")
+                table = table.set_column(i, field.name, text)
         table = table.cast(pa.schema([pa.field(f.name, _csv_type(f.type, pa)) for f in table.schema]))
         if self.csv is None:  # the header as pandas writes it (quoted only where needed), then rows
             self.csv_file = self.temp.open("wb")
@@ -350,18 +352,26 @@ def _csv_type(kind: Any, pa: Any) -> Any:
 
 
 def _inert(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text that a spreadsheet would run as a formula made inert (``'``)."""
+    """``frame`` with every text that a spreadsheet would run as a formula made inert (``'``);
+    the test runs on a categorical column's categories and is vectorised on other text columns."""
     out = frame
     for name in frame.columns:
         column = frame[name]
-        if column.dtype != object and not isinstance(column.dtype, pd.CategoricalDtype | pd.StringDtype):
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            if categories.dtype == object or isinstance(categories.dtype, pd.StringDtype):
+                fixed = [inert_text(c) if isinstance(c, str) else c for c in categories]
+                if fixed != list(categories):
+                    out = frame.copy() if out is frame else out
+                    out[name] = column.cat.rename_categories(fixed)
             continue
-        values = column.astype(object)
-        risky = values.map(lambda v: isinstance(v, str) and looks_like_formula(v))
-        if risky.any():
-            if out is frame:
-                out = frame.copy()
-            out[name] = values.where(~risky, values.map(lambda v: inert_text(v) if isinstance(v, str) else v))
+        if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
+            continue
+        flagged = column.astype("string").str.startswith(FORMULA_START).fillna(False).astype(bool)
+        if flagged.any():
+            out = frame.copy() if out is frame else out
+            fixed = column[flagged].map(lambda v: inert_text(v) if isinstance(v, str) else v)
+            out[name] = column.astype(object).where(~flagged, fixed)
     return out
 
 
