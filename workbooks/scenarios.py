@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -145,7 +145,7 @@ def _from_file(path: Path) -> Scenarios:
     return from_records(records, path.name)
 
 
-def from_records(records: list[Mapping[str, Any]], where: str) -> Scenarios:
+def from_records(records: Sequence[Mapping[str, Any]], where: str) -> Scenarios:
     """Validated scenarios from plain records (keys as in ``ServingScenario`` etc. or aliases)."""
     catalog = load_catalog()
     found: dict[str, list] = {kind: [] for kind in _KINDS}

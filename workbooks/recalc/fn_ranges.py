@@ -38,20 +38,20 @@ def _numbers(args: tuple[Any, ...], skip_errors: bool = False) -> Iterator[tuple
             for v in arr.values():
                 if type(v) is float:
                     out.append((v, 1))
-                elif type(v) is XlError and not skip_errors:
+                elif isinstance(v, XlError) and not skip_errors:
                     return v
             count = arr.tail_count()
             if count:
                 tail = arr.tail
                 if type(tail) is float:
                     out.append((tail, count))
-                elif type(tail) is XlError and not skip_errors:
+                elif isinstance(tail, XlError) and not skip_errors:
                     return tail
             continue
         if arg is MISSING or arg is BLANK:
             continue
         n = to_number(arg)
-        if type(n) is XlError:
+        if isinstance(n, XlError):
             if skip_errors:
                 continue
             return n
@@ -61,7 +61,7 @@ def _numbers(args: tuple[Any, ...], skip_errors: bool = False) -> Iterator[tuple
 
 def SUM(*args: Any) -> Any:
     found = _numbers(args)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     total = 0.0
     for v, k in found:
@@ -71,7 +71,7 @@ def SUM(*args: Any) -> Any:
 
 def PRODUCT(*args: Any) -> Any:
     found = _numbers(args)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     result, seen = 1.0, False
     for v, k in found:
@@ -82,7 +82,7 @@ def PRODUCT(*args: Any) -> Any:
 
 def AVERAGE(*args: Any) -> Any:
     found = _numbers(args)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     total, n = 0.0, 0
     for v, k in found:
@@ -93,14 +93,14 @@ def AVERAGE(*args: Any) -> Any:
 
 def MIN(*args: Any) -> Any:
     found = _numbers(args)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     return min((v for v, _ in found), default=0.0)
 
 
 def MAX(*args: Any) -> Any:
     found = _numbers(args)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     return max((v for v, _ in found), default=0.0)
 
@@ -156,7 +156,7 @@ def _logical(args: tuple[Any, ...], combine: Any) -> Any:
             if arr.tail_count() and arr.tail is not BLANK:
                 values.append(arr.tail)
             for v in values:
-                if type(v) is XlError:
+                if isinstance(v, XlError):
                     return v
                 if type(v) is bool or type(v) is float:
                     seen.append(bool(v))
@@ -164,7 +164,7 @@ def _logical(args: tuple[Any, ...], combine: Any) -> Any:
         if arg is MISSING:
             continue
         b = to_bool(arg)
-        if type(b) is XlError:
+        if isinstance(b, XlError):
             return b
         seen.append(b)
     return combine(seen) if seen else VALUE
@@ -188,7 +188,7 @@ def SUMPRODUCT(*args: Any) -> Any:
         product = 1.0
         for a in arrays:
             v = a.get(i, j)
-            if type(v) is XlError:
+            if isinstance(v, XlError):
                 return v
             product *= v if type(v) is float else 0.0
         total += product
@@ -196,7 +196,7 @@ def SUMPRODUCT(*args: Any) -> Any:
     if rest:
         product = 1.0
         for a in arrays:
-            if type(a.tail) is XlError:
+            if isinstance(a.tail, XlError):
                 return a.tail
             product *= a.tail if type(a.tail) is float else 0.0
         total += product * rest
@@ -271,7 +271,7 @@ def equality_index(arr: Arr) -> dict[Any, list[tuple[int, int]]]:
 
 def criterion(value: Any) -> Any:
     """A predicate on one cell for a criteria argument (Microsoft, "COUNTIF function")."""
-    if type(value) is XlError:
+    if isinstance(value, XlError):
         return lambda v: v is value
     if value is BLANK or value is MISSING:
         value = 0.0
@@ -381,10 +381,10 @@ def _select(ranges: list[Arr], tests: list[Any]) -> tuple[list[tuple[int, int]],
 
 def COUNTIFS(*pairs: Any) -> Any:
     cond = _conditions(pairs)
-    if type(cond) is XlError:
+    if isinstance(cond, XlError):
         return cond
     found = _select(*cond)  # type: ignore[misc]
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     positions, tail = found  # type: ignore[misc]
     return float(len(positions) + tail)
@@ -396,20 +396,20 @@ def COUNTIF(rng: Any, crit: Any) -> Any:
 
 def _sum_over(target: Any, pairs: tuple[Any, ...], average: bool) -> Any:
     cond = _conditions(pairs)
-    if type(cond) is XlError:
+    if isinstance(cond, XlError):
         return cond
     ranges, tests = cond  # type: ignore[misc]
     values = Arr.of(target)
     if (values.height, values.width) != (ranges[0].height, ranges[0].width):
         return VALUE
     found = _select(ranges, tests)
-    if type(found) is XlError:
+    if isinstance(found, XlError):
         return found
     positions, _tail = found  # type: ignore[misc]
     total, n = 0.0, 0
     for i, j in positions:
         v = values.get(i, j)
-        if type(v) is XlError:
+        if isinstance(v, XlError):
             return v
         if type(v) is float:
             total += v
@@ -456,7 +456,7 @@ def _whole(value: Any) -> Any:
             return VALUE
         value = arr.first()
     n = to_number(value)
-    return n if type(n) is XlError else int(n)
+    return n if isinstance(n, XlError) else int(n)
 
 
 def index(array: Any, row_num: Any, col_num: Any = MISSING, area_num: Any = MISSING) -> Any:
@@ -469,7 +469,7 @@ def index(array: Any, row_num: Any, col_num: Any = MISSING, area_num: Any = MISS
     row = 0 if row_num is MISSING else _whole(row_num)
     col = None if col_num is MISSING else _whole(col_num)
     for n in (row, col):
-        if type(n) is XlError:
+        if isinstance(n, XlError):
             return n
     if isinstance(array, Area):
         height, width = array.height, array.width
@@ -508,10 +508,10 @@ def _line(lookup_array: Any) -> list[Any] | None:
 def match(value: Any, lookup_array: Any, match_type: Any = MISSING) -> Any:
     if isinstance(value, Area | Arr):
         value = Arr.of(value).first()
-    if type(value) is XlError:
+    if isinstance(value, XlError):
         return value
     kind = 1 if match_type is MISSING else _whole(match_type)
-    if type(kind) is XlError:
+    if isinstance(kind, XlError):
         return kind
     if value is BLANK:
         return NA
@@ -579,7 +579,7 @@ def _approximate(line: list[Any], value: Any, direction: int) -> Any:
         if type(v) is not type(value):
             continue
         c = compare(v, value)
-        if type(c) is XlError:
+        if isinstance(c, XlError):
             continue
         if c == 0:
             return float(i)

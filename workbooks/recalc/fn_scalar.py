@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
+from collections.abc import Callable
 from typing import Any
 
 from .coerce import compare, date_serial, round15, text_to_number, to_bool, to_number, to_text
@@ -28,7 +29,7 @@ def _numbers(*values: Any) -> list[float] | XlError:
     out = []
     for v in values:
         n = to_number(v)
-        if type(n) is XlError:
+        if isinstance(n, XlError):
             return n
         out.append(n)
     return out
@@ -36,29 +37,29 @@ def _numbers(*values: Any) -> list[float] | XlError:
 
 def add(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    return n if type(n) is XlError else finite(n[0] + n[1])
+    return n if isinstance(n, XlError) else finite(n[0] + n[1])
 
 
 def sub(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    return n if type(n) is XlError else finite(n[0] - n[1])
+    return n if isinstance(n, XlError) else finite(n[0] - n[1])
 
 
 def mul(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    return n if type(n) is XlError else finite(n[0] * n[1])
+    return n if isinstance(n, XlError) else finite(n[0] * n[1])
 
 
 def div(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     return DIV0 if n[1] == 0 else finite(n[0] / n[1])
 
 
 def power(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     x, y = n
     if x == 0 and y == 0:
@@ -75,17 +76,17 @@ def power(a: Any, b: Any) -> Any:
 
 def concat(a: Any, b: Any) -> Any:
     x, y = to_text(a), to_text(b)
-    if type(x) is XlError:
+    if isinstance(x, XlError):
         return x
-    if type(y) is XlError:
+    if isinstance(y, XlError):
         return y
     return x + y
 
 
-def _comparison(test: Any) -> Any:
+def _comparison(test: Any) -> Callable[[Any, Any], Any]:
     def op(a: Any, b: Any) -> Any:
         c = compare(a, b)
-        return c if type(c) is XlError else test(c)
+        return c if isinstance(c, XlError) else test(c)
 
     return op
 
@@ -100,7 +101,7 @@ ge = _comparison(lambda c: c >= 0)
 
 def neg(a: Any) -> Any:
     n = to_number(a)
-    return n if type(n) is XlError else -n
+    return n if isinstance(n, XlError) else -n
 
 
 def pos(a: Any) -> Any:
@@ -109,7 +110,7 @@ def pos(a: Any) -> Any:
 
 def percent(a: Any) -> Any:
     n = to_number(a)
-    return n if type(n) is XlError else n / 100
+    return n if isinstance(n, XlError) else n / 100
 
 
 # --- math ---------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def percent(a: Any) -> Any:
 def _unary(fn: Any, domain: Any = None) -> Any:
     def call(a: Any) -> Any:
         x = to_number(a)
-        if type(x) is XlError:
+        if isinstance(x, XlError):
             return x
         if domain is not None and not domain(x):
             return NUM
@@ -141,7 +142,7 @@ SIGN = _unary(lambda x: float((x > 0) - (x < 0)))
 
 def LOG(a: Any, base: Any = 10.0) -> Any:
     n = _numbers(a, 10.0 if base is MISSING else base)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     x, b = n
     if x <= 0 or b <= 0:
@@ -157,7 +158,7 @@ def PI() -> float:
 
 def MOD(a: Any, b: Any) -> Any:
     n = _numbers(a, b)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     x, y = n
     if y == 0:
@@ -172,7 +173,7 @@ def POWER(a: Any, b: Any) -> Any:
 def _rounding(mode: str) -> Any:
     def call(a: Any, digits: Any = 0.0) -> Any:
         n = _numbers(a, 0.0 if digits is MISSING else digits)
-        if type(n) is XlError:
+        if isinstance(n, XlError):
             return n
         x, d = n[0], int(n[1])
         if not x:
@@ -198,14 +199,14 @@ TRUNC = ROUNDDOWN
 
 def IF(condition: Any, then: Any = True, otherwise: Any = False) -> Any:
     c = to_bool(condition)
-    if type(c) is XlError:
+    if isinstance(c, XlError):
         return c
     chosen = then if c else otherwise
     return 0.0 if chosen is MISSING else chosen
 
 
 def IFERROR(value: Any, alternative: Any) -> Any:
-    if type(value) is XlError:
+    if isinstance(value, XlError):
         return 0.0 if alternative is MISSING else alternative
     return value
 
@@ -218,7 +219,7 @@ def IFNA(value: Any, alternative: Any) -> Any:
 
 def NOT(a: Any) -> Any:
     b = to_bool(a)
-    return b if type(b) is XlError else not b
+    return b if isinstance(b, XlError) else not b
 
 
 def TRUE() -> bool:
@@ -230,11 +231,11 @@ def FALSE() -> bool:
 
 
 def ISERROR(a: Any) -> bool:
-    return type(a) is XlError
+    return isinstance(a, XlError)
 
 
 def ISERR(a: Any) -> bool:
-    return type(a) is XlError and a is not NA
+    return isinstance(a, XlError) and a is not NA
 
 
 def ISNA(a: Any) -> bool:
@@ -266,7 +267,7 @@ def NA_() -> Any:
 
 
 def N(a: Any) -> Any:
-    if type(a) is float or type(a) is XlError:
+    if type(a) is float or isinstance(a, XlError):
         return a
     if type(a) is bool:
         return 1.0 if a else 0.0
@@ -274,7 +275,7 @@ def N(a: Any) -> Any:
 
 
 def T(a: Any) -> Any:
-    if type(a) is str or type(a) is XlError:
+    if type(a) is str or isinstance(a, XlError):
         return a
     return ""
 
@@ -288,20 +289,20 @@ def _text(a: Any) -> Any:
 
 def _count(a: Any, default: float) -> Any:
     n = to_number(default if a is MISSING else a)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     return NUM if n < 0 else int(n)
 
 
 def LEN(a: Any) -> Any:
     s = _text(a)
-    return s if type(s) is XlError else float(len(s))
+    return s if isinstance(s, XlError) else float(len(s))
 
 
 def LEFT(a: Any, count: Any = MISSING) -> Any:
     s, n = _text(a), _count(count, 1.0)
     for v in (s, n):
-        if type(v) is XlError:
+        if isinstance(v, XlError):
             return v
     return s[:n]
 
@@ -309,7 +310,7 @@ def LEFT(a: Any, count: Any = MISSING) -> Any:
 def RIGHT(a: Any, count: Any = MISSING) -> Any:
     s, n = _text(a), _count(count, 1.0)
     for v in (s, n):
-        if type(v) is XlError:
+        if isinstance(v, XlError):
             return v
     return s[len(s) - n :] if n else ""
 
@@ -317,8 +318,10 @@ def RIGHT(a: Any, count: Any = MISSING) -> Any:
 def MID(a: Any, start: Any, count: Any) -> Any:
     s, st, n = _text(a), to_number(start), _count(count, 0.0)
     for v in (s, st, n):
-        if type(v) is XlError:
+        if isinstance(v, XlError):
             return v
+    if isinstance(st, XlError) or isinstance(n, XlError):  # for the type checker: returned above
+        return VALUE
     if st < 1:
         return VALUE
     first = int(st) - 1
@@ -327,23 +330,23 @@ def MID(a: Any, start: Any, count: Any) -> Any:
 
 def UPPER(a: Any) -> Any:
     s = _text(a)
-    return s if type(s) is XlError else s.upper()
+    return s if isinstance(s, XlError) else s.upper()
 
 
 def LOWER(a: Any) -> Any:
     s = _text(a)
-    return s if type(s) is XlError else s.lower()
+    return s if isinstance(s, XlError) else s.lower()
 
 
 def TRIM(a: Any) -> Any:
     s = _text(a)
-    return s if type(s) is XlError else " ".join(part for part in s.split(" ") if part)
+    return s if isinstance(s, XlError) else " ".join(part for part in s.split(" ") if part)
 
 
 def EXACT(a: Any, b: Any) -> Any:
     x, y = _text(a), _text(b)
     for v in (x, y):
-        if type(v) is XlError:
+        if isinstance(v, XlError):
             return v
     return x == y
 
@@ -361,9 +364,10 @@ def VALUE_(a: Any) -> Any:
 
 def REPT(a: Any, times: Any) -> Any:
     s, n = _text(a), to_number(times)
-    for v in (s, n):
-        if type(v) is XlError:
-            return v
+    if isinstance(s, XlError):
+        return s
+    if isinstance(n, XlError):
+        return n
     if n < 0:
         return VALUE
     if len(s) * int(n) > 32_767:
@@ -375,7 +379,7 @@ def CONCATENATE(*parts: Any) -> Any:
     out = []
     for p in parts:
         s = _text(p)
-        if type(s) is XlError:
+        if isinstance(s, XlError):
             return s
         out.append(s)
     text = "".join(out)
@@ -387,7 +391,7 @@ def CONCATENATE(*parts: Any) -> Any:
 
 def DATE(year: Any, month: Any, day: Any) -> Any:
     n = _numbers(year, month, day)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     y, m, d = (math.floor(v) for v in n)
     if 0 <= y < 1900:
@@ -398,7 +402,7 @@ def DATE(year: Any, month: Any, day: Any) -> Any:
     if not 1900 <= y <= 9999:
         return NUM
     first = date_serial(y, m + 1, 1)
-    if type(first) is XlError:
+    if isinstance(first, XlError):
         return first
     serial = first + d - 1
     return NUM if not 1 <= serial <= 2958465 else serial
@@ -406,7 +410,7 @@ def DATE(year: Any, month: Any, day: Any) -> Any:
 
 def _date_of(a: Any) -> Any:
     n = to_number(a)
-    if type(n) is XlError:
+    if isinstance(n, XlError):
         return n
     if n < 0 or n > 2958465.99999:
         return NUM
@@ -421,14 +425,14 @@ def _date_of(a: Any) -> Any:
 
 def YEAR(a: Any) -> Any:
     d = _date_of(a)
-    return d if type(d) is XlError else float(d[0])
+    return d if isinstance(d, XlError) else float(d[0])
 
 
 def MONTH(a: Any) -> Any:
     d = _date_of(a)
-    return d if type(d) is XlError else float(d[1])
+    return d if isinstance(d, XlError) else float(d[1])
 
 
 def DAY(a: Any) -> Any:
     d = _date_of(a)
-    return d if type(d) is XlError else float(d[2])
+    return d if isinstance(d, XlError) else float(d[2])

@@ -70,12 +70,19 @@ def _ranges(**fns: Callable[..., Any]) -> dict[str, Fn]:
     return {name: Fn(name, fn, False) for name, fn in fns.items()}
 
 
+_UNARY_AND_POWER: dict[str, Callable[..., Any]] = {
+    "^": S.power,
+    "&": S.concat,
+    "U-": S.neg,
+    "U+": S.pos,
+    "%": S.percent,
+}
 OPERATORS: dict[str, Fn] = {
     **{
         op: Fn(op, scalar(fn), True, fast=op)
         for op, fn in (("+", S.add), ("-", S.sub), ("*", S.mul), ("/", S.div))
     },
-    **_scalars(True, **{"^": S.power, "&": S.concat, "U-": S.neg, "U+": S.pos, "%": S.percent}),
+    **_scalars(True, **_UNARY_AND_POWER),
     **_scalars(True, **{"=": S.eq, "<>": S.ne, "<": S.lt, ">": S.gt, "<=": S.le, ">=": S.ge}),
     ":": Fn(":", R.span, False),
     " ": Fn(" ", R.intersect, False),

@@ -18,7 +18,7 @@ import io
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mlsysim.textsafe import inert_text
 
@@ -109,4 +109,8 @@ def render(doc: dict, path: Path) -> str:
 def write(doc: dict, path: Path) -> None:
     """Write the summary atomically."""
     data = render(doc, path).encode("utf-8")
-    atomic.replace(path, lambda f: f.write(data))
+
+    def write_all(f: BinaryIO) -> None:
+        f.write(data)
+
+    atomic.replace(path, write_all)

@@ -52,6 +52,12 @@ def encode(value: Any) -> tuple[bytes | None, bytes]:
     return b"str", escape_text(str(value))
 
 
+def _prefix(data: bytes, start: int) -> bytes:
+    """The namespace prefix of the cell element at ``start`` (``x:`` in ``<x:c``), or b""."""
+    m = _PREFIX.match(data, start)
+    return (m.group(1) if m else None) or b""
+
+
 def patch_sheet(data: bytes, cells: Sequence[FormulaCell], values: Sequence[Any]) -> bytes:
     """The worksheet XML ``data`` (UTF-8) with each formula cell's cached value set to ``values[i]``:
     the cell's ``t`` attribute and ``<v>`` change, an ``<is>`` is dropped, every other byte stays."""
@@ -67,9 +73,7 @@ def patch_sheet(data: bytes, cells: Sequence[FormulaCell], values: Sequence[Any]
         tag = data[c_start : open_end - 1]
         if b"t=" in tag:
             tag = _T_ATTR.sub(b"", tag)
-        prefix = (
-            b"" if data[c_start + 1 : c_start + 3] == b"c " else _PREFIX.match(data, c_start).group(1) or b""
-        )  # type: ignore[union-attr]
+        prefix = b"" if data[c_start + 1 : c_start + 3] == b"c " else _prefix(data, c_start)
         append(data[pos:c_start])
         append(tag + (b' t="' + kind + b'">' if kind else b">"))
         pos = c_end
