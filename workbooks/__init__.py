@@ -2,10 +2,35 @@
 
 ``build(path, scenarios=...)`` writes the planning workbook (``build_workbook`` returns it in
 memory); ``recalc(path, ...)`` recomputes any workbook headless (``mlsysim.workbooks.recalc``).
+The names are imported on first use, so ``mlsysim recalc`` does not load the workbook generator
+(openpyxl and the sheet writers) to start.
 """
 
-from .planbook import SHEETS, build, build_workbook
-from .recalc import recalc
-from .scenarios import Scenarios, load_scenarios
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __all__ = ["SHEETS", "Scenarios", "build", "build_workbook", "load_scenarios", "recalc"]
+
+_HOMES = {
+    "SHEETS": ".planbook",
+    "build": ".planbook",
+    "build_workbook": ".planbook",
+    "recalc": ".recalc",
+    "Scenarios": ".scenarios",
+    "load_scenarios": ".scenarios",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
