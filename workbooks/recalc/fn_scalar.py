@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Any
 
 from .coerce import compare, date_serial, round15, text_to_number, to_bool, to_number, to_text
