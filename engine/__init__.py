@@ -24,6 +24,16 @@ _LAZY = {
     "ReliabilityModel": ("mlsysim.api.reliability", "ReliabilityModel"),
     "Q_": ("mlsysim.units", "Q_"),
     "load_catalog": ("mlsysim.catalog_loader", "load_catalog"),
+    "Catalog": ("mlsysim.catalog_loader", "Catalog"),
+    # Specs: SI floats, for hypothetical hardware and models (README, "Your own hardware and models").
+    "HardwareSpec": ("mlsysim.hardware.types", "HardwareSpec"),
+    "TransformerSpec": ("mlsysim.models.types", "TransformerSpec"),
+    "CNNSpec": ("mlsysim.models.types", "CNNSpec"),
+    "NodeSpec": ("mlsysim.systems.types", "NodeSpec"),
+    "FabricSpec": ("mlsysim.systems.types", "FabricSpec"),
+    "FleetSpec": ("mlsysim.systems.types", "FleetSpec"),
+    "GridSpec": ("mlsysim.infra.types", "GridSpec"),
+    "DatacenterSpec": ("mlsysim.infra.types", "DatacenterSpec"),
     "sweep": ("mlsysim.sweeps", "sweep"),
 }
 _REGISTRIES = ("Hardware", "Models", "Systems", "Infra")
@@ -31,15 +41,23 @@ _REGISTRIES = ("Hardware", "Models", "Systems", "Infra")
 __all__ = [
     "Q_",
     "Bottleneck",
+    "CNNSpec",
+    "Catalog",
     "CatalogError",
+    "DatacenterSpec",
     "DistributedModel",
     "EconomicsModel",
     "Engine",
+    "FabricSpec",
+    "FleetSpec",
+    "GridSpec",
     "Hardware",
+    "HardwareSpec",
     "Infra",
     "InvalidInputError",
     "MlsysimError",
     "Models",
+    "NodeSpec",
     "PerformanceProfile",
     "Precision",
     "ReliabilityModel",
@@ -47,6 +65,7 @@ __all__ = [
     "SingleNodeModel",
     "SustainabilityModel",
     "Systems",
+    "TransformerSpec",
     "UnknownEntryError",
     "__version__",
     "load_catalog",
@@ -60,9 +79,9 @@ def __getattr__(name: str) -> Any:
         module, attribute = _LAZY[name]
         value = getattr(import_module(module), attribute)
     elif name in _REGISTRIES:
-        from .registry import build
+        from .catalog_loader import default_catalog
 
-        value = build(name)
+        value = default_catalog().registry(name)
     elif name == "ureg":
         from .units import registry
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from .catalog_reader import TableReader
 from .entry import CatalogEntry, Source
 from .enums import Precision
-from .errors import CatalogError
+from .errors import CatalogError, InvalidInputError
 from .hardware.types import HardwareNode, HardwareSpec
 from .infra.types import Datacenter, DatacenterSpec, Grid, GridSpec
 from .models.types import CNNSpec, Model, TransformerSpec
+from .names import closest
 from .systems.types import Fabric, FabricSpec, Fleet, FleetSpec, Node, NodeSpec
 
-HARDWARE_TIERS = ("cloud", "workstation", "edge", "mobile", "tiny")
-MODEL_FAMILIES = ("language", "vision")
-
 Sources = Mapping[str, Source]
+Entries = Mapping[str, Mapping[str, CatalogEntry]]
+
+
+@contextmanager
+def spec_rules(where: str) -> Iterator[None]:
+    """A spec's own range checks (``InvalidInputError``) reported against the catalog file."""
+    try:
+        yield
+    except InvalidInputError as exc:
+        raise CatalogError(f"{where}.{exc.argument}", f"{exc.value!r}: {exc.valid}") from None
 
 
 def _identity(reader: TableReader, entry_id: str) -> dict[str, Any]:
@@ -47,6 +56,8 @@ def build_hardware(where: str, entry_id: str, tier: str, raw: dict, sources: Sou
         scale_up_bandwidth=r.number("scale_up_bandwidth", "bandwidth", required=False),
         price=r.number("price", "money", required=False),
         embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
+        scale_up_topology=r.text("scale_up_topology", ""),
+        scale_up_domain=r.count("scale_up_domain", required=False) or None,
     )
     vendor, released = r.text("vendor", ""), r.text("released", "")
     return HardwareNode(
@@ -111,6 +122,7 @@ def build_grid(where: str, entry_id: str, group: str, raw: dict, sources: Source
         carbon_intensity=r.number("carbon_intensity", "carbon_intensity"),  # type: ignore[arg-type]
         electricity_price=r.number("electricity_price", "energy_price", required=False),
         carbon_year=r.text("carbon_year", ""),
+        carbon_basis=r.text("carbon_basis", ""),
     )
     return Grid(**ident, group=group, spec=spec, provenance=r.finish())
 
@@ -123,21 +135,19 @@ def build_datacenter(where: str, entry_id: str, group: str, raw: dict, sources: 
         pue=r.number("pue", "count"),  # type: ignore[arg-type]
         wue=r.number("wue", "water_intensity"),  # type: ignore[arg-type]
     )
-    if spec.pue < 1.0:
-        raise CatalogError(where, f"pue must be at least 1.0, got {spec.pue}")
     return Datacenter(**ident, group=group, spec=spec, provenance=r.finish())
 
 
-def _reference(where: str, kind: str, name: str, entries: Mapping[str, Mapping]) -> CatalogEntry:
+def _reference(where: str, kind: str, name: str, entries: Entries) -> Any:
     found = entries.get(kind, {}).get(name)
     if found is None:
-        raise CatalogError(where, f"refers to unknown {kind} {name!r}")
+        known = closest(name, entries.get(kind, {}))
+        hint = f" (closest: {', '.join(known)})" if known else ""
+        raise CatalogError(where, f"refers to unknown {kind} {name!r}{hint}")
     return found
 
 
-def build_node(
-    where: str, entry_id: str, raw: dict, sources: Sources, entries: Mapping[str, Mapping]
-) -> Node:
+def build_node(where: str, entry_id: str, group: str, raw: dict, sources: Sources, entries: Entries) -> Node:
     r = TableReader(where, raw, sources)
     ident = _identity(r, entry_id)
     accelerator = _reference(where, "hardware", r.text("accelerator"), entries)
@@ -150,31 +160,36 @@ def build_node(
         nics_per_node=r.count("nics_per_node", required=False),
         psus_per_node=r.count("psus_per_node", required=False),
     )
-    return Node(**ident, group="nodes", spec=spec, accelerator_id=accelerator.id, provenance=r.finish())
+    return Node(**ident, group=group, spec=spec, accelerator=accelerator, provenance=r.finish())
 
 
 def build_fleet(
-    where: str, entry_id: str, raw: dict, sources: Sources, entries: Mapping[str, Mapping]
+    where: str, entry_id: str, group: str, raw: dict, sources: Sources, entries: Entries
 ) -> Fleet:
     r = TableReader(where, raw, sources)
     ident = _identity(r, entry_id)
     node = _reference(where, "node", r.text("node"), entries)
     fabric = _reference(where, "fabric", r.text("fabric"), entries)
     spec = FleetSpec(name=ident["name"], node=node.spec, nodes=r.count("nodes"), fabric=fabric.spec)
-    return Fleet(
-        **ident,
-        group="clusters",
-        spec=spec,
-        node_id=node.id,
-        fabric_id=fabric.id,
-        provenance=r.finish(),
-    )
+    return Fleet(**ident, group=group, spec=spec, node=node, fabric=fabric, provenance=r.finish())
 
 
+def _standalone(builder: Any) -> Any:
+    """A builder of an entry that refers to no other entry, in the common signature."""
+
+    def build(where: str, entry_id: str, group: str, raw: dict, sources: Sources, _entries: Entries) -> Any:
+        return builder(where, entry_id, group, raw, sources)
+
+    return build
+
+
+# kind -> builder(where, id, group, table, sources, entries built so far); in the order they build.
 BUILDERS = {
-    "hardware": build_hardware,
-    "model": build_model,
-    "fabric": build_fabric,
-    "grid": build_grid,
-    "datacenter": build_datacenter,
+    "hardware": _standalone(build_hardware),
+    "model": _standalone(build_model),
+    "fabric": _standalone(build_fabric),
+    "grid": _standalone(build_grid),
+    "datacenter": _standalone(build_datacenter),
+    "node": build_node,
+    "fleet": build_fleet,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,7 +54,9 @@ class TableReader:
             if required:
                 raise CatalogError(self.where, f"missing value {field!r} ({dimension})")
             return None
-        measured = measured_value(f"{self.where}.{field}", raw, dimension, self.sources)
+        # Ranges (positive, at least 1, ...) are the spec's to check, the same for a TOML table and a
+        # workbook row; here a value only has to be a finite number in a unit of the right dimension.
+        measured = measured_value(f"{self.where}.{field}", raw, dimension, self.sources, signed=True)
         self.provenance[field] = measured
         return measured.si_value
 
@@ -80,8 +83,12 @@ class TableReader:
         return self.provenance
 
 
-def measured_value(where: str, raw: Any, dimension: str, sources: Mapping[str, Source]) -> Measured:
-    """Validate one ``{value, unit, source[, estimate][, note]}`` table."""
+def measured_value(
+    where: str, raw: Any, dimension: str, sources: Mapping[str, Source], *, signed: bool = False
+) -> Measured:
+    """Validate one ``{value, unit, source[, estimate][, note]}`` table: a finite number (positive
+    unless ``signed``: then the spec that takes it checks its range) in a catalog unit of
+    ``dimension``, from a defined source."""
     if not isinstance(raw, dict):
         raise CatalogError(where, f"expected {{value, unit, source}}, got {raw!r}")
     extra = set(raw) - _VALUE_KEYS
@@ -90,7 +97,9 @@ def measured_value(where: str, raw: Any, dimension: str, sources: Mapping[str, S
     value = raw.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CatalogError(where, f"value must be a number, got {value!r}")
-    if not value > 0:
+    if not math.isfinite(value):
+        raise CatalogError(where, f"value must be a finite number, got {value}")
+    if not signed and value <= 0:
         raise CatalogError(where, f"value must be positive, got {value}")
     unit = raw.get("unit", "")
     if unit not in CATALOG_UNITS:

@@ -42,6 +42,8 @@ class CatalogEntry:
     aliases: tuple[str, ...]
     provenance: Mapping[str, Measured]
     spec: Any
+    # "packaged", or the user catalog folder the entry came from (``mlsysim.load_catalog(folder)``).
+    origin: str = "packaged"
 
     # Public dotted paths (as users write them) that name a differently spelled catalog field.
     _PATHS: ClassVar[dict[str, str]] = {}

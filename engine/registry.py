@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .catalog_loader import load_catalog
 from .errors import UnknownEntryError
 from .names import closest
 
@@ -22,10 +21,11 @@ class UnknownRegistryAttribute(UnknownEntryError, AttributeError):  # type: igno
 class Group:
     """A named set of entries of one kind, e.g. ``Hardware.Cloud``."""
 
-    def __init__(self, kind: str, label: str, entries: Mapping[str, Any]) -> None:
+    def __init__(self, kind: str, label: str, entries: Mapping[str, Any], catalog: Any) -> None:
         self._kind = kind
         self._label = label
         self._entries = dict(entries)
+        self._catalog = catalog
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -39,7 +39,7 @@ class Group:
 
     def get(self, name: str) -> Any:
         """Look up by any name of the entry (id, display name, alias), case-insensitively."""
-        entry = load_catalog().get(self._kind, name)
+        entry = self._catalog.get(self._kind, name)
         if entry.id not in self._entries:
             raise UnknownEntryError(f"{self._kind} in {self._label}", name, closest(name, self._entries))
         return entry
@@ -69,11 +69,11 @@ class Group:
 class Namespace(Group):
     """A registry with sub-groups (``Hardware.Cloud``) that also finds entries directly."""
 
-    def __init__(self, kind: str, label: str, groups: Mapping[str, Group]) -> None:
+    def __init__(self, kind: str, label: str, groups: Mapping[str, Group], catalog: Any) -> None:
         merged: dict[str, Any] = {}
         for group in groups.values():
             merged.update(group._entries)
-        super().__init__(kind, label, merged)
+        super().__init__(kind, label, merged, catalog)
         self._groups = dict(groups)
 
     def __getattr__(self, name: str) -> Any:
@@ -86,40 +86,49 @@ class Namespace(Group):
         return [*self._groups, *super().__dir__()]
 
 
-def _namespace(kind: str, label: str, groups: Mapping[str, str]) -> Namespace:
-    catalog = load_catalog()
+class SystemsNamespace(Namespace):
+    """``Systems``: clusters, nodes and fabrics, and ``fleet()`` for a fleet of any size."""
+
+    def fleet(self, node: Any, accelerators: int, fabric: Any) -> Any:
+        """``Systems.fleet("DGX_H100", 2048, "IB_NDR")``: see ``Catalog.fleet``."""
+        return self._catalog.fleet(node, accelerators, fabric)
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), "fleet"]
+
+
+def _namespace(kind: str, label: str, groups: Mapping[str, str], catalog: Any) -> Namespace:
     return Namespace(
         kind,
         label,
-        {attr: Group(kind, f"{label}.{attr}", catalog.group(kind, group)) for attr, group in groups.items()},
+        {
+            attr: Group(kind, f"{label}.{attr}", catalog.group(kind, group), catalog)
+            for attr, group in groups.items()
+        },
+        catalog,
     )
 
 
-def build(name: str) -> Namespace:
-    """Build one of the top-level registries of ``mlsysim``."""
-    catalog = load_catalog()
+def build(name: str, catalog: Any) -> Namespace:
+    """One of the top-level registries (``Hardware``, ``Models``, ``Systems``, ``Infra``) over
+    ``catalog``."""
+    e = catalog.entries
     if name == "Hardware":
         tiers = {"Cloud": "cloud", "Workstation": "workstation", "Edge": "edge"}
-        return _namespace("hardware", name, tiers | {"Mobile": "mobile", "Tiny": "tiny"})
+        return _namespace("hardware", name, tiers | {"Mobile": "mobile", "Tiny": "tiny"}, catalog)
     if name == "Models":
-        return _namespace("model", name, {"Language": "language", "Vision": "vision"})
+        return _namespace("model", name, {"Language": "language", "Vision": "vision"}, catalog)
     if name == "Systems":
-        return Namespace(
-            "fleet",
-            name,
-            {
-                "Clusters": Group("fleet", "Systems.Clusters", catalog.entries["fleet"]),
-                "Nodes": Group("node", "Systems.Nodes", catalog.entries["node"]),
-                "Fabrics": Group("fabric", "Systems.Fabrics", catalog.entries["fabric"]),
-            },
-        )
+        groups = {
+            "Clusters": Group("fleet", "Systems.Clusters", e["fleet"], catalog),
+            "Nodes": Group("node", "Systems.Nodes", e["node"], catalog),
+            "Fabrics": Group("fabric", "Systems.Fabrics", e["fabric"], catalog),
+        }
+        return SystemsNamespace("fleet", name, groups, catalog)
     if name == "Infra":
-        return Namespace(
-            "grid",
-            name,
-            {
-                "Grids": Group("grid", "Infra.Grids", catalog.entries["grid"]),
-                "Datacenters": Group("datacenter", "Infra.Datacenters", catalog.entries["datacenter"]),
-            },
-        )
+        groups = {
+            "Grids": Group("grid", "Infra.Grids", e["grid"], catalog),
+            "Datacenters": Group("datacenter", "Infra.Datacenters", e["datacenter"], catalog),
+        }
+        return Namespace("grid", name, groups, catalog)
     raise AttributeError(name)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.catalog_units import PINT_SPELLING
 from mlsysim.errors import InvalidInputError, UnknownEntryError
 from mlsysim.names import closest, normalize
 
-from . import cells
+from . import cells, resolve
 from .convert import factor
 from .function import Arg, ExcelFunction
 from .sheet_export import export_rows
@@ -24,9 +22,9 @@ SPEC_UNIT = Arg("unit", "text", "unit of the result; default the column's unit",
 TOPIC = Arg("topic", "text", "function name, e.g. MLSYS_TTFT; omit for the list", optional=True)
 
 
-@lru_cache(maxsize=8)
+@resolve.cached(maxsize=8)
 def _rows_by_id(kind: str) -> dict[str, tuple]:
-    return {row[0]: row for row in export_rows(schema(kind))}
+    return {row[0]: row for row in export_rows(schema(kind), resolve.catalog())}
 
 
 def _column(kind: str, field: str) -> tuple[int, Column]:
@@ -42,7 +40,7 @@ def _column(kind: str, field: str) -> tuple[int, Column]:
 def _row(kind: str, entry: Any) -> tuple:
     if isinstance(entry, str):
         catalog_kind = "grid" if kind == "region" else kind
-        entry_id = load_catalog().get(catalog_kind, entry).id
+        entry_id = resolve.catalog().get(catalog_kind, entry).id
         return _rows_by_id(kind)[entry_id]
     return row_values(schema(kind), entry)
 
@@ -82,9 +80,19 @@ def help_text(topic: str | None) -> str:
 
 
 def _version() -> str:
+    """``mlsysim-workbook <version>``: the distribution's name tells it from the other ``mlsysim``
+    on PyPI, and its installed metadata is checked against the code that runs."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from mlsysim import __version__
 
-    return __version__
+    try:
+        installed = version("mlsysim-workbook")
+    except PackageNotFoundError:
+        installed = "none"
+    if installed != __version__:
+        return f"mlsysim-workbook {__version__} (installed metadata: {installed}; reinstall it)"
+    return f"mlsysim-workbook {__version__}"
 
 
 FUNCTIONS = (
@@ -98,7 +106,15 @@ FUNCTIONS = (
         "unit, or converted to unit.",
         spec_value,
     ),
-    ExcelFunction("MLSYS_VERSION", "Catalog", (), "text", "", "Version of the MLSYSIM engine.", _version),
+    ExcelFunction(
+        "MLSYS_VERSION",
+        "Catalog",
+        (),
+        "text",
+        "",
+        "Name and version of the engine (mlsysim-workbook), to check which mlsysim Excel runs.",
+        _version,
+    ),
     ExcelFunction(
         "MLSYS_HELP",
         "Catalog",

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.solvers.economics import EconomicsEstimate, economics, electricity_price
 
 from . import resolve
@@ -16,18 +14,30 @@ from .function import ExcelFunction
 ARGS = (FLEET, DAYS, KWH_PRICE, DATACENTER, UNIT)
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(fleet: Any, days: float, kwh_price: float | None, datacenter: Any) -> EconomicsEstimate:
     grid, facility = resolve.site(datacenter)
     price = electricity_price(grid, kwh_price)
-    return economics(resolve.spec("fleet", fleet), days, price, facility, load_catalog().assumptions)
+    return economics(resolve.spec("fleet", fleet), days, price, facility, resolve.catalog().assumptions)
 
 
 def _define(name, read, unit, description, *, si_unit="USD", label=""):
     def compute(fleet, days, kwh_price, datacenter):
         return read(estimate(fleet, days, kwh_price, datacenter))
 
-    return ExcelFunction(name, "Economics", ARGS, "number", unit, description, compute, si_unit, label)
+    return ExcelFunction(
+        name,
+        "Economics",
+        ARGS,
+        "number",
+        unit,
+        description,
+        compute,
+        si_unit,
+        label,
+        estimate=estimate,
+        read=read,
+    )
 
 
 FUNCTIONS = (

@@ -4,10 +4,8 @@ computes them."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.solvers.reliability import ReliabilityEstimate, reliability
 
 from . import resolve
@@ -21,10 +19,10 @@ _ANY_JOB_HOURS = 1.0
 _ANY_CHECKPOINT_S = 60.0
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(fleet: Any, hours: float, checkpoint_s: float) -> ReliabilityEstimate:
     spec = resolve.spec("fleet", fleet)
-    return reliability(spec, hours * 3600.0, checkpoint_s, load_catalog().assumptions)
+    return reliability(spec, hours * 3600.0, checkpoint_s, resolve.catalog().assumptions)
 
 
 FUNCTIONS = (

@@ -3,10 +3,8 @@ Williams et al. 2009), as ``Engine.solve`` computes it."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.enums import Precision
 from mlsysim.solvers.roofline import RooflineEstimate, roofline
 
@@ -17,11 +15,11 @@ from .function import feasibility_gated
 ARGS = (MODEL, HW, BATCH, PRECISION)
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(model: Any, hw: Any, batch: float, precision: str | None) -> RooflineEstimate:
     hardware = resolve.spec("hardware", hw)
     p = Precision.parse(precision) if precision else hardware.default_precision
-    return roofline(resolve.spec("model", model), hardware, batch, p, load_catalog().assumptions)
+    return roofline(resolve.spec("model", model), hardware, batch, p, resolve.catalog().assumptions)
 
 
 _define = feasibility_gated("Roofline", estimate, ARGS, UNIT)

@@ -4,10 +4,8 @@ its default of 128 output tokens."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.enums import Precision
 from mlsysim.solvers.serving import ServingEstimate, serving
 
@@ -18,14 +16,14 @@ from .function import feasibility_gated
 ARGS = (MODEL, HW, SEQ, BATCH, PRECISION, TP)
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(
     model: Any, hw: Any, seq: float, batch: float, precision: str | None, tp: float | None
 ) -> ServingEstimate:
     hardware = resolve.spec("hardware", hw)
     p = Precision.parse(precision) if precision else hardware.default_precision
     spec = resolve.transformer(model, "serving")
-    return serving(spec, hardware, seq, batch, p, load_catalog().assumptions, tp=1 if tp is None else tp)
+    return serving(spec, hardware, seq, batch, p, resolve.catalog().assumptions, tp=1 if tp is None else tp)
 
 
 _define = feasibility_gated("Serving", estimate, ARGS, UNIT)

@@ -4,10 +4,8 @@ computes them."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.solvers.sustainability import SustainabilityEstimate, sustainability
 
 from . import resolve
@@ -17,17 +15,28 @@ from .function import ExcelFunction
 ARGS = (FLEET, DAYS, REGION, UNIT)
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(fleet: Any, days: float, region: Any) -> SustainabilityEstimate:
     grid, facility = resolve.site(region)
-    return sustainability(resolve.spec("fleet", fleet), days, grid, facility, load_catalog().assumptions)
+    return sustainability(resolve.spec("fleet", fleet), days, grid, facility, resolve.catalog().assumptions)
 
 
 def _define(name, read, unit, si_unit, description):
     def compute(fleet, days, region):
         return read(estimate(fleet, days, region))
 
-    return ExcelFunction(name, "Sustainability", ARGS, "number", unit, description, compute, si_unit)
+    return ExcelFunction(
+        name,
+        "Sustainability",
+        ARGS,
+        "number",
+        unit,
+        description,
+        compute,
+        si_unit,
+        estimate=estimate,
+        read=read,
+    )
 
 
 FUNCTIONS = (

@@ -4,10 +4,8 @@ with its defaults (2048-token sequences, full activation recomputation)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.enums import Precision
 from mlsysim.solvers.distributed import TrainingEstimate, training_step
 
@@ -18,7 +16,7 @@ from .function import feasibility_gated
 ARGS = (MODEL, FLEET, TRAIN_BATCH, TP, PP, MICROBATCHES, PRECISION, ZERO)
 
 
-@lru_cache(maxsize=16384)
+@resolve.cached(maxsize=16384)
 def estimate(
     model: Any, fleet: Any, batch: float, tp: Any, pp: Any, micro: Any, precision: Any, zero: Any
 ) -> TrainingEstimate:
@@ -29,7 +27,7 @@ def estimate(
         spec,
         batch,
         p,
-        load_catalog().assumptions,
+        resolve.catalog().assumptions,
         tp=1 if tp is None else tp,
         pp=1 if pp is None else pp,
         microbatches=1 if micro is None else micro,

@@ -1,4 +1,4 @@
-"""The packaged catalog as catalog-sheet rows (the inverse of ``sheet_rows``).
+"""A catalog's entries as catalog-sheet rows (the inverse of ``sheet_rows``).
 
 Each value is the SI value divided by the column's factor, written as the shortest decimal that
 converts back to exactly the same SI float where one exists (3350, not 3349.9999999999995), so a
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
 from mlsysim.entry import CatalogEntry
 from mlsysim.enums import Precision
 from mlsysim.hardware.types import HardwareSpec
@@ -47,6 +46,8 @@ def _hardware_values(spec: HardwareSpec) -> dict[str, Any]:
         scale_up_bandwidth=spec.scale_up_bandwidth,
         price=spec.price,
         embodied_carbon=spec.embodied_carbon,
+        scale_up_topology=spec.scale_up_topology or None,  # an empty cell, as the workbook writes it
+        scale_up_domain=spec.scale_up_domain,
     )
     return values
 
@@ -81,9 +82,7 @@ def _model(entry: Any, catalog: Any) -> dict[str, Any]:
 
 
 def _fleet(entry: Any, catalog: Any) -> dict[str, Any]:
-    node = catalog.entries["node"][entry.node_id]
-    fabric = catalog.entries["fabric"][entry.fabric_id]
-    spec = entry.spec
+    node, fabric, spec = entry.node, entry.fabric, entry.spec
     return {
         "id": entry.id,
         "name": entry.name,
@@ -112,6 +111,7 @@ def _region(entry: Any, catalog: Any) -> dict[str, Any]:
         "carbon_intensity": entry.spec.carbon_intensity,
         "electricity_price": entry.spec.electricity_price,
         "carbon_year": entry.spec.carbon_year,
+        "carbon_basis": entry.spec.carbon_basis or None,
         "facility": facility.id,
         "pue": facility.spec.pue,
         "wue": facility.spec.wue,
@@ -123,12 +123,15 @@ _EXPORTERS = {"hardware": _hardware, "model": _model, "fleet": _fleet, "region":
 _CATALOG_KIND = {"hardware": "hardware", "model": "model", "fleet": "fleet", "region": "grid"}
 
 
-def export_rows(schema: SheetSchema) -> list[tuple]:
-    catalog = load_catalog()
+def export_rows(schema: SheetSchema, catalog: Any, extra: Iterable[CatalogEntry] = ()) -> list[tuple]:
+    """Every entry of ``catalog`` of the sheet's kind as a row, then the ``extra`` entries; the
+    Source cell of an entry from a user catalog folder starts with ``user catalog <folder>:``."""
     rows = []
-    for entry in catalog.entries[_CATALOG_KIND[schema.kind]].values():
+    for entry in (*catalog.entries[_CATALOG_KIND[schema.kind]].values(), *extra):
         values = _EXPORTERS[schema.kind](entry, catalog)
         values.setdefault("source", _sources((entry,)))
+        if entry.origin != "packaged":
+            values["source"] = f"user catalog {entry.origin}: {values['source']}"
         rows.append(tuple(_cell(column, values.get(column.key)) for column in schema.columns))
     return rows
 

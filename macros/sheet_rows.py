@@ -1,8 +1,10 @@
-"""One catalog-sheet row (as Excel passes a range) to the engine's spec, checked cell by cell.
+"""One catalog-sheet row (as Excel passes a range) to the engine's spec.
 
-Values on the sheet are in the column's unit (``Column.factor`` converts to SI). Parsed rows are
-cached by their values, so a workbook that passes the same Hardware row to a thousand cells parses
-it once.
+Values on the sheet are in the column's unit (``Column.factor`` converts to SI). A cell only has to
+hold a number (or text, or a flag) here; whether the number is in range is the spec's own rule
+(``HardwareSpec.__post_init__``...), the same rule the TOML catalog goes through, reported against
+the sheet's column. Parsed rows are cached by their values, so a workbook that passes the same
+Hardware row to a thousand cells parses it once.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 from .cells import EXCEL_ERRORS, is_missing
 from .sheet_schema import COUNT_UNITS, Column, SheetSchema
 
-# Number columns where zero is a real value (a dry-cooled facility uses no water).
-_ZERO_ALLOWED = frozenset({"wue"})
+# Spec fields that a Fleets column of another name fills.
+_FLEET_FIELDS = {
+    "price": "node_price",
+    "bandwidth_per_accelerator": "fabric_bandwidth",
+    "latency": "fabric_latency",
+}
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
 
@@ -39,8 +45,12 @@ def row_values(schema: SheetSchema, row: Any) -> tuple:
         row = row[0]
     elif row and all(isinstance(cell, list | tuple) and len(cell) == 1 for cell in row):
         row = [cell[0] for cell in row]  # a column range (n×1)
-    if len(row) != len(schema.columns):
+    keys = schema.layout_of(len(row))
+    if keys is None:
         raise _bad_shape(schema, f"{len(row)} cells")
+    if len(row) != len(schema.columns):  # an earlier layout: by key, the columns added since empty
+        by_key = dict(zip(keys, row, strict=True))
+        row = [by_key.get(c.key) for c in schema.columns]
     # TRUE/FALSE as text: True == 1 in Python, and a cache keyed on the row must not confuse them.
     return tuple(("TRUE" if cell else "FALSE") if isinstance(cell, bool) else cell for cell in row)
 
@@ -64,7 +74,14 @@ def _parse_cached(kind: str, values: tuple) -> Any:
 
     sheet = schema(kind)
     cells = {c.key: _cell(sheet, c, v) for c, v in zip(sheet.columns, values, strict=True)}
-    return _BUILDERS[kind](sheet, cells)
+    try:
+        return _BUILDERS[kind](sheet, cells)
+    except InvalidInputError as exc:
+        if exc.argument.startswith(f"{sheet.sheet} column"):
+            raise
+        key = _FLEET_FIELDS.get(exc.argument, exc.argument) if kind == "fleet" else exc.argument
+        index = sheet.index(key)
+        raise _bad_cell(sheet, sheet.columns[index], values[index], exc.valid) from None
 
 
 def _cell(schema: SheetSchema, column: Column, value: Any) -> Any:
@@ -90,12 +107,7 @@ def _cell(schema: SheetSchema, column: Column, value: Any) -> Any:
     if number is None or not math.isfinite(number):
         raise _bad_cell(schema, column, value, f"expected a number{_unit(column)}")
     if column.type == "whole":
-        minimum = 1 if column.required or column.key == "experts_per_token" else 0
-        if number != int(number) or number < minimum:
-            raise _bad_cell(schema, column, value, f"expected a whole number >= {minimum}")
-        return int(number)
-    if number < 0 or (number == 0 and column.key not in _ZERO_ALLOWED):
-        raise _bad_cell(schema, column, value, f"expected a positive number{_unit(column)}")
+        return int(number) if number.is_integer() else number  # the spec refuses a fraction
     if column.unit in COUNT_UNITS:  # a count written in billions is still a whole number of items
         return float(round(number * column.factor))
     return number * column.factor
@@ -136,6 +148,8 @@ def _hardware(schema: SheetSchema, c: dict[str, Any], name: str) -> HardwareSpec
         scale_up_bandwidth=c["scale_up_bandwidth"],
         price=c["price"],
         embodied_carbon=c["embodied_carbon"],
+        scale_up_topology=c["scale_up_topology"] or "",
+        scale_up_domain=c["scale_up_domain"],
     )
 
 
@@ -183,11 +197,16 @@ def _model_row(schema: SheetSchema, c: dict[str, Any]) -> TransformerSpec | CNNS
         **{key: c[key] for key in _TRANSFORMER_FIELDS},
         layers=c["layers"],
         gated_ffn=bool(c["gated_ffn"]),
-        active_parameters=c["active_parameters"] or 0.0,
-        experts=c["experts"] or 1,
-        experts_per_token=c["experts_per_token"] or 1,
-        kv_latent_dim=c["kv_latent_dim"] or 0,
+        active_parameters=_given(c["active_parameters"], 0.0),
+        experts=_given(c["experts"], 1),
+        experts_per_token=_given(c["experts_per_token"], 1),
+        kv_latent_dim=_given(c["kv_latent_dim"], 0),
     )
+
+
+def _given(value: Any, default: Any) -> Any:
+    """An empty optional cell takes the catalog's default; a written value (0 included) is kept."""
+    return default if value is None else value
 
 
 def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
@@ -197,8 +216,8 @@ def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
         accelerators_per_node=c["accelerators_per_node"],
         node_power=c["node_power"],
         price=c["node_price"],
-        nics_per_node=c["nics_per_node"] or 0,
-        psus_per_node=c["psus_per_node"] or 0,
+        nics_per_node=_given(c["nics_per_node"], 0),
+        psus_per_node=_given(c["psus_per_node"], 0),
     )
     fabric = FabricSpec(
         name=c["fabric"] or "fabric",
@@ -210,14 +229,12 @@ def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
 
 
 def _region_row(schema: SheetSchema, c: dict[str, Any]) -> tuple[GridSpec, DatacenterSpec]:
-    if c["pue"] < 1.0:
-        column = schema.columns[schema.index("pue")]
-        raise _bad_cell(schema, column, c["pue"], "PUE is total over IT energy, at least 1.0")
     grid = GridSpec(
         name=c["name"] or c["id"],
         carbon_intensity=c["carbon_intensity"],
         electricity_price=c["electricity_price"],
         carbon_year=c["carbon_year"] or "",
+        carbon_basis=c["carbon_basis"] or "",
     )
     return grid, DatacenterSpec(name=c["facility"] or "facility", pue=c["pue"], wue=c["wue"])
 

@@ -23,8 +23,9 @@ Stable API (the planning-workbook generator builds on it):
   array) to the engine's spec: ``HardwareSpec``; ``TransformerSpec`` or ``CNNSpec``; ``FleetSpec``;
   ``(GridSpec, DatacenterSpec)`` for a region. Empty cells are ``None``, ``""`` or NaN. Bad cells
   raise ``InvalidInputError`` naming the sheet, column, value and what is valid.
-- ``catalog_rows(kind) -> list[tuple]``: the packaged catalog as rows of this layout, the last
-  column (``source``) holding the catalog source ids the values come from, ``"; "``-separated.
+- ``catalog_rows(kind, catalog=None) -> list[tuple]``: a catalog (default: the default catalog)
+  as rows of this layout, the last column (``source``) holding the catalog source ids the values
+  come from, ``"; "``-separated, after ``user catalog <folder>:`` for an entry from a user folder.
   Packaged regions are every grid in the default (hyperscale) facility profile.
 
 Rows are self-contained: a Fleets row repeats its accelerator's specs, and a Regions row carries
@@ -70,6 +71,16 @@ class SheetSchema:
     kind: str
     sheet: str
     columns: tuple[Column, ...]
+    # Column keys of earlier layouts, so a workbook written by an earlier version still recomputes
+    # (decision 5 of the architecture): a row of such a length is read by key, the columns added
+    # since (all optional) empty.
+    earlier: tuple[tuple[str, ...], ...] = ()
+
+    def layout_of(self, cells: int) -> tuple[str, ...] | None:
+        """The column keys of a row of ``cells`` cells: this layout, an earlier one, or None."""
+        if cells == len(self.columns):
+            return tuple(c.key for c in self.columns)
+        return next((keys for keys in self.earlier if len(keys) == cells), None)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -88,6 +99,7 @@ _PRECISION_ORDER = (
     Precision.FP16,
     Precision.BF16,
     Precision.FP8,
+    Precision.FP4,
     Precision.INT8,
     Precision.INT4,
     Precision.TF32,
@@ -105,6 +117,11 @@ def _peak_column(precision: Precision, prefix: str = "", lookup: str = "") -> Co
     )
 
 
+def _label(prefix: str, label: str) -> str:
+    text = f"{prefix}{label}"
+    return text[0].upper() + text[1:]
+
+
 def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
     """The accelerator's numeric columns (on the Hardware sheet, and repeated on the Fleets sheet)."""
     peaks = tuple(_peak_column(p, prefix, lookup) for p in _PRECISION_ORDER)
@@ -119,6 +136,10 @@ def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
         col("memory_bandwidth", "memory bandwidth (GB/s)", "GB/s"),
         col("tdp", "TDP (W)", "W"),
         col("scale_up_bandwidth", "scale-up bandwidth (GB/s)", "GB/s", False),
+        Column("scale_up_topology", _label(prefix, "scale-up topology"), "text", "", False, lookup),
+        Column(
+            "scale_up_domain", _label(prefix, "scale-up domain (accelerators)"), "whole", "", False, lookup
+        ),
         col("price", "price (USD)", "USD", False),
         col("embodied_carbon", "embodied carbon (kgCO2e)", "kgCO2e", False),
     )
@@ -203,10 +224,21 @@ REGIONS = SheetSchema(
         Column("facility", "Facility", "text", required=False),
         Column("pue", "PUE", "number"),
         Column("wue", "WUE (L/kWh)", "number", "L/kWh"),
+        Column("carbon_basis", "Carbon basis (direct/lifecycle)", "text", required=False),
         _SOURCE,
     ),
 )
 
+# Columns added in milestone 2 (all optional): the milestone-1 layout is the current one without them.
+_ADDED_IN_2 = frozenset({"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"})
+
+
+def _with_earlier(sheet: SheetSchema) -> SheetSchema:
+    first = tuple(c.key for c in sheet.columns if c.key not in _ADDED_IN_2)
+    return SheetSchema(sheet.kind, sheet.sheet, sheet.columns, (first,))
+
+
+HARDWARE, MODELS, FLEETS, REGIONS = (_with_earlier(s) for s in (HARDWARE, MODELS, FLEETS, REGIONS))
 _SCHEMAS = {s.kind: s for s in (HARDWARE, MODELS, FLEETS, REGIONS)}
 _BY_NAME = {normalize(s.sheet): s for s in _SCHEMAS.values()} | {normalize(k): s for k, s in _SCHEMAS.items()}
 
@@ -233,8 +265,11 @@ def row_to_spec(kind: str, row: object):
     return parse_row(schema(kind), row)
 
 
-def catalog_rows(kind: str) -> list[tuple]:
-    """The packaged catalog's entries of ``kind`` as rows of the sheet layout."""
+def catalog_rows(kind: str, catalog: object = None) -> list[tuple]:
+    """``catalog``'s entries of ``kind`` (default: ``mlsysim.load_catalog()``) as rows of the
+    sheet layout."""
+    from mlsysim.catalog_loader import as_catalog
+
     from .sheet_export import export_rows
 
-    return export_rows(schema(kind))
+    return export_rows(schema(kind), as_catalog(catalog))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from mlsysim.extras import needs
+
 __all__ = ["SHEETS", "Scenarios", "build", "build_workbook", "load_scenarios", "recalc"]
 
 _HOMES = {
@@ -27,7 +29,8 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
+    with needs("mlsysim.workbooks (planning workbooks: mlsysim plan, mlsysim recalc)"):
+        value = getattr(import_module(home, __name__), name)
     globals()[name] = value
     return value
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlsysim.macros.sheet_schema import Column, SheetSchema, catalog_rows, schema
+from mlsysim.macros.sheet_export import export_rows
+from mlsysim.macros.sheet_schema import Column, SheetSchema, schema
 from openpyxl.workbook.defined_name import DefinedName
 
 from . import styles
@@ -98,11 +99,13 @@ def _col(column: Column) -> Col:
     return Col(column.key, column.header, styles.INPUT, _format(column), width)
 
 
-def write_catalog_sheet(workbook: Any, kind: str) -> CatalogSheet:
+def write_catalog_sheet(workbook: Any, kind: str, catalog: Any, extra: Any = ()) -> CatalogSheet:
+    """The sheet of ``kind``: every entry of ``catalog`` as a row, then the ``extra`` entries (fleets
+    built for scenarios)."""
     sheet = schema(kind)
     table = Table(workbook, sheet.sheet, [_col(c) for c in sheet.columns])
     table.frame(sheet.sheet, _NOTES[kind] + _ADD_ROWS, header_height=60.0)
-    rows = catalog_rows(kind)
+    rows = export_rows(sheet, catalog, extra)
     keys = [c.key for c in sheet.columns]
     table.write((dict(zip(keys, row, strict=True)) for row in rows), count=len(rows))
     result = CatalogSheet(kind, sheet, table)

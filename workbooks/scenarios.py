@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mlsysim.catalog_loader import load_catalog
+from mlsysim.catalog_loader import Catalog, as_catalog
 from mlsysim.enums import Precision
 from mlsysim.errors import InvalidInputError
 
@@ -35,7 +35,7 @@ class ServingScenario:
     name: str
     model: str
     hardware: str
-    precision: str = "fp16"
+    precision: str = ""  # empty: the accelerator's default (fp16, else bf16, int8, fp32)
     tp: int = 1
     prompt_tokens: int = 2048
     output_tokens: int = 128
@@ -51,7 +51,7 @@ class TrainingScenario:
     name: str
     model: str
     fleet: str
-    precision: str = "bf16"
+    precision: str = ""  # empty: the accelerator's default (fp16, else bf16, int8, fp32)
     global_batch: int = 512
     tp: int = 1
     pp: int = 1
@@ -100,25 +100,27 @@ def default_scenarios_path() -> Path:
     return Path(str(resources.files("mlsysim.workbooks").joinpath("data", "default_scenarios.toml")))
 
 
-def load_scenarios(source: Any = None) -> Scenarios:
+def load_scenarios(source: Any = None, catalog: Any = None) -> Scenarios:
     """Scenarios from ``source``: None (the packaged defaults), a path (.toml/.csv), a list of dicts,
-    a pandas DataFrame or a ``Scenarios``."""
+    a pandas DataFrame or a ``Scenarios``; names are resolved in ``catalog`` (a ``Catalog``, a user
+    catalog folder, or None for ``mlsysim.load_catalog()``)."""
     if isinstance(source, Scenarios):
         return source
+    chosen = as_catalog(catalog)
     if source is None:
         source = default_scenarios_path()
     if isinstance(source, str | Path):
-        return _from_file(Path(source))
+        return _from_file(Path(source), chosen)
     if hasattr(source, "to_dict") and hasattr(source, "columns"):  # pandas DataFrame
-        return from_records(source.to_dict("records"), "DataFrame")
+        return from_records(source.to_dict("records"), "DataFrame", chosen)
     if isinstance(source, Iterable) and not isinstance(source, Mapping):
-        return from_records(list(source), "scenarios")
+        return from_records(list(source), "scenarios", chosen)
     raise InvalidInputError(
         "scenarios", type(source).__name__, "expected a .toml/.csv path, a list of dicts or a DataFrame"
     )
 
 
-def _from_file(path: Path) -> Scenarios:
+def _from_file(path: Path, catalog: Catalog) -> Scenarios:
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".csv"):
         raise InvalidInputError("scenarios", str(path), "expected a .toml or .csv file")
@@ -127,7 +129,7 @@ def _from_file(path: Path) -> Scenarios:
     except OSError as exc:
         raise InvalidInputError("scenarios", str(path), f"cannot be read ({exc.strerror})") from None
     if suffix == ".csv":
-        return from_records(list(csv.DictReader(io.StringIO(text))), path.name)
+        return from_records(list(csv.DictReader(io.StringIO(text))), path.name, catalog)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -142,12 +144,11 @@ def _from_file(path: Path) -> Scenarios:
                 f"{path.name} [{kind}]", "table", f"write [[{kind}]] (an array of tables)"
             )
         records += [{"sheet": kind, **table} for table in tables]
-    return from_records(records, path.name)
+    return from_records(records, path.name, catalog)
 
 
-def from_records(records: Sequence[Mapping[str, Any]], where: str) -> Scenarios:
+def from_records(records: Sequence[Mapping[str, Any]], where: str, catalog: Catalog) -> Scenarios:
     """Validated scenarios from plain records (keys as in ``ServingScenario`` etc. or aliases)."""
-    catalog = load_catalog()
     found: dict[str, list] = {kind: [] for kind in _KINDS}
     for number, record in enumerate(records, start=1):
         row = {_ALIASES.get(str(k).strip(), str(k).strip()): v for k, v in record.items() if not _blank(v)}
@@ -155,7 +156,7 @@ def from_records(records: Sequence[Mapping[str, Any]], where: str) -> Scenarios:
         if kind not in _KINDS:
             raise InvalidInputError(f"{where} row {number} sheet", kind, f"expected {', '.join(_KINDS)}")
         scenario = _scenario(_KINDS[kind], row, f"{where} row {number}", catalog)
-        _check_runs(scenario, f"{where} row {number}", catalog)
+        scenario = _check_runs(scenario, f"{where} row {number}", catalog)
         if not scenario.name:
             scenario = replace(scenario, name=_default_name(kind, len(found[kind]) + 1, scenario))
         found[kind].append(scenario)
@@ -164,11 +165,13 @@ def from_records(records: Sequence[Mapping[str, Any]], where: str) -> Scenarios:
     return Scenarios(**{kind: tuple(items) for kind, items in found.items()})
 
 
-def _check_runs(scenario: Any, where: str, catalog: Any) -> None:
+def _check_runs(scenario: Any, where: str, catalog: Any) -> Any:
     """What the sheet's functions would answer with an error, said at once: serving and training
-    need a transformer, and the accelerator must have a peak rate at the chosen precision."""
+    need a transformer, and the accelerator must have a peak rate at the chosen precision. Returns
+    the scenario with its precision filled in (the accelerator's default where none was given, as
+    the Python facades and the MLSYS_* functions choose it)."""
     if isinstance(scenario, ReliabilityScenario):
-        return
+        return scenario
     model = catalog.get("model", scenario.model)
     if not model.is_transformer:
         raise InvalidInputError(
@@ -178,11 +181,14 @@ def _check_runs(scenario: Any, where: str, catalog: Any) -> None:
         device = catalog.get("hardware", scenario.hardware).spec
     else:
         device = catalog.get("fleet", scenario.fleet).spec.accelerator
+    if not scenario.precision:
+        return replace(scenario, precision=device.default_precision.value)
     supported = [p.value for p in device.peak_flops]
     if scenario.precision not in supported:
         raise InvalidInputError(
             f"{where} precision", scenario.precision, f"{device.name} supports {', '.join(supported)}"
         )
+    return scenario
 
 
 def _blank(value: Any) -> bool:
@@ -256,3 +262,11 @@ def _number(raw: Any) -> float | None:
         return float(str(raw).replace("_", "").strip())
     except ValueError:
         return None
+
+
+def built_fleets(plan: Scenarios, catalog: Catalog) -> tuple[Any, ...]:
+    """Fleets the scenarios name that are not catalog entries but built from a node, a count and a
+    fabric (``"DGX_H100:2048:IB_NDR"``), once each, in order of first use."""
+    names = [s.fleet for s in plan.training] + [s.fleet for s in plan.reliability]
+    packaged = catalog.entries["fleet"]
+    return tuple(catalog.get("fleet", name) for name in dict.fromkeys(names) if name not in packaged)

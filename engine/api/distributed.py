@@ -7,7 +7,7 @@ from typing import Any
 from ..enums import Precision
 from ..solvers.distributed import training_step
 from ..systems.types import FleetSpec
-from .resolve import assumptions, spec_of, transformer
+from .resolve import Facade, precision_for, transformer
 from .result import Result
 
 
@@ -27,15 +27,17 @@ class TrainingResult(Result):
     }
 
 
-class DistributedModel:
+class DistributedModel(Facade):
     """Data, tensor and pipeline parallelism with communication, bubbles, ZeRO and recomputation."""
+
+    __slots__ = ()
 
     def solve(
         self,
         model: Any,
         fleet: Any,
         batch_size: int,
-        precision: str | Precision = "fp16",
+        precision: str | Precision | None = None,
         tp_size: int = 1,
         pp_size: int = 1,
         microbatch_count: int = 1,
@@ -45,13 +47,17 @@ class DistributedModel:
         recompute: str = "full",
         interleave: int = 1,
     ) -> TrainingResult:
-        """One step over a global batch of ``batch_size`` sequences of ``seq_len`` tokens."""
+        """One step over a global batch of ``batch_size`` sequences of ``seq_len`` tokens;
+        ``precision`` defaults to the accelerator's own (fp16 where it has it)."""
+        catalog = self.catalog
+        spec = transformer(catalog, model, "DistributedModel")
+        fleet_spec = catalog.spec("fleet", fleet, FleetSpec)
         estimate = training_step(
-            transformer(model, "DistributedModel"),
-            spec_of("fleet", fleet, FleetSpec),
+            spec,
+            fleet_spec,
             batch_size,
-            Precision.parse(precision),
-            assumptions(),
+            precision_for(fleet_spec.accelerator, precision),
+            catalog.assumptions,
             tp=tp_size,
             pp=pp_size,
             microbatches=microbatch_count,

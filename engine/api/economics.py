@@ -6,7 +6,7 @@ from typing import Any
 
 from ..solvers.economics import economics, electricity_price
 from ..systems.types import FleetSpec
-from .resolve import amount, assumptions, spec_of
+from .resolve import Facade, amount
 from .result import Result
 from .site import resolve_site
 
@@ -20,8 +20,10 @@ class EconomicsResult(Result):
     }
 
 
-class EconomicsModel:
+class EconomicsModel(Facade):
     """Total cost of ownership: amortised CapEx plus energy and maintenance OpEx."""
+
+    __slots__ = ()
 
     def solve(
         self,
@@ -35,16 +37,17 @@ class EconomicsModel:
     ) -> EconomicsResult:
         """TCO over ``duration_days``; the electricity price is ``kwh_price`` (USD/kWh) or, when
         omitted, the grid's industrial price."""
-        grid_spec, facility = resolve_site(datacenter, grid)
+        catalog = self.catalog
+        grid_spec, facility = resolve_site(catalog, datacenter, grid)
         price = electricity_price(
             grid_spec, None if kwh_price is None else amount("kwh_price", kwh_price, "USD/kWh")
         )
         estimate = economics(
-            spec_of("fleet", fleet, FleetSpec),
+            catalog.spec("fleet", fleet, FleetSpec),
             amount("duration_days", duration_days, "day"),
             price,
             facility,
-            assumptions(),
+            catalog.assumptions,
             node_price=None if node_price is None else amount("node_price", node_price, "USD"),
         )
         return EconomicsResult(estimate)

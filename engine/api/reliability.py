@@ -7,7 +7,7 @@ from typing import Any
 from ..solvers.checks import positive
 from ..solvers.reliability import reliability
 from ..systems.types import FleetSpec
-from .resolve import amount, assumptions, spec_of
+from .resolve import Facade, amount
 from .result import Result
 
 
@@ -20,8 +20,10 @@ class ReliabilityResult(Result):
     }
 
 
-class ReliabilityModel:
+class ReliabilityModel(Facade):
     """Failures of a long job and the checkpoint interval that minimises lost time."""
+
+    __slots__ = ()
 
     def solve(
         self,
@@ -31,11 +33,12 @@ class ReliabilityModel:
         *,
         restart_time_s: Any = None,
     ) -> ReliabilityResult:
+        catalog = self.catalog
         estimate = reliability(
-            spec_of("fleet", fleet, FleetSpec),
+            catalog.spec("fleet", fleet, FleetSpec),
             positive("job_duration_hours", amount("job_duration_hours", job_duration_hours, "hour")) * 3600.0,
             amount("checkpoint_time_s", checkpoint_time_s, "s"),
-            assumptions(),
+            catalog.assumptions,
             restart_time=None if restart_time_s is None else amount("restart_time_s", restart_time_s, "s"),
         )
         return ReliabilityResult(estimate)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..catalog_loader import Catalog, as_catalog
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..models.types import CNNSpec, TransformerSpec
 from ..solvers.roofline import roofline
-from .resolve import assumptions, spec_of
+from .resolve import precision_for
 from .result import Result
 
 
@@ -37,18 +38,25 @@ class Engine:
         model: Any,
         hardware: Any,
         batch_size: int = 1,
-        precision: str | Precision = "fp16",
+        precision: str | Precision | None = None,
         *,
         seq_len: int | None = None,
         training: bool = False,
+        catalog: Catalog | str | None = None,
     ) -> PerformanceProfile:
-        """Profile ``batch_size`` samples (``seq_len`` tokens each for a transformer)."""
+        """Profile ``batch_size`` samples (``seq_len`` tokens each for a transformer).
+
+        ``precision`` defaults to the device's own (fp16 where it has it); names are looked up in
+        ``catalog`` (default: ``mlsysim.load_catalog()``), which also supplies the assumptions."""
+        chosen = as_catalog(catalog)
+        spec = chosen.spec("model", model, (TransformerSpec, CNNSpec))
+        device = chosen.spec("hardware", hardware, HardwareSpec)
         estimate = roofline(
-            spec_of("model", model, (TransformerSpec, CNNSpec)),
-            spec_of("hardware", hardware, HardwareSpec),
+            spec,
+            device,
             batch_size,
-            Precision.parse(precision),
-            assumptions(),
+            precision_for(device, precision),
+            chosen.assumptions,
             seq_len=seq_len,
             training=training,
         )

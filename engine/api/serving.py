@@ -7,7 +7,7 @@ from typing import Any
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..solvers.serving import serving
-from .resolve import assumptions, spec_of, transformer
+from .resolve import Facade, precision_for, transformer
 from .result import Result
 
 
@@ -29,8 +29,10 @@ class ServingResult(Result):
     }
 
 
-class ServingModel:
+class ServingModel(Facade):
     """Two-phase LLM inference: compute-bound prefill, memory-bound decode."""
+
+    __slots__ = ()
 
     def solve(
         self,
@@ -38,21 +40,25 @@ class ServingModel:
         hardware: Any,
         seq_len: int,
         batch_size: int = 1,
-        precision: str | Precision = "fp16",
+        precision: str | Precision | None = None,
         *,
         output_len: int = 128,
         tp_size: int = 1,
         kv_precision: str | Precision | None = None,
     ) -> ServingResult:
         """Serve ``batch_size`` prompts of ``seq_len`` tokens generating ``output_len`` tokens each,
-        with the model split over ``tp_size`` devices (tensor parallel)."""
+        with the model split over ``tp_size`` devices (tensor parallel). ``precision`` defaults to
+        the device's own (fp16 where it has it)."""
+        catalog = self.catalog
+        spec = transformer(catalog, model, "ServingModel")
+        device = catalog.spec("hardware", hardware, HardwareSpec)
         estimate = serving(
-            transformer(model, "ServingModel"),
-            spec_of("hardware", hardware, HardwareSpec),
+            spec,
+            device,
             seq_len,
             batch_size,
-            Precision.parse(precision),
-            assumptions(),
+            precision_for(device, precision),
+            catalog.assumptions,
             output_len=output_len,
             tp=tp_size,
             kv_precision=None if kv_precision is None else Precision.parse(kv_precision, "kv_precision"),

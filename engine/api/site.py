@@ -7,10 +7,10 @@ hyperscale facility, and the result reports which were used.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
-from ..catalog_loader import load_catalog
+from ..catalog_loader import Catalog
 from ..entry import CatalogEntry
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
@@ -20,13 +20,12 @@ DEFAULT_GRID = "US_Average"
 DEFAULT_DATACENTER = "hyperscale"
 
 
-def _as_spec(value: Any) -> GridSpec | DatacenterSpec:
+def _as_spec(value: Any, catalog: Catalog) -> GridSpec | DatacenterSpec:
     if isinstance(value, CatalogEntry):
         value = value.spec
     if isinstance(value, str):
-        catalog = load_catalog()
         key = normalize(value)
-        if key in catalog._index["datacenter"]:
+        if catalog.has("datacenter", key):
             return catalog.get("datacenter", value).spec
         return catalog.get("grid", value).spec
     if not isinstance(value, GridSpec | DatacenterSpec):
@@ -34,14 +33,16 @@ def _as_spec(value: Any) -> GridSpec | DatacenterSpec:
     return value
 
 
-def resolve_site(datacenter: Any = None, grid: Any = None) -> tuple[GridSpec, DatacenterSpec]:
-    """(grid, facility) from the ``datacenter=`` and ``grid=`` arguments."""
+def resolve_site(
+    catalog: Catalog, datacenter: Any = None, grid: Any = None
+) -> tuple[GridSpec, DatacenterSpec]:
+    """(grid, facility) from the ``datacenter=`` and ``grid=`` arguments; names in ``catalog``."""
     grid_spec: GridSpec | None = None
     facility: DatacenterSpec | None = None
     for argument, value in (("datacenter", datacenter), ("grid", grid)):
         if value is None:
             continue
-        spec = _as_spec(value)
+        spec = _as_spec(value, catalog)
         if isinstance(spec, GridSpec):
             if grid_spec is not None and grid_spec is not spec:
                 raise InvalidInputError(argument, value, "a grid was already given")
@@ -50,11 +51,10 @@ def resolve_site(datacenter: Any = None, grid: Any = None) -> tuple[GridSpec, Da
             if argument == "grid":
                 raise InvalidInputError("grid", value, "expected a grid, got a facility profile")
             facility = spec
-    default_grid, default_facility = _defaults()
+    default_grid, default_facility = _defaults(catalog)
     return grid_spec or default_grid, facility or default_facility
 
 
-@cache
-def _defaults() -> tuple[GridSpec, DatacenterSpec]:
-    catalog = load_catalog()
+@lru_cache(maxsize=16)
+def _defaults(catalog: Catalog) -> tuple[GridSpec, DatacenterSpec]:
     return catalog.get("grid", DEFAULT_GRID).spec, catalog.get("datacenter", DEFAULT_DATACENTER).spec

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..solvers.sustainability import sustainability
 from ..systems.types import FleetSpec
-from .resolve import amount, assumptions, spec_of
+from .resolve import Facade, amount
 from .result import Result
 from .site import resolve_site
 
@@ -23,8 +23,10 @@ class SustainabilityResult(Result):
     }
 
 
-class SustainabilityModel:
+class SustainabilityModel(Facade):
     """Operational (and optionally embodied) carbon, energy and water."""
+
+    __slots__ = ()
 
     def solve(
         self,
@@ -35,13 +37,14 @@ class SustainabilityModel:
         grid: Any = None,
         include_embodied: bool = False,
     ) -> SustainabilityResult:
-        grid_spec, facility = resolve_site(datacenter, grid)
+        catalog = self.catalog
+        grid_spec, facility = resolve_site(catalog, datacenter, grid)
         estimate = sustainability(
-            spec_of("fleet", fleet, FleetSpec),
+            catalog.spec("fleet", fleet, FleetSpec),
             amount("duration_days", duration_days, "day"),
             grid_spec,
             facility,
-            assumptions(),
+            catalog.assumptions,
             include_embodied=include_embodied,
         )
         return SustainabilityResult(estimate)

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from ..catalog_loader import load_catalog
 from ..entry import CatalogEntry, Measured
 from ..errors import InvalidInputError
 from ..names import closest, normalize
+from . import import_hf
+from ._catalog import add_catalog_option, chosen_catalog
 from ._table import render
 
 # Command-line kind -> catalog kind; other accepted spellings below.
@@ -88,6 +89,7 @@ LIST_COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "carbon_intensity_g_per_kwh": lambda e: e.spec.carbon_intensity * 3.6e9,
         "electricity_price_usd_per_kwh": lambda e: _scaled(e.spec.electricity_price, 3.6e6),
         "carbon_year": lambda e: e.spec.carbon_year,
+        "carbon_basis": lambda e: e.spec.carbon_basis,
     },
     "node": {
         "accelerator": lambda e: e.accelerator_id,
@@ -127,19 +129,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list catalog entries, or show one entry's values, units and sources",
         description=__doc__.split("\n\n", 1)[1].replace("``", ""),
         epilog="examples:\n  mlsysim catalog\n  mlsysim catalog hardware\n  mlsysim catalog hardware H100\n"
-        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv",
+        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv\n"
+        "  mlsysim catalog import-hf path/to/config.json --to my-catalog",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}")
+    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}, or import-hf")
     parser.add_argument("id", nargs="?", metavar="ID", help="an entry's id, name or alias (e.g. H100)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON")
     form.add_argument("--csv", action="store_true", help="print CSV")
+    add_catalog_option(parser)
+    import_hf.add_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog()
+    if args.kind == import_hf.COMMAND:
+        return import_hf.run(args)
+    if args.to is not None or args.entry_id is not None or args.force or args.override:
+        raise InvalidInputError(
+            "--to/--id/--force/--override", args.kind, f"only for mlsysim catalog {import_hf.COMMAND}"
+        )
+    catalog = chosen_catalog(args)
     if args.kind is None:
         rows = [{"kind": name, "entries": len(catalog.entries[kind])} for name, kind in KINDS.items()]
         return _emit(args, ("kind", "entries"), rows)
@@ -199,14 +210,10 @@ def catalog_kind(name: str) -> str:
 def entry_values(entry: CatalogEntry, prefix: str = "") -> list[dict[str, Any]]:
     """Every sourced value of ``entry`` (and of the node, accelerator and fabric it is built from)."""
     values = [_value(f"{prefix}{field}", measured) for field, measured in entry.provenance.items()]
-    catalog = load_catalog()
-    for part, kind, ident in (
-        ("node", "node", getattr(entry, "node_id", "")),
-        ("accelerator", "hardware", getattr(entry, "accelerator_id", "")),
-        ("fabric", "fabric", getattr(entry, "fabric_id", "")),
-    ):
-        if ident:
-            values += entry_values(catalog.get(kind, ident), f"{prefix}{part}.")
+    for part in ("node", "accelerator", "fabric"):
+        held = getattr(entry, part, None)
+        if isinstance(held, CatalogEntry) and not (part == "accelerator" and hasattr(entry, "node")):
+            values += entry_values(held, f"{prefix}{part}.")
     return values
 
 
@@ -230,7 +237,7 @@ def _value(field: str, measured: Measured) -> dict[str, Any]:
 def _identity(entry: CatalogEntry, kind: str) -> dict[str, Any]:
     """Id, name, group, aliases and the entry's unsourced properties (vendor, flags, links)."""
     skip = {"id", "name", "group", "aliases", "provenance", "spec"}
-    properties = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name not in skip}
+    properties = {f.name: _shown(getattr(entry, f.name)) for f in fields(entry) if f.name not in skip}
     spec_fields = (
         {f.name for f in fields(entry.spec)} if hasattr(entry.spec, "__dataclass_fields__") else set()
     )
@@ -246,6 +253,11 @@ def _identity(entry: CatalogEntry, kind: str) -> dict[str, Any]:
         "aliases": list(entry.aliases),
         "properties": {k: v for k, v in properties.items() if v != ""},
     }
+
+
+def _shown(value: Any) -> Any:
+    """A property as printed: an entry it holds (a fleet's node) by its id."""
+    return value.id if isinstance(value, CatalogEntry) else value
 
 
 def _emit(args: argparse.Namespace, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> int:

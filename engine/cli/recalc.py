@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from ._catalog import add_catalog_option, chosen_catalog
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -34,11 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also fail (exit 1) when the master check MasterCheck is not TRUE",
     )
+    add_catalog_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..macros import resolve
     from ..workbooks.recalc import recalc
+
+    if args.catalog:  # MLSYS_* cells that name an entry by id look it up in these folders too
+        resolve.set_catalog(chosen_catalog(args))
 
     bar = _Bar() if _interactive() else None
     try:

@@ -16,6 +16,7 @@ from typing import Any
 from ..sweeps.arguments import SOLVERS, Argument
 from ..sweeps.columns import COLUMNS
 from ..sweeps.facades import facade
+from ._catalog import add_catalog_option, chosen_catalog
 from ._table import render
 
 SUMMARIES = {
@@ -73,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         for argument in args:
             _add_flag(sub, argument)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        add_catalog_option(sub)
         sub.set_defaults(run=run)
 
 
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         for a in SOLVERS[solver]
         if getattr(args, a.name) is not None and getattr(args, a.name) is not False
     }
-    result = facade(solver)(**inputs)
+    result = facade(solver, chosen_catalog(args))(**inputs)
     estimate = result.estimate
     values = {c.name: _shown(getattr(estimate, c.field), c.scale, c.kind) for c in COLUMNS[solver]}
     if "constraint" in values:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..sweeps.arguments import SOLVERS
 from ..sweeps.limits import DEFAULT_CHUNK_ROWS
+from ._catalog import add_catalog_option, chosen_catalog
 from ._progress import progress_bar
 
 
@@ -51,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--sheet", default=0, help="sheet of an .xlsx input (default: the first)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if any row has an error")
+    add_catalog_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -66,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             chunk_rows=args.chunk_rows,
             overwrite=args.force,
             sheet=args.sheet,
+            catalog=chosen_catalog(args),
             progress=bar,
         )
     finally:

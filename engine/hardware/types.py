@@ -9,9 +9,12 @@ from typing import ClassVar
 from ..entry import CatalogEntry, Measured
 from ..enums import Precision
 from ..errors import InvalidInputError
+from ..solvers.checks import positive
 from ..units import Q_
 
 _DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
+# How a scale-up link joins devices; "switch_reduce" reduces inside the switch (NVLink SHARP/NVLS).
+SCALE_UP_TOPOLOGIES = ("switch", "switch_reduce", "mesh", "torus", "ring")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,28 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
+    # How the scale-up link joins devices: "switch", "switch_reduce" (in-switch reduction, e.g.
+    # NVLink SHARP), "mesh", "torus" or "ring"; "" for a device without one (PCIe card, edge part).
+    scale_up_topology: str = ""
+    # Accelerators reachable over the scale-up link (8 for HGX H100, 72 for GB200 NVL72).
+    scale_up_domain: int | None = None
+
+    def __post_init__(self) -> None:
+        """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
+        if not self.peak_flops:
+            raise InvalidInputError("peak_flops", {}, "at least one precision's peak rate is required")
+        for precision, rate in self.peak_flops.items():
+            positive(f"peak_flops.{Precision(precision).value}", rate)
+        for name in ("memory_capacity", "memory_bandwidth", "tdp"):
+            positive(name, getattr(self, name))
+        for name in ("scale_up_bandwidth", "price", "embodied_carbon"):
+            if getattr(self, name) is not None:
+                positive(name, getattr(self, name))
+        if self.scale_up_topology not in ("", *SCALE_UP_TOPOLOGIES):
+            valid = f"one of {', '.join(SCALE_UP_TOPOLOGIES)}, or empty for no scale-up link"
+            raise InvalidInputError("scale_up_topology", self.scale_up_topology, valid)
+        if self.scale_up_domain is not None and not self.scale_up_domain >= 1:
+            raise InvalidInputError("scale_up_domain", self.scale_up_domain, "a count of accelerators, >= 1")
 
     @property
     def default_precision(self) -> Precision:

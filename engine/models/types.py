@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..entry import CatalogEntry
+from ..errors import InvalidInputError
+from ..solvers.checks import positive, whole
 from ..units import Q_
 
 
@@ -42,6 +44,7 @@ class TransformerSpec:
     kernels_per_layer: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._check()
         if not self.active_parameters:
             object.__setattr__(self, "active_parameters", self.parameters)
         # Width of the query projection, heads · head_dim (the hidden size in most models).
@@ -55,6 +58,28 @@ class TransformerSpec:
         derived["shared_parameters"] = self.parameters - self.experts * derived["expert_parameters"]
         for name, value in derived.items():
             object.__setattr__(self, name, value)
+
+    def _check(self) -> None:
+        """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
+        positive("parameters", self.parameters)
+        for name in ("layers", "hidden_size", "heads", "kv_heads", "head_dim", "ffn_size", "vocab_size"):
+            whole(name, getattr(self, name))
+        whole("max_context", self.max_context)
+        whole("experts", self.experts)
+        whole("experts_per_token", self.experts_per_token)
+        whole("kv_latent_dim", self.kv_latent_dim, 0)
+        if self.kv_heads > self.heads:
+            raise InvalidInputError("kv_heads", self.kv_heads, f"at most the {self.heads} attention heads")
+        if self.experts_per_token > self.experts:
+            raise InvalidInputError(
+                "experts_per_token", self.experts_per_token, f"at most the {self.experts} experts"
+            )
+        if self.active_parameters:
+            positive("active_parameters", self.active_parameters)
+            if self.active_parameters > self.parameters:
+                raise InvalidInputError(
+                    "active_parameters", self.active_parameters, f"at most parameters={self.parameters:g}"
+                )
 
     def _expert_parameters(self) -> float:
         """Weights of one routed expert, ``(P − P_active)/(E − k)``; 0 for dense models (so that
@@ -95,6 +120,11 @@ class CNNSpec:
     flops_per_inference: float
     layers: int
     activations_per_inference: float
+
+    def __post_init__(self) -> None:
+        for name in ("parameters", "flops_per_inference", "activations_per_inference"):
+            positive(name, getattr(self, name))
+        whole("layers", self.layers)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)

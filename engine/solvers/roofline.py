@@ -13,7 +13,7 @@ from ..enums import Bottleneck, Precision
 from ..hardware.types import HardwareSpec
 from ..models.types import CNNSpec, TransformerSpec
 from . import transformer as tf
-from .checks import whole
+from .checks import size_text, whole
 from .ops import SCALAR, Ops
 
 # Training a layer costs its forward pass plus a backward pass of twice the FLOPs (Kaplan et al.
@@ -86,8 +86,8 @@ def roofline(
     usable = hardware.memory_capacity * (1.0 - a.memory_reserved_fraction)
     return estimate._replace(
         constraint=(
-            f"needs {estimate.memory_footprint / 1e9:.1f} GB of memory; {usable / 1e9:.1f} GB usable "
-            f"of {hardware.memory_capacity / 1e9:.1f} GB on {hardware.name}"
+            f"needs {size_text(estimate.memory_footprint)} of memory; {size_text(usable)} usable "
+            f"of {size_text(hardware.memory_capacity)} on {hardware.name}"
         )
     )
 

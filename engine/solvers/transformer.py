@@ -57,6 +57,7 @@ def kv_cache_bytes(model: Any, tokens: Any, batch: Any, bytes_per_element: Any) 
     return model.kv_elements_per_token * tokens * batch * bytes_per_element
 
 
-def activation_bytes(weight_bytes_per_element: float) -> float:
-    """Bytes per activation element when weights are stored at ``weight_bytes_per_element``."""
-    return max(weight_bytes_per_element, MIN_ACTIVATION_BYTES)
+def activation_bytes(weight_bytes_per_element: Any, maximum: Any = max) -> Any:
+    """Bytes per activation element when weights are stored at ``weight_bytes_per_element``
+    (``maximum=numpy.maximum`` for an array of them)."""
+    return maximum(weight_bytes_per_element, MIN_ACTIVATION_BYTES)

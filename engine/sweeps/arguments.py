@@ -39,7 +39,9 @@ class Argument:
 _MODEL = Argument("model", "model", "catalog model id, name or alias (e.g. Llama3_70B)", required=True)
 _HARDWARE = Argument("hardware", "hardware", "catalog accelerator (e.g. H100)", required=True)
 _FLEET = Argument("fleet", "fleet", "catalog cluster (e.g. H100_64)", required=True)
-_PRECISION = Argument("precision", "precision", "numeric format (fp16, bf16, fp8, int8, ...)", default="fp16")
+_PRECISION = Argument(
+    "precision", "precision", "numeric format (fp16, bf16, fp8, int8, ...; default: the device's own)"
+)
 _DATACENTER = Argument(
     "datacenter", "site", "grid (e.g. Quebec) or facility profile (e.g. hyperscale); default US_Average"
 )

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..enums import Precision
 from ..errors import InvalidInputError, MlsysimError
-from .gather import gather
 from .scenarios import Numbers, Scenarios
 
 
@@ -65,16 +64,20 @@ def precision_table(
     precisions: Sequence[Precision | None],
     prec_codes: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(dense peak FLOP/s, bytes per element) of each row; a precision the device lacks is the row's
-    error, worded by ``HardwareSpec.flops`` itself."""
+    """(dense peak FLOP/s, bytes per element) of each row, at the row's precision or, where it gives
+    none (``None``), the device's default; a precision the device lacks is the row's error, worded
+    by ``HardwareSpec.flops`` itself."""
     peaks = np.full((len(hardware), len(precisions)), np.nan)
+    sizes = np.full((len(hardware), len(precisions)), np.nan)
     messages: dict[tuple[int, int], str] = {}
     for i, device in enumerate(hardware):
         for j, precision in enumerate(precisions):
-            if device is None or precision is None:
+            if device is None:
                 continue
+            chosen = device.default_precision if precision is None else precision
+            sizes[i, j] = chosen.bytes_per_element
             try:
-                peaks[i, j] = device.flops(precision)
+                peaks[i, j] = device.flops(chosen)
             except MlsysimError as exc:
                 messages[i, j] = str(exc)
     peak = peaks[hw_codes, prec_codes]
@@ -83,7 +86,7 @@ def precision_table(
         for i, j in messages:
             unsupported[i, j] = True
         s.errors.add(unsupported[hw_codes, prec_codes], (hw_codes, prec_codes), lambda i, j: messages[i, j])
-    return peak, gather(precisions, prec_codes, lambda p: p.bytes_per_element)
+    return peak, sizes[hw_codes, prec_codes]
 
 
 def _with_default(s: Scenarios, name: str) -> Numbers:

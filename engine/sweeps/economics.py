@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..api.resolve import assumptions
 from ..errors import InvalidInputError
 from ..solvers.economics import JOULES_PER_KWH, economics_core
 from .checks import check_amount, check_positive
@@ -18,7 +17,7 @@ from .scenarios import Scenarios
 
 
 def economics_rows(s: Scenarios) -> dict[str, object]:
-    a = assumptions()
+    a = s.catalog.assumptions
     site_codes, sites = site_rows(s)
     kwh = check_amount(s, "kwh_price", "USD/kWh")
     grid_price = gather(sites, site_codes, lambda site: site[0].electricity_price)

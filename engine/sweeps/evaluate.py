@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalog_loader import as_catalog
 from ..errors import InvalidInputError
 from .arguments import solver_name
 from .columns import COLUMNS, CONSTRAINT_MEMORY, ERROR
@@ -42,18 +43,21 @@ _ROWS: dict[str, Callable[[Scenarios], dict[str, Any]]] = {
 }
 
 
-def sweep(scenarios: Any, solver: str = "serving") -> Any:
+def sweep(scenarios: Any, solver: str = "serving", *, catalog: Any = None) -> Any:
     """Evaluate ``solver`` on every row of ``scenarios`` (a DataFrame, a mapping of columns, a list
-    of row mappings, or a Dask DataFrame); returns the input columns plus result columns."""
+    of row mappings, or a Dask DataFrame); returns the input columns plus result columns. Names
+    are looked up in ``catalog`` (a ``Catalog``, a user catalog folder, or None for the default)."""
     name = solver_name(solver)
+    chosen = as_catalog(catalog)
     if _is_dask(scenarios):
-        meta = sweep(pd.DataFrame({c: pd.Series(dtype=t) for c, t in scenarios.dtypes.items()}), name)
-        return scenarios.map_partitions(sweep, name, meta=meta)
+        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in scenarios.dtypes.items()})
+        meta = sweep(empty, name, catalog=chosen)
+        return scenarios.map_partitions(sweep, name, catalog=chosen, meta=meta)
     frame = as_frame(scenarios)
     output = _Output(name, len(frame))
     # Blocks of rows keep every temporary array in cache and reuse its memory block after block.
     for start in range(0, max(len(frame), 1), BLOCK_ROWS):
-        rows = Scenarios(frame.iloc[start : start + BLOCK_ROWS], name)
+        rows = Scenarios(frame.iloc[start : start + BLOCK_ROWS], name, chosen)
         with np.errstate(all="ignore"):  # rows with an error compute on NaN; their results are dropped
             fields = _ROWS[name](rows)
         output.put(start, fields, rows.errors)

@@ -6,13 +6,15 @@ Sweeps equal these calls row for row; the command line's ``solve`` is one such c
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .arguments import solver_name
 
 
-def facade(solver: str) -> Callable[..., Any]:
-    """The facade's ``solve`` for ``solver`` (imported on use: pint loads with the facades)."""
+def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
+    """The facade's ``solve`` for ``solver`` over ``catalog`` (imported on use: pint loads with
+    the facades)."""
     from ..api.distributed import DistributedModel
     from ..api.economics import EconomicsModel
     from ..api.reliability import ReliabilityModel
@@ -21,11 +23,11 @@ def facade(solver: str) -> Callable[..., Any]:
     from ..api.sustainability import SustainabilityModel
 
     solvers: dict[str, Callable[..., Any]] = {
-        "roofline": Engine.solve,
-        "serving": ServingModel().solve,
-        "training": DistributedModel().solve,
-        "economics": EconomicsModel().solve,
-        "sustainability": SustainabilityModel().solve,
-        "reliability": ReliabilityModel().solve,
+        "roofline": partial(Engine.solve, catalog=catalog),
+        "serving": ServingModel(catalog).solve,
+        "training": DistributedModel(catalog).solve,
+        "economics": EconomicsModel(catalog).solve,
+        "sustainability": SustainabilityModel(catalog).solve,
+        "reliability": ReliabilityModel(catalog).solve,
     }
     return solvers[solver_name(solver)]

@@ -72,6 +72,7 @@ def sweep_file(
     overwrite: bool = False,
     sheet: str | int = 0,
     progress: Progress | None = None,
+    catalog: Any = None,
 ) -> SweepSummary:
     """Sweep every row of ``source`` and write inputs plus results to ``target``; ``progress`` is
     called after each chunk with (rows done, fraction done or None)."""
@@ -93,7 +94,7 @@ def sweep_file(
     rows = errors = 0
     with _Writer(target, out_format, name) as writer:
         for chunk, done in chunks:
-            result = sweep(chunk.frame, name)
+            result = sweep(chunk.frame, name, catalog=catalog)
             writer.write(chunk, result)
             rows += len(result)
             errors += int(result[ERROR].notna().sum())
@@ -149,7 +150,8 @@ def _pyarrow(argument: str, path: Path) -> Any:
         raise InvalidInputError(
             argument,
             str(path),
-            "Parquet needs pyarrow: pip install 'mlsysim-workbook[parquet]' (or write .csv or .xlsx)",
+            "Parquet needs pyarrow: install mlsysim-workbook with its 'sweeps' extra "
+            "(pip install 'mlsysim-workbook[sweeps]'), or write .csv or .xlsx",
         ) from None
     return pyarrow
 

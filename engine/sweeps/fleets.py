@@ -1,7 +1,7 @@
 """Fleet and site arguments of the fleet-level sweeps (economics, sustainability, reliability).
 
 Each distinct fleet name, and each distinct (datacenter, grid) pair, is resolved once with the
-facades' own look-ups (``spec_of``, ``resolve_site``); rows gather the values.
+facades' own look-ups (``Catalog.spec``, ``resolve_site``); rows gather the values.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..api.resolve import spec_of
 from ..api.site import resolve_site
 from ..errors import MlsysimError
 from ..infra.types import DatacenterSpec, GridSpec
@@ -22,7 +21,7 @@ from .scenarios import Scenarios
 
 
 def fleet_rows(s: Scenarios) -> tuple[np.ndarray, list[FleetSpec | None]]:
-    return s.resolve("fleet", lambda v: spec_of("fleet", v, FleetSpec))
+    return s.resolve("fleet", lambda v: s.catalog.spec("fleet", v, FleetSpec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,7 @@ def site_rows(s: Scenarios) -> tuple[np.ndarray, list[tuple[GridSpec, Datacenter
     for pair in pairs.tolist():
         datacenter, grid = datacenters[pair // len(grids)], grids[pair % len(grids)]
         try:
-            sites.append(resolve_site(datacenter, grid))
+            sites.append(resolve_site(s.catalog, datacenter, grid))
             messages.append("")
         except MlsysimError as exc:
             sites.append(None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..api.resolve import assumptions
 from ..solvers.reliability import reliability_core
 from .checks import check_amount, check_non_negative, check_positive
 from .fleets import FleetArrays, fleet_rows
@@ -17,7 +16,7 @@ from .scenarios import Scenarios
 
 
 def reliability_rows(s: Scenarios) -> dict[str, object]:
-    a = assumptions()
+    a = s.catalog.assumptions
     fleet_codes, fleets = fleet_rows(s)
     hours = check_amount(s, "job_duration_hours", "hour").values
     check_positive(s, "job_duration_hours", hours)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..api.resolve import assumptions, spec_of
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..models.types import CNNSpec, TransformerSpec
@@ -23,9 +22,9 @@ BOTTLENECKS = ["Compute", "Memory"]
 
 
 def roofline_rows(s: Scenarios) -> dict[str, object]:
-    a = assumptions()
-    model_codes, models = s.resolve("model", lambda v: spec_of("model", v, (TransformerSpec, CNNSpec)))
-    hw_codes, hardware = s.resolve("hardware", lambda v: spec_of("hardware", v, HardwareSpec))
+    a = s.catalog.assumptions
+    model_codes, models = s.resolve("model", lambda v: s.catalog.spec("model", v, (TransformerSpec, CNNSpec)))
+    hw_codes, hardware = s.resolve("hardware", lambda v: s.catalog.spec("hardware", v, HardwareSpec))
     prec_codes, precisions = s.resolve("precision", Precision.parse)
     training = s.flags("training")
     batch = check_whole(s, "batch_size")
@@ -36,7 +35,7 @@ def roofline_rows(s: Scenarios) -> dict[str, object]:
     c = CNNRows(models, model_codes)
     given = s.numbers("seq_len").given
     tokens = np.where(given, check_whole(s, "seq_len", rows=given & ~cnn), default_seq_len(t, ARRAY))
-    act_bpe = gather(precisions, prec_codes, lambda p: tf.activation_bytes(p.bytes_per_element))
+    act_bpe = tf.activation_bytes(bpe, np.maximum)
 
     # Each row takes its model's branch of the scalar solver, evaluated on all rows and selected.
     t_flops, t_traffic, t_footprint = transformer_pass(t, batch, tokens, bpe, act_bpe, training, ARRAY)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from ..catalog_loader import Catalog
 from ..errors import InvalidInputError, MlsysimError
 from ..names import normalize
 from .arguments import NUMBER_KINDS, arguments, solver_name
@@ -44,8 +45,9 @@ class Numbers:
 class Scenarios:
     """The rows of ``frame`` as arguments of ``solver``, with a per-row error record."""
 
-    def __init__(self, frame: pd.DataFrame, solver: str) -> None:
+    def __init__(self, frame: pd.DataFrame, solver: str, catalog: Catalog) -> None:
         self.solver = solver_name(solver)
+        self.catalog = catalog
         self.frame = frame
         self.rows = len(frame)
         self.arguments = {a.name: a for a in arguments(self.solver)}
@@ -137,7 +139,7 @@ class Scenarios:
         """The message the facade raises for row ``row`` (a row a sweep check has flagged)."""
         kwargs = self.row_arguments(row)
         try:
-            facade(self.solver)(**kwargs)
+            facade(self.solver, self.catalog)(**kwargs)
         except MlsysimError as exc:
             return str(exc)
         raise RuntimeError(f"the {self.solver} sweep flagged a row its facade accepts: {kwargs}")

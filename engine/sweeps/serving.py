@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..api.resolve import assumptions, spec_of, transformer
+from ..api.resolve import transformer
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..solvers import transformer as tf
+from ..solvers.collectives import topology_code
 from ..solvers.serving import serving_core
 from .checks import check_whole, precision_table
 from .gather import ARRAY, TransformerRows, gather
@@ -20,10 +21,10 @@ from .scenarios import Scenarios
 
 
 def serving_rows(s: Scenarios) -> dict[str, object]:
-    a = assumptions()
+    a = s.catalog.assumptions
     # Argument checks in the facade's order, so a row reports the error the scalar path raises.
-    model_codes, models = s.resolve("model", lambda v: transformer(v, "ServingModel"))
-    hw_codes, hardware = s.resolve("hardware", lambda v: spec_of("hardware", v, HardwareSpec))
+    model_codes, models = s.resolve("model", lambda v: transformer(s.catalog, v, "ServingModel"))
+    hw_codes, hardware = s.resolve("hardware", lambda v: s.catalog.spec("hardware", v, HardwareSpec))
     prec_codes, precisions = s.resolve("precision", Precision.parse)
     kv_codes, kv_precisions = s.resolve("kv_precision", lambda v: Precision.parse(v, "kv_precision"))
     seq = check_whole(s, "seq_len")
@@ -36,17 +37,20 @@ def serving_rows(s: Scenarios) -> dict[str, object]:
     s.errors.add_rows(seq + out - 1 > m.max_context, (seq, out, model_codes), s.facade_message)
     s.errors.add_rows(np.fmod(m.heads, tp) != 0, (tp, model_codes), s.facade_message)
     peak_device, bpe = precision_table(s, hardware, hw_codes, precisions, prec_codes)
-    act_bpe = gather(precisions, prec_codes, lambda p: tf.activation_bytes(p.bytes_per_element))
+    act_bpe = tf.activation_bytes(bpe, np.maximum)
     kv_bytes = gather(kv_precisions, kv_codes, lambda p: p.bytes_per_element)
     kv_bpe = np.where(np.isnan(kv_bytes), bpe, kv_bytes)
     scale_up = gather(hardware, hw_codes, lambda h: h.scale_up_bandwidth)
     s.errors.add_rows((tp > 1) & ~(scale_up > 0), (tp, hw_codes), s.facade_message)
+    domain = gather(hardware, hw_codes, lambda h: h.scale_up_domain)
+    s.errors.add_rows(tp > domain, (tp, hw_codes), s.facade_message)
 
     estimate = serving_core(
         m,
         peak=peak_device,
         memory_bandwidth=gather(hardware, hw_codes, lambda h: h.memory_bandwidth),
         scale_up_bandwidth=np.where(scale_up > 0, scale_up, np.inf),
+        topology=gather(hardware, hw_codes, lambda h: topology_code(h.scale_up_topology)),
         capacity=gather(hardware, hw_codes, lambda h: h.memory_capacity),
         seq_len=seq,
         batch=batch,
@@ -56,6 +60,7 @@ def serving_rows(s: Scenarios) -> dict[str, object]:
         act_bpe=act_bpe,
         kv_bpe=kv_bpe,
         assumptions=a,
+        runtime=a.runtime(),
         ops=ARRAY,
     )
     return estimate._asdict()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..api.resolve import assumptions
 from ..errors import InvalidInputError
 from ..solvers.sustainability import sustainability_core
 from .checks import check_amount, check_positive
@@ -18,7 +17,7 @@ from .scenarios import Scenarios
 
 
 def sustainability_rows(s: Scenarios) -> dict[str, object]:
-    a = assumptions()
+    a = s.catalog.assumptions
     site_codes, sites = site_rows(s)
     fleet_codes, fleets = fleet_rows(s)
     days = check_amount(s, "duration_days", "day").values

@@ -19,7 +19,7 @@ def training_rows(s: Scenarios) -> dict[str, object]:
     fields = [c.field for c in COLUMNS["training"] if c.kind == "number"]
     values = {name: np.full(s.rows, np.nan) for name in fields}
     feasible = np.zeros(s.rows, dtype=bool)
-    solve = facade("training")
+    solve = facade("training", s.catalog)
     messages: dict[int, str] = {}
     for row in range(s.rows):
         try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..entry import CatalogEntry
-from ..hardware.types import HardwareSpec
+from ..hardware.types import HardwareNode, HardwareSpec
+from ..solvers.checks import positive, whole
 from ..units import Q_
 
 
@@ -21,6 +22,14 @@ class NodeSpec:
     nics_per_node: int = 0
     psus_per_node: int = 0
 
+    def __post_init__(self) -> None:
+        whole("accelerators_per_node", self.accelerators_per_node)
+        positive("node_power", self.node_power)
+        if self.price is not None:
+            positive("price", self.price)
+        whole("nics_per_node", self.nics_per_node, 0)
+        whole("psus_per_node", self.psus_per_node, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class FabricSpec:
@@ -31,6 +40,10 @@ class FabricSpec:
     latency: float
     kind: str = "infiniband"
 
+    def __post_init__(self) -> None:
+        positive("bandwidth_per_accelerator", self.bandwidth_per_accelerator)
+        positive("latency", self.latency)
+
 
 @dataclass(frozen=True, slots=True)
 class FleetSpec:
@@ -40,6 +53,9 @@ class FleetSpec:
     node: NodeSpec
     nodes: int
     fabric: FabricSpec
+
+    def __post_init__(self) -> None:
+        whole("nodes", self.nodes)
 
     @property
     def accelerators(self) -> int:
@@ -52,8 +68,14 @@ class FleetSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Node(CatalogEntry):
+    """A catalog server; it holds its accelerator's entry (``node.accelerator``)."""
+
     spec: NodeSpec
-    accelerator_id: str = ""
+    accelerator: HardwareNode
+
+    @property
+    def accelerator_id(self) -> str:
+        return self.accelerator.id
 
     @property
     def power(self):
@@ -67,18 +89,25 @@ class Fabric(CatalogEntry):
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Fleet(CatalogEntry):
-    """A catalog cluster, e.g. ``mlsysim.Systems.Clusters.H100_64``."""
+    """A cluster, e.g. ``mlsysim.Systems.Clusters.H100_64``: it holds its node and fabric entries,
+    and through the node its accelerator, so it needs no catalog to be used."""
 
     spec: FleetSpec
-    node_id: str = ""
-    fabric_id: str = ""
+    node: Node
+    fabric: Fabric
+
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    @property
+    def fabric_id(self) -> str:
+        return self.fabric.id
 
     @property
     def total_accelerators(self) -> int:
         return self.spec.accelerators
 
     @property
-    def accelerator(self):
-        from .. import catalog_loader
-
-        return catalog_loader.load_catalog().hardware_by_spec(self.spec.accelerator)
+    def accelerator(self) -> HardwareNode:
+        return self.node.accelerator

@@ -49,7 +49,7 @@ def test_parquet_without_the_extra_names_the_extra(tmp_path):
         timeout=120,
         check=False,
     )
-    assert_one_line_error(done, "mlsysim-workbook[parquet]")
+    assert_one_line_error(done, "mlsysim-workbook[sweeps]")
     assert not (tmp_path / "r.parquet").exists()
 
 

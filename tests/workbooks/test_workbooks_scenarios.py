@@ -60,7 +60,8 @@ def test_csv_with_and_without_sheet_column(tmp_path):
         "utf-8",
     )
     plan = load_scenarios(mixed)
-    assert plan.serving == (ServingScenario("a", "Llama3_8B", "A100", tp=2),)
+    # No precision given: the A100's default (fp16), as the facades and MLSYS_* functions choose it.
+    assert plan.serving == (ServingScenario("a", "Llama3_8B", "A100", precision="fp16", tp=2),)
     assert plan.reliability[0].job_hours == 48.0 and plan.training == ()
 
     inferred = tmp_path / "serving.csv"

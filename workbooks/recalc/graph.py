@@ -97,9 +97,19 @@ class _Index:
         return found
 
 
-def reads(groups: list[tuple[Any, list[tuple[int, int]]]]) -> list[set[int]]:
-    """For each group [(template, cells)], the groups it reads."""
-    index = _Index([(t.sheet, r, c, g) for g, (t, cells) in enumerate(groups) for r, c in cells])
+def reads(
+    groups: list[tuple[Any, list[tuple[int, int]]]],
+    covered: dict[int, tuple[int, int, int, int]] | None = None,
+) -> list[set[int]]:
+    """For each group [(template, cells)], the groups it reads; ``covered`` gives an array
+    formula's group the range it fills (every cell of it counts as that group's)."""
+    entries = [(t.sheet, r, c, g) for g, (t, cells) in enumerate(groups) for r, c in cells]
+    for g, (r1, c1, r2, c2) in (covered or {}).items():
+        sheet = groups[g][0].sheet
+        entries += [
+            (sheet, r, c, g) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)
+        ]
+    index = _Index(entries)
     out: list[set[int]] = []
     for template, cells in groups:
         found: set[int] = set()
@@ -109,9 +119,13 @@ def reads(groups: list[tuple[Any, list[tuple[int, int]]]]) -> list[set[int]]:
     return out
 
 
-def order(groups: list[tuple[Any, list[tuple[int, int]]]], sheet_names: list[str]) -> list[Step]:
+def order(
+    groups: list[tuple[Any, list[tuple[int, int]]]],
+    sheet_names: list[str],
+    covered: dict[int, tuple[int, int, int, int]] | None = None,
+) -> list[Step]:
     """The evaluation steps for ``groups`` [(template, cells)] (raises CircularReference)."""
-    read = reads(groups)
+    read = reads(groups, covered)
     steps: list[Step] = []
     level_of = [0] * len(groups)
     for component in _components(read):

@@ -3,7 +3,8 @@ compiled template.
 
 Shared formulas (ECMA-376 Part 1 §18.3.1.40: one master ``<f t="shared" ref si>`` with its text,
 dependents with only ``si``) are the master's formula at the dependent's cell: in R1C1 terms the
-same formula, so they share its template. Data tables and multi-cell array formulas are refused.
+same formula, so they share its template. A multi-cell array formula is one instance, in a group of
+its own, whose result fills its range (``spills``). Data tables are refused.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .cellref import address, label, parse_address
+from . import spills
+from .cellref import address, label
 from .compiler import CompileError, Compiler, Names, Template
 from .sheet_reader import FormulaCell, SheetCells
 from .workbook_xml import WorkbookMap
@@ -28,6 +30,7 @@ class Instance:
     col: int
     template: Template
     level: int = 0
+    spill: tuple[int, int, int, int] | None = None  # an array formula's range (r1, c1, r2, c2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +58,13 @@ class Model:
         self.masters = [
             {f.shared_index: f for f in sheet.formulas if f.kind == "shared" and f.text} for sheet in sheets
         ]
+        self.spills = [sheet.spills for sheet in sheets]  # value cells of array ranges, per sheet
+        present = [{(c.row, c.col) for c in sheet.spills} for sheet in sheets]
         for index, sheet in enumerate(sheets):
             for cell in sheet.formulas:
                 self._add(index, cell, self.masters[index])
+                if cell.kind == "array" and (box := spills.area(cell.ref)):
+                    self._check_range(index, cell, box, present[index])
 
     def groups(self) -> tuple[list[tuple[Template, list[tuple[int, int]]]], list[list[int]]]:
         """[(template, cells)] and, per group, the indexes of its instances."""
@@ -65,9 +72,10 @@ class Model:
         groups: list[tuple[Template, list[tuple[int, int]]]] = []
         members: list[list[int]] = []
         for i, inst in enumerate(self.instances):
-            g = by_template.get(id(inst.template))
+            key = id(inst) if inst.spill else id(inst.template)  # an array formula stands alone
+            g = by_template.get(key)
             if g is None:
-                g = by_template[id(inst.template)] = len(groups)
+                g = by_template[key] = len(groups)
                 groups.append((inst.template, []))
                 members.append([])
             groups[g][1].append((inst.row, inst.col))
@@ -91,10 +99,7 @@ class Model:
         where = (self.sheet_names[sheet], cell.row, cell.col)
         if cell.kind == "dataTable":
             return self._problem(where, cell.text or "", "data tables (What-If Analysis) are not supported")
-        if cell.kind == "array" and cell.ref and ":" in cell.ref and _size(cell.ref) > 1:
-            return self._problem(
-                where, cell.text or "", f"multi-cell array formulas ({cell.ref}) are not supported"
-            )
+        box = spills.area(cell.ref) if cell.kind == "array" else None
         text = cell.text
         if text is None and cell.kind == "shared":
             master = masters.get(cell.shared_index)
@@ -111,17 +116,25 @@ class Model:
                 template, _, _ = self.compiler.template(text, sheet, cell.row, cell.col)
             except CompileError as exc:
                 return self._problem(where, text, exc.problem)
-        self.instances.append(Instance(sheet, cell.row, cell.col, template))
+        self.instances.append(Instance(sheet, cell.row, cell.col, template, spill=box))
         self.cells.append(cell)
         return None
 
+    def _check_range(self, sheet: int, cell: FormulaCell, box: spills.Box, present: set) -> None:
+        """Every cell of an array formula's range must be in the file to take its cached value."""
+        r1, c1, r2, c2 = box
+        missing = [
+            address(r, c)
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+            if (r, c) != (r1, c1) and (r, c) not in present
+        ]
+        if missing:
+            shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            where = (self.sheet_names[sheet], cell.row, cell.col)
+            problem = f"cells {shown} of the array formula's range {cell.ref} are not in the file"
+            problem += " (write them)"
+            self._problem(where, cell.text or "", problem)
+
     def _problem(self, where: tuple[str, int, int], formula: str, problem: str) -> None:
         self.problems.append(Problem(label(*where), formula, problem))
-
-
-def _size(ref: str) -> int:
-    first, _, last = ref.partition(":")
-    a, b = parse_address(first), parse_address(last)
-    if not a or not b:
-        return 0
-    return (abs(b[0] - a[0]) + 1) * (abs(b[1] - a[1]) + 1)

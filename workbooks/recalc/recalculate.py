@@ -15,7 +15,7 @@ from typing import Any
 
 from mlsysim.errors import InvalidInputError
 
-from . import graph, writer, xmltext
+from . import graph, spills, writer, xmltext
 from . import summary as summaries
 from .arrays import TooLarge
 from .cellref import address
@@ -63,8 +63,12 @@ def recalc(
         if model.problems:
             raise _unevaluable(source, model)
         groups, members = model.groups()
+        covered: dict[int, spills.Box] = {}  # array formulas' groups and the ranges they fill
+        for g, ids in enumerate(members):
+            if (box := model.instances[ids[0]].spill) is not None:
+                covered[g] = box
         try:
-            steps = graph.order(groups, model.sheet_names)
+            steps = graph.order(groups, model.sheet_names, covered)
         except graph.CircularReference as exc:
             raise UnusableWorkbookError(source, f"circular reference: {exc}") from None
         level_count = max((s.level for s in steps), default=-1) + 1
@@ -79,7 +83,7 @@ def recalc(
                 source,
                 f"a formula builds an array of {exc.args[0]:,} cells; the recompute stops at 20,000,000",
             ) from None
-        errors = _errors(model, results)
+        errors = _errors(model, results, book)
         positions = [[(c.row, c.col) for c in s.formulas] for s in sheets]
 
         def tables() -> dict[str, list[dict[str, Any]]]:
@@ -88,7 +92,7 @@ def recalc(
         seconds["evaluate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if target is not None:
-            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, sheets, results))
+            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, sheets, results, book))
         if summary_path is not None:
             summaries.write(summaries.document(source.name, master, len(errors), tables()), summary_path)
         seconds["write"] = time.perf_counter() - clock
@@ -164,7 +168,11 @@ def _evaluate(
     total = len(model.instances)
     for step in steps:
         template, cells = groups[step.group]
-        if step.cells is None:
+        box = model.instances[members[step.group][0]].spill
+        if box is not None and step.cells is None:  # an array formula: once, spread over its range
+            values = [_fill(book, template, cells[0], box)]
+            targets = members[step.group]
+        elif step.cells is None:
             values = Group(book, template, cells).run()
             book.values[template.sheet].update(zip(cells, values, strict=True))
             targets = members[step.group]
@@ -189,8 +197,21 @@ def _evaluate(
     return results
 
 
-def _errors(model: Model, results: list[Any]) -> list[CellError]:
-    """Error cells, root causes first (lowest dependency level), then by sheet and position."""
+def _fill(book: Book, template: Any, cell: tuple[int, int], box: spills.Box) -> Any:
+    """Evaluate an array formula once, spread its result over its range; the top-left value."""
+    r1, c1, r2, c2 = box
+    _, result = Group(book, template, [cell])._execute()
+    grid = spills.spread(result, r2 - r1 + 1, c2 - c1 + 1)
+    values = book.values[template.sheet]
+    for i, line in enumerate(grid):
+        for j, value in enumerate(line):
+            values[r1 + i, c1 + j] = value
+    return grid[0][0]
+
+
+def _errors(model: Model, results: list[Any], book: Book) -> list[CellError]:
+    """Error cells, root causes first (lowest dependency level), then by sheet and position; then
+    the cells of array formulas' ranges in error, each with its array formula."""
     bad = [i for i, v in enumerate(results) if is_error(v)]
     bad.sort(
         key=lambda i: (
@@ -200,7 +221,7 @@ def _errors(model: Model, results: list[Any]) -> list[CellError]:
             model.instances[i].col,
         )
     )
-    return [
+    found = [
         CellError(
             model.sheet_names[model.instances[i].sheet],
             address(model.instances[i].row, model.instances[i].col),
@@ -209,6 +230,26 @@ def _errors(model: Model, results: list[Any]) -> list[CellError]:
         )
         for i in bad
     ]
+    owners = [(i, inst) for i, inst in enumerate(model.instances) if inst.spill]
+    for sheet, cells in enumerate(model.spills):
+        for c in sorted(cells, key=lambda c: (c.row, c.col)):
+            value = book.values[sheet].get((c.row, c.col))
+            if not is_error(value):
+                continue
+            owner = next(
+                i
+                for i, inst in owners
+                if inst.sheet == sheet
+                and inst.spill is not None
+                and inst.spill[0] <= c.row <= inst.spill[2]
+                and inst.spill[1] <= c.col <= inst.spill[3]
+            )
+            found.append(
+                CellError(
+                    model.sheet_names[sheet], address(c.row, c.col), model.formula_text(owner), shown(value)
+                )
+            )
+    return found
 
 
 def _master_check(model: Model, book: Book, source: Path, *, required: bool) -> bool | None:
@@ -230,7 +271,7 @@ def _master_check(model: Model, book: Book, source: Path, *, required: bool) -> 
 
 
 def _patched(
-    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[Any]
+    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[Any], book: Book
 ) -> dict[str, bytes]:
     """The worksheet parts with formulas, patched, each in its own encoding; the workbook part
     without ``fullCalcOnLoad``."""
@@ -239,6 +280,11 @@ def _patched(
         cells, values = by_sheet.setdefault(inst.sheet, ([], []))
         cells.append(cell)
         values.append(value)
+    for index, cells in enumerate(model.spills):  # array ranges' value cells
+        if cells:
+            listed, values = by_sheet.setdefault(index, ([], []))
+            listed.extend(cells)
+            values.extend(book.values[index].get((c.row, c.col)) for c in cells)
     patched = {}
     for index, (cells, values) in by_sheet.items():
         sheet = sheets[index]

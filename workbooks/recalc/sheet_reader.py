@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from . import limits, xmlsafe, xmltext
+from . import limits, spills, xmlsafe, xmltext
 from .cellref import MAX_COL, MAX_ROW, column_index, parse_address
 from .errors import UnusableWorkbookError
 from .package import Package
@@ -72,6 +72,9 @@ class SheetCells:
     max_col: int = 0
     data: bytes = b""  # the part as UTF-8, for the writer
     encoding: xmltext.Encoding = xmltext.UTF8
+    # the cells of multi-cell array formulas' ranges other than the formula's own (``spills``)
+    spills: list[FormulaCell] = field(default_factory=list)
+    areas: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def constant(kind: str, text: str, shared: tuple[str, ...]) -> Any:
@@ -120,7 +123,27 @@ class _Cells:
         self.shared = shared
         self.budget = budget
 
-    def add(self, row: int, col: int, kind: str, value: str | None, formula: FormulaCell | None) -> None:
+    def in_area(self, row: int, col: int) -> bool:
+        """Whether (row, col) is a cell of an array formula's range other than its own."""
+        areas = self.out.areas
+        return any(r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1) for r1, c1, r2, c2 in areas)
+
+    def add(
+        self,
+        row: int,
+        col: int,
+        kind: str,
+        value: str | None,
+        formula: FormulaCell | None,
+        spans: list[int] | None = None,
+    ) -> None:
+        if formula is not None and formula.kind == "spill":
+            self.out.spills.append(formula)
+            return
+        if formula is None and self.out.areas and spans is not None and self.in_area(row, col):
+            spill = FormulaCell(row, col, None, "spill", None, None, spans)
+            self.out.spills.append(spill)
+            return
         if formula is None and value is None:
             return  # a styled empty cell
         self.budget[0] -= 1
@@ -135,6 +158,8 @@ class _Cells:
             out.max_col = col
         if formula is not None:
             out.formulas.append(formula)
+            if formula.kind == "array" and (box := spills.area(formula.ref)):
+                out.areas.append(box)
             return
         try:
             out.values[row, col] = constant(kind, value or "", self.shared)
@@ -213,6 +238,9 @@ class _Reader:
             self.inline = None
             self.formula = None
             self.c_start = self._at()
+            if self.cells.out.areas and self.cells.in_area(self.row, self.col):  # the result goes here
+                self.formula = FormulaCell(self.row, self.col, None, "spill", None, None)
+                self.formula.spans = [self.c_start, -1, -1, -1, -1, -1, -1, -1, -1]
         elif name == "v":
             self.text = []
             self.v_start = self._at()
@@ -378,10 +406,20 @@ def _fast_range(data: bytes, start: int, end: int, cells: _Cells) -> None:
             i_start, i_end = m.span(8) if is_element is not None else (-1, -1)
             formula.spans = [c_start, f_start, c_end, f_start, f_end, v_start, v_end, i_start, i_end]
             add(row, col, "n", None, formula)
-        elif is_text is not None:
-            add(row, col, "inlineStr", xml_text(is_text), None)
-        elif v_text is not None:
-            add(row, col, kind.decode() if kind else "n", xml_text(v_text), None)
+        else:
+            spans = None
+            if cells.out.areas:  # maybe a cell of an array range: where its value sits
+                c_start, c_end = m.span()
+                v_start, v_end = m.span(6) if v_element is not None else (-1, -1)
+                i_start, i_end = m.span(8) if is_element is not None else (-1, -1)
+                open_end = data.index(b">", c_start) + 1  # the common form has no ">" in attributes
+                spans = [c_start, open_end, c_end, -1, -1, v_start, v_end, i_start, i_end]
+            if is_text is not None:
+                add(row, col, "inlineStr", xml_text(is_text), None, spans)
+            elif v_text is not None:
+                add(row, col, kind.decode() if kind else "n", xml_text(v_text), None, spans)
+            elif spans is not None:
+                add(row, col, "n", None, None, spans)
 
 
 def _whole_part(data: bytes, cells: _Cells) -> None:

@@ -69,6 +69,14 @@ def patch_sheet(data: bytes, cells: Sequence[FormulaCell], values: Sequence[Any]
         order = sorted(order, key=lambda i: cells[i].spans[0])
     for i in order:
         c_start, open_end, c_end, _f_start, f_end, v_start, v_end, i_start, i_end = cells[i].spans
+        if cells[i].kind == "spill":  # a cell of an array formula's range: only its value
+            from .spills import patch_value_cell
+
+            prefix = b"" if data[c_start + 1 : c_start + 3] == b"c " else _prefix(data, c_start)
+            append(data[pos:c_start])
+            append(patch_value_cell(data, cells[i].spans, prefix, values[i]))
+            pos = c_end
+            continue
         kind, text = encode(values[i])
         tag = data[c_start : open_end - 1]
         if b"t=" in tag:
