@@ -9,11 +9,19 @@ The names are imported on first use, so ``mlsysim recalc`` does not load the wor
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
-from mlsysim.extras import needs
+from mlsysim.extras import MissingExtraError, needs
 
 __all__ = ["SHEETS", "Scenarios", "build", "build_workbook", "load_scenarios", "recalc"]
+
+_FEATURE = "mlsysim.workbooks (planning workbooks: mlsysim plan, mlsysim recalc)"
+# The parts are imported on first use (openpyxl and formulas only when needed, for a fast start);
+# a missing extra is still said at once, on import, in one line.
+for _module in ("openpyxl", "formulas"):
+    if find_spec(_module) is None:
+        raise MissingExtraError(_module, _FEATURE)
 
 _HOMES = {
     "SHEETS": ".planbook",
@@ -29,7 +37,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with needs("mlsysim.workbooks (planning workbooks: mlsysim plan, mlsysim recalc)"):
+    with needs(_FEATURE):
         value = getattr(import_module(home, __name__), name)
     globals()[name] = value
     return value
