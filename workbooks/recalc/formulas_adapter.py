@@ -8,8 +8,8 @@ that takes references (``formulas`` marks them by not wrapping them in ``wrap_ra
 ``formulas.ranges.Ranges``, and some get ``COMPILING=False`` and the calling cell first
 (``extra_inputs``). These are internals of ``formulas``; ``tests/recalc/test_formulas_adapter.py``
 checks each one, so an upgrade that changes them fails loudly there rather than silently here.
-The few of its functions that compute with unbounded integers or strings run behind argument
-limits (``guards``).
+The few of its functions that compute with unbounded integers run behind argument limits
+(``guards``), checked on the recompute's own values.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from . import guards
 from .arrays import Area, Arr
-from .values import BLANK, MISSING, NAME, VALUE, XlError, error
+from .cellref import address, column_letters
+from .values import BLANK, MISSING, NAME, NUM, VALUE, XlError, error
 
 TESTED = ((1, 3, 4), (1, 4, 0))  # formulas versions this adapter is tested with: [low, high)
 
@@ -68,21 +70,22 @@ def function(name: str) -> Any:
         entry = entry["function"]
     if any(e not in (f["COMPILING"], f["CELL"]) for e in extra):
         return None
-    from . import guards
-
     takes_values = getattr(entry, "__code__", None) is f["wrapper"]
-    fn = guards.guarded(name, entry) if takes_values else entry
     needs_cell = f["CELL"] in extra
-    return Fn(name, _call(fn, extra, takes_values), False, cell=needs_cell)
+    return Fn(name, _call(name, entry, extra, takes_values), False, cell=needs_cell)
 
 
-def _call(fn: Callable[..., Any], extra: tuple[Any, ...], takes_values: bool) -> Callable[..., Any]:
+def _call(
+    name: str, fn: Callable[..., Any], extra: tuple[Any, ...], takes_values: bool
+) -> Callable[..., Any]:
     f = _formulas()
 
     def call(*args: Any) -> Any:
         lead: list[Any] = []
         if f["CELL"] in extra:
             cell, args = args[0], args[1:]
+        if guards.refused(name, args):
+            return NUM
         for e in extra:
             lead.append(False if e is f["COMPILING"] else _reference(cell, None))
         converted = [_in(a, takes_values) for a in args if a is not MISSING]
@@ -122,11 +125,27 @@ def _array(arr: Arr) -> Any:
     return out
 
 
-def _reference(area: Area, values: Any) -> Any:
-    from .reference import make
-
+def _reference(area: Area | None, values: Any) -> Any:
+    """A ``formulas.ranges.Ranges`` for ``area`` holding ``values``, built as its ``get_range``
+    builds one (1-based ``n1``/``n2`` columns, ``r1``/``r2`` rows as text, the upper-case sheet)."""
+    assert area is not None
     sheet = area.book.sheet_ids[area.sheet]
-    return make(sheet, area.r1, area.c1, area.r2, area.c2, values)
+    single = area.r1 == area.r2 and area.c1 == area.c2
+    first = address(area.r1, area.c1)
+    ref = first if single else f"{first}:{address(area.r2, area.c2)}"
+    rng = {
+        "r1": str(area.r1),
+        "r2": str(area.r2),
+        "c1": column_letters(area.c1),
+        "c2": column_letters(area.c2),
+        "n1": area.c1,
+        "n2": area.c2,
+        "ref": ref,
+        "name": f"{sheet}!{ref}" if sheet else ref,
+        "sheet_id": sheet,
+    }
+    ranges = _formulas()["Ranges"]
+    return ranges((rng,)) if values is None else ranges().set_value(rng, values)
 
 
 def _in(a: Any, takes_values: bool) -> Any:
