@@ -23,11 +23,14 @@ for _module in ("openpyxl", "formulas"):
     if find_spec(_module) is None:
         raise MissingExtraError(_module, _FEATURE)
 
+# The recompute loads light (its own modules), and its name must be the function, not the
+# subpackage ``mlsysim.workbooks.recalc``: imported here, the rest on first use.
+from .recalc import recalc  # noqa: E402
+
 _HOMES = {
     "SHEETS": ".planbook",
     "build": ".planbook",
     "build_workbook": ".planbook",
-    "recalc": ".recalc",
     "Scenarios": ".scenarios",
     "load_scenarios": ".scenarios",
 }
