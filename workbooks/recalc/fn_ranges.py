@@ -450,6 +450,8 @@ def AVERAGEIF(rng: Any, crit: Any, target: Any = MISSING) -> Any:
 
 
 def _whole(value: Any) -> Any:
+    if type(value) is float:  # the common case: a row or column number from MATCH
+        return int(value)
     if isinstance(value, Area | Arr):
         arr = Arr.of(value)
         if arr.size != 1:
