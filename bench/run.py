@@ -35,6 +35,7 @@ HOOK_MODULES = (
     "sweep_bench",
     "workbooks_bench",
     "catalog_bench",
+    "recalc_bench",
     "training_bench",
 )
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..systems.types import FleetSpec, NodeSpec
-from .checks import non_negative, positive
+from .checks import finite_or_infeasible, non_negative, positive
 from .memo import by_identity
 from .ops import SCALAR, Ops
 
@@ -119,12 +119,14 @@ def reliability(
     restart = non_negative(
         "restart_time_s", assumptions.restart_time if restart_time is None else restart_time
     )
-    return reliability_core(
-        rates=fleet_failure_rates(fleet, assumptions),
-        job=job,
-        checkpoint=delta,
-        restart=restart,
-        ops=SCALAR,
+    return finite_or_infeasible(
+        reliability_core(
+            rates=fleet_failure_rates(fleet, assumptions),
+            job=job,
+            checkpoint=delta,
+            restart=restart,
+            ops=SCALAR,
+        )
     )
 
 
@@ -139,7 +141,8 @@ def reliability_core(
     ratio = delta / (2.0 * mtbf)
     # Daly's refinement holds for delta < 2M; beyond it the interval is M itself.
     daly = ops.where(delta < 2.0 * mtbf, young * (1.0 + ops.sqrt(ratio) / 3.0 + ratio / 9.0) - delta, mtbf)
-    wall = mtbf * ops.exp(restart / mtbf) * ops.expm1((daly + delta) / mtbf) * job / daly
+    # (e^x - 1)/daly before the product: for a tiny interval each factor alone underflows to 0
+    wall = mtbf * ops.exp(restart / mtbf) * (ops.expm1((daly + delta) / mtbf) / daly) * job
     return ReliabilityEstimate(
         fleet_mtbf=mtbf,
         failure_probability=-ops.expm1(-job / mtbf),
