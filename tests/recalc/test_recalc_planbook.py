@@ -28,9 +28,9 @@ def _engine_dependent(path: Path) -> set[tuple[str, str]]:
         pkg.close()
     # Groups (a formula copied down a column) read groups; a column that reads an MLSYS_* column
     # row by row depends on it in every row, so tainting whole groups loses nothing here.
-    groups, members = model.groups()
+    groups, copies = model.groups()
     read = reads(groups)
-    tainted = {g for g, ids in enumerate(members) if "MLSYS_" in model.formula_text(ids[0]).upper()}
+    tainted = {g for g, c in enumerate(copies) if "MLSYS_" in model.formula_text(c.sheet, c.ks[0]).upper()}
     grew = True
     while grew:
         more = {g for g, deps in enumerate(read) if g not in tainted and tainted.intersection(deps)}

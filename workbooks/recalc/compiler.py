@@ -10,6 +10,7 @@ formula that differs is tokenised, keyed by its R1C1 text and, if new, compiled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,15 +58,20 @@ class Template:
     # ``INDEX(..):INDEX(..)``: the references inside each ":" operand; the cells it may span are
     # their bounding box, which the evaluation order must include
     spans: list[tuple[Ref, ...]] = field(default_factory=list)
-    text_format: str | None = None  # the formula text with its relative row numbers as {0}, {1}...
-    row_bases: tuple[int, ...] = ()
+    # the formula text with its relative row numbers as format fields: field i is the row
+    # ``row + row_deltas[i]`` of a copy at ``row`` (one field per distinct offset)
+    text_format: str | None = None
+    row_deltas: tuple[int, ...] = ()
 
     def predict(self, row: int) -> str | None:
         """The text a copy of this formula has at ``row`` of the anchor's column."""
-        if self.text_format is None:
+        fmt = self.text_format
+        if fmt is None:
             return None
-        dr = row - self.row
-        return self.text_format.format(*[b + dr for b in self.row_bases])
+        deltas = self.row_deltas
+        if len(deltas) == 1:
+            return fmt.format(row + deltas[0])
+        return fmt.format(*[row + d for d in deltas])
 
 
 class Names:
@@ -102,8 +108,9 @@ def _area(text: str) -> Area | None:
     return area
 
 
-def _a1_format(area: Area, slots: list[int]) -> str | None:
-    """A1 text of ``area`` with each relative row number replaced by a format slot."""
+def _a1_format(area: Area, field: Callable[[int], str]) -> str | None:
+    """A1 text of ``area`` with each relative row number replaced by the format field ``field``
+    gives for it."""
     if area.whole_columns or area.whole_rows:
         return None
 
@@ -111,8 +118,7 @@ def _a1_format(area: Area, slots: list[int]) -> str | None:
         col = ("$" if c_abs else "") + column_letters(c)
         if r_abs:
             return f"{col}${r}"
-        slots.append(r)
-        return f"{col}{{{len(slots) - 1}}}"
+        return col + field(r)
 
     first = cell(area.r1, area.c1, area.r1_abs, area.c1_abs)
     if (area.r1, area.c1) == (area.r2, area.c2):
@@ -170,24 +176,30 @@ class Compiler:
         except ParseError as exc:
             raise CompileError(f"the formula cannot be parsed ({exc})") from None
         self._emit(program.steps, template, sheet, (), fixed=False)
-        template.text_format, template.row_bases = self._format(toks)
+        template.text_format, template.row_deltas = self._format(toks, row)
         return template
 
-    def _format(self, toks: list[tuple[str, str]]) -> tuple[str | None, tuple[int, ...]]:
-        slots: list[int] = []
+    def _format(self, toks: list[tuple[str, str]], row: int) -> tuple[str | None, tuple[int, ...]]:
+        """The formula as a format string whose fields are its relative row numbers (one field
+        per distinct offset from ``row``), and those offsets."""
+        deltas: dict[int, int] = {}  # offset -> field number
+
+        def slot(r: int) -> str:
+            return "{" + str(deltas.setdefault(r - row, len(deltas))) + "}"
+
         parts = []
         for kind, value in toks:
             if kind == "ref":
                 _sheet, a1 = _split(value)
                 area = _area(a1)
-                text = _a1_format(area, slots) if area is not None else None
+                text = _a1_format(area, slot) if area is not None else None
                 if text is None:
                     return None, ()
                 head = value[: len(value) - len(a1)]
                 parts.append(head.replace("{", "{{").replace("}", "}}") + text)
             else:
                 parts.append(value.replace("{", "{{").replace("}", "}}"))
-        return "".join(parts), tuple(slots)
+        return "".join(parts), tuple(deltas)
 
     def _emit(self, steps: list[Any], t: Template, sheet: int, names_seen: tuple, fixed: bool) -> None:
         starts: list[int] = []
@@ -227,11 +239,13 @@ class Compiler:
         """Whether a single-cell reference read by ``consumer`` is passed as its value."""
         if consumer is None:
             return True
-        name, _index, is_function = consumer
+        name, index, is_function = consumer
         if not is_function:
             return name not in (":", " ")
         fn = library.lookup(name)
-        return fn is not None and fn.single_as_value
+        if fn is None:
+            return False
+        return fn.single_as_value or (fn.values_from is not None and index >= fn.values_from)
 
     def _reference(self, step: Reference, t: Template, sheet: int, names_seen: tuple, fixed: bool) -> None:
         prefix, body = _split(step.text)

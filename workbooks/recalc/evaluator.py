@@ -19,6 +19,8 @@ from .values import NUM, REF, scalar
 
 SHARED, EACH = 0, 1
 _DENSE_MIN = 1 << 16
+_SHARE_MIN = 8  # copies from which a function is called once per distinct argument combination
+_NUMBERS = frozenset({bool, int, float})
 
 
 class Book:
@@ -131,7 +133,8 @@ class Group:
         kind, value = self._execute()
         if kind == SHARED:
             return [scalar(value)] * self.n
-        return [scalar(v) for v in value]
+        # a finite float shows as itself; anything else through ``scalar``
+        return [v if type(v) is float and v - v == 0.0 else scalar(v) for v in value]
 
     def _execute(self) -> tuple[int, Any]:
         stack: list[tuple[int, Any]] = []
@@ -189,4 +192,51 @@ class Group:
         columns = [v if k == EACH else repeat(v, self.n) for k, v in args]
         if fn.fast and len(columns) == 2:
             return EACH, _fast(fn.fast, columns[0], columns[1], call)
+        if fn.pure and self.n >= _SHARE_MIN:
+            shared = _by_distinct(call, args, self.n)
+            if shared is not None:
+                return EACH, shared
         return EACH, list(map(call, *columns))
+
+
+def _distinguishable(column: list[Any]) -> bool:
+    """Whether equal values of ``column`` are the same cell value: Python holds TRUE equal to 1
+    and -0.0 equal to 0.0, which a cell does not."""
+    kinds = set(map(type, column))
+    if len(kinds & _NUMBERS) > 1:
+        return False
+    return float not in kinds or 0.0 not in column or all(str(v) != "-0.0" for v in column if v == 0.0)
+
+
+_AREA_KEY = object()  # marks a reference's box in a key: no cell value is a tuple
+
+
+def _keyed(column: list[Any]) -> list[Any]:
+    """``column`` as keys: a reference by the box it names (``INDEX`` makes a new ``Area`` per
+    copy), every other value as itself."""
+    if Area not in set(map(type, column)):
+        return column
+    return [(_AREA_KEY, v.key()) if type(v) is Area else v for v in column]
+
+
+def _by_distinct(call: Any, args: list[tuple[int, Any]], n: int) -> list[Any] | None:
+    """``call`` once per distinct combination of the per-copy arguments, each copy given the
+    value of the first copy with its combination; None when that would not save calls or values
+    could be confused."""
+    each = [v for k, v in args if k == EACH]
+    columns = [_keyed(c) for c in each]
+    keys = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+    try:
+        first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    except TypeError:  # a value that cannot be a key
+        return None
+    if len(first) * 2 > n or not all(_distinguishable(c) for c in columns):
+        return None
+    positions = [i for i, (k, _) in enumerate(args) if k == EACH]
+    values = [v for _, v in args]
+    results = {}
+    for key, i in first.items():
+        for p, column in zip(positions, each, strict=True):
+            values[p] = column[i]
+        results[key] = call(*values)
+    return list(map(results.__getitem__, keys))

@@ -72,7 +72,7 @@ def function(name: str) -> Any:
         return None
     takes_values = getattr(entry, "__code__", None) is f["wrapper"]
     needs_cell = f["CELL"] in extra
-    return Fn(name, _call(name, entry, extra, takes_values), False, cell=needs_cell)
+    return Fn(name, _call(name, entry, extra, takes_values), False, cell=needs_cell, pure=False)
 
 
 def _call(

@@ -34,6 +34,12 @@ class Fn:
     single_as_value: bool  # a single-cell reference argument arrives as its value
     cell: bool = False  # the calling cell (an Area) is passed first
     fast: str = ""  # an arithmetic operator the evaluator runs inline on numbers
+    # the same arguments always give the same value (copies with equal arguments share one call);
+    # False for the functions ``formulas`` evaluates, which include RAND and NOW
+    pure: bool = True
+    # from this argument on, a single-cell reference arrives as its value even when
+    # ``single_as_value`` is False (INDEX's row, column and area numbers: it reads only their value)
+    values_from: int | None = None
 
 
 def scalar(fn: Callable[..., Any], propagate: bool = True) -> Callable[..., Any]:
@@ -161,10 +167,10 @@ NATIVE: dict[str, Fn] = {
         SUMIFS=R.SUMIFS,
         AVERAGEIF=R.AVERAGEIF,
         AVERAGEIFS=R.AVERAGEIFS,
-        INDEX=R.index,
         ROWS=R.ROWS,
         COLUMNS=R.COLUMNS,
     ),
+    "INDEX": Fn("INDEX", R.index, False, values_from=1),
     "MATCH": Fn("MATCH", R.match, True),
     "ROW": Fn("ROW", R.ROW, False, cell=True),
     "COLUMN": Fn("COLUMN", R.COLUMN, False, cell=True),

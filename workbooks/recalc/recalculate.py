@@ -15,14 +15,14 @@ from typing import Any
 
 from mlsysim.errors import InvalidInputError
 
-from . import graph, spills, writer, xmltext
+from . import columnar, graph, spills, writer, xmltext
 from . import summary as summaries
 from .arrays import TooLarge
 from .cellref import address
 from .compiler import CompileError
 from .errors import UnusableWorkbookError
 from .evaluator import Book, Group
-from .model import MAX_PROBLEMS, Model
+from .model import MAX_PROBLEMS, Copies, Model
 from .package import Package
 from .report import CellError, RecalcReport
 from .sheet_reader import read_sheets
@@ -62,11 +62,9 @@ def recalc(
         model = Model(book_map, sheets)
         if model.problems:
             raise _unevaluable(source, model)
-        groups, members = model.groups()
-        covered: dict[int, spills.Box] = {}  # array formulas' groups and the ranges they fill
-        for g, ids in enumerate(members):
-            if (box := model.instances[ids[0]].spill) is not None:
-                covered[g] = box
+        groups, copies = model.groups()
+        # array formulas' groups and the ranges they fill
+        covered = {g: c.spill for g, c in enumerate(copies) if c.spill is not None}
         try:
             steps = graph.order(groups, model.sheet_names, covered)
         except graph.CircularReference as exc:
@@ -76,17 +74,17 @@ def recalc(
         clock = time.perf_counter()
         book = Book(model.sheet_names, [s.values for s in sheets], [(s.max_row, s.max_col) for s in sheets])
         try:
-            results = _evaluate(book, model, groups, members, steps, progress)
+            results, levels = _evaluate(book, model, groups, copies, steps, progress)
             master = _master_check(model, book, source, required=check)
         except TooLarge as exc:
             raise UnusableWorkbookError(
                 source,
                 f"a formula builds an array of {exc.args[0]:,} cells; the recompute stops at 20,000,000",
             ) from None
-        errors = _errors(model, results, book)
-        positions = [[(c.row, c.col) for c in s.formulas] for s in sheets]
+        errors = _errors(model, results, levels, book)
 
         def tables() -> dict[str, list[dict[str, Any]]]:
+            positions = [list(zip(s.rows, s.cols, strict=True)) for s in sheets]
             return summaries.scenarios(model.sheet_names, book.values, positions)
 
         seconds["evaluate"] = time.perf_counter() - clock
@@ -102,8 +100,8 @@ def recalc(
         source=source,
         output=target,
         summary_path=summary_path,
-        formula_cells=len(model.instances),
-        compiled_formulas=len({id(i.template) for i in model.instances}),
+        formula_cells=model.cell_count,
+        compiled_formulas=len({id(c.template) for c in copies}),
         levels=level_count,
         errors=tuple(errors),
         master_check=master,
@@ -158,24 +156,35 @@ def _evaluate(
     book: Book,
     model: Model,
     groups: list,
-    members: list[list[int]],
+    copies: list[Copies],
     steps: list[graph.Step],
     progress: Progress | None,
-) -> list[Any]:
-    """Values of all formula cells, in ``model.instances`` order (each instance's ``level`` set)."""
-    results: list[Any] = [None] * len(model.instances)
+) -> tuple[list[list[Any]], dict[tuple[int, int], int]]:
+    """Values of all formula cells, per sheet in document order, and the dependency level of
+    each cell whose value is not a number (sheet, position) -> level (errors are listed by it)."""
+    results: list[list[Any]] = [[None] * len(s.rows) for s in model.sheets]
+    levels: dict[tuple[int, int], int] = {}
     done = 0
-    total = len(model.instances)
+    total = model.cell_count
     for step in steps:
         template, cells = groups[step.group]
-        box = model.instances[members[step.group][0]].spill
+        group = copies[step.group]
+        box = group.spill
         if box is not None and step.cells is None:  # an array formula: once, spread over its range
             values = [_fill(book, template, cells[0], box)]
-            targets = members[step.group]
+            targets = [(group.sheet, group.ks[0])]
         elif step.cells is None:
             values = Group(book, template, cells).run()
             book.values[template.sheet].update(zip(cells, values, strict=True))
-            targets = members[step.group]
+            sheet_results = results[group.sheet]
+            for k, value in zip(group.ks, values, strict=True):
+                sheet_results[k] = value
+                if type(value) is not float:
+                    levels[group.sheet, k] = step.level
+            done += len(values)
+            if progress:
+                progress(done, total)
+            continue
         else:  # cells that read each other: one at a time, nothing cached while they change
             book.caching = False
             values, targets = [], []
@@ -184,17 +193,16 @@ def _evaluate(
                 value = Group(book, groups[g][0], [cell]).run()[0]
                 book.values[groups[g][0].sheet][cell] = value
                 values.append(value)
-                targets.append(members[g][k])
+                targets.append((copies[g].sheet, copies[g].ks[k]))
             book.caching = True
-        instances = model.instances
-        for i, value in zip(targets, values, strict=True):
-            results[i] = value
+        for (sheet, k), value in zip(targets, values, strict=True):
+            results[sheet][k] = value
             if type(value) is not float:
-                instances[i].level = step.level
+                levels[sheet, k] = step.level
         done += len(targets)
         if progress:
             progress(done, total)
-    return results
+    return results, levels
 
 
 def _fill(book: Book, template: Any, cell: tuple[int, int], box: spills.Box) -> Any:
@@ -209,44 +217,47 @@ def _fill(book: Book, template: Any, cell: tuple[int, int], box: spills.Box) -> 
     return grid[0][0]
 
 
-def _errors(model: Model, results: list[Any], book: Book) -> list[CellError]:
+def _errors(
+    model: Model, results: list[list[Any]], levels: dict[tuple[int, int], int], book: Book
+) -> list[CellError]:
     """Error cells, root causes first (lowest dependency level), then by sheet and position; then
     the cells of array formulas' ranges in error, each with its array formula."""
-    bad = [i for i, v in enumerate(results) if is_error(v)]
-    bad.sort(
-        key=lambda i: (
-            model.instances[i].level,
-            model.instances[i].sheet,
-            model.instances[i].row,
-            model.instances[i].col,
-        )
-    )
+    bad = [
+        (levels[sheet, k], sheet, model.sheets[sheet].rows[k], model.sheets[sheet].cols[k], k)
+        for sheet, values in enumerate(results)
+        for k, value in enumerate(values)
+        if type(value) is not float and is_error(value)
+    ]
+    bad.sort()
     found = [
         CellError(
-            model.sheet_names[model.instances[i].sheet],
-            address(model.instances[i].row, model.instances[i].col),
-            model.formula_text(i),
-            shown(results[i]),
+            model.sheet_names[sheet],
+            address(row, col),
+            model.formula_text(sheet, k),
+            shown(results[sheet][k]),
         )
-        for i in bad
+        for _level, sheet, row, col, k in bad
     ]
-    owners = [(i, inst) for i, inst in enumerate(model.instances) if inst.spill]
+    owners = [c for c in model.copies if c.spill is not None]
     for sheet, cells in enumerate(model.spills):
         for c in sorted(cells, key=lambda c: (c.row, c.col)):
             value = book.values[sheet].get((c.row, c.col))
             if not is_error(value):
                 continue
             owner = next(
-                i
-                for i, inst in owners
-                if inst.sheet == sheet
-                and inst.spill is not None
-                and inst.spill[0] <= c.row <= inst.spill[2]
-                and inst.spill[1] <= c.col <= inst.spill[3]
+                o
+                for o in owners
+                if o.sheet == sheet
+                and o.spill is not None
+                and o.spill[0] <= c.row <= o.spill[2]
+                and o.spill[1] <= c.col <= o.spill[3]
             )
             found.append(
                 CellError(
-                    model.sheet_names[sheet], address(c.row, c.col), model.formula_text(owner), shown(value)
+                    model.sheet_names[sheet],
+                    address(c.row, c.col),
+                    model.formula_text(sheet, owner.ks[0]),
+                    shown(value),
                 )
             )
     return found
@@ -271,24 +282,23 @@ def _master_check(model: Model, book: Book, source: Path, *, required: bool) -> 
 
 
 def _patched(
-    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[Any], book: Book
+    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[list[Any]], book: Book
 ) -> dict[str, bytes]:
     """The worksheet parts with formulas, patched, each in its own encoding; the workbook part
     without ``fullCalcOnLoad``."""
-    by_sheet: dict[int, tuple[list, list]] = {}
-    for cell, inst, value in zip(model.cells, model.instances, results, strict=True):
-        cells, values = by_sheet.setdefault(inst.sheet, ([], []))
-        cells.append(cell)
-        values.append(value)
-    for index, cells in enumerate(model.spills):  # array ranges' value cells
-        if cells:
-            listed, values = by_sheet.setdefault(index, ([], []))
-            listed.extend(cells)
-            values.extend(book.values[index].get((c.row, c.col)) for c in cells)
     patched = {}
-    for index, (cells, values) in by_sheet.items():
-        sheet = sheets[index]
-        data = writer.patch_sheet(sheet.data, cells, values)
+    for index, sheet in enumerate(sheets):
+        values = results[index]
+        if sheet.common:  # read as lists: patched by the same split
+            if not values:
+                continue
+            data = columnar.patch(sheet.data, values, writer.encode)
+        else:
+            cells = sheet.formulas + sheet.spills  # array ranges' value cells too
+            if not cells:
+                continue
+            spilled = [book.values[index].get((c.row, c.col)) for c in sheet.spills]
+            data = writer.patch_sheet(sheet.data, cells, values + spilled)
         patched[sheet.sheet.part] = xmltext.encode(data, sheet.encoding)
     try:
         data, encoding = xmltext.decode(pkg.read(workbook_part))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from . import limits, spills, xmlsafe, xmltext
+from . import columnar, limits, spills, xmlsafe, xmltext
 from .cellref import MAX_COL, MAX_ROW, column_index, parse_address
 from .errors import UnusableWorkbookError
 from .package import Package
@@ -75,6 +75,12 @@ class SheetCells:
     # the cells of multi-cell array formulas' ranges other than the formula's own (``spills``)
     spills: list[FormulaCell] = field(default_factory=list)
     areas: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # every formula cell in document order (both ways of reading): row, column, text (None for a
+    # shared formula's dependent or an empty formula)
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    texts: list[str | None] = field(default_factory=list)
+    common: bool = False  # read by ``columnar`` (``formulas`` is empty; the writer splits the part)
 
 
 def constant(kind: str, text: str, shared: tuple[str, ...]) -> Any:
@@ -332,12 +338,6 @@ class _BadCell(Exception):
     pass
 
 
-def _sheet_data(data: bytes) -> tuple[int, int]:
-    start = data.find(b"<sheetData")
-    end = data.rfind(b"</sheetData>")
-    return (start, end) if 0 <= start < end else (0, len(data))
-
-
 def read_sheet(pkg: Package, sheet: Sheet, shared: tuple[str, ...], budget: list[int]) -> SheetCells:
     """Cells of ``sheet`` (``budget[0]`` is the number of cells still allowed; it is decremented)."""
     assert sheet.part is not None
@@ -345,11 +345,15 @@ def read_sheet(pkg: Package, sheet: Sheet, shared: tuple[str, ...], budget: list
     try:
         data, encoding = xmltext.decode(pkg.read(sheet.part))
         cells.out.data, cells.out.encoding = data, encoding
-        start, end = _sheet_data(data)
+        start, end = columnar.sheet_data(data)
         hostile = b"<!DOCTYPE" in data or b"<!ENTITY" in data
         if not hostile and _UNUSUAL.search(data, start, end) is None:
             if _BAD_ROW.search(data, start, end):
                 raise ValueError("a <row> whose r attribute is not a row number")
+            common = columnar.read(data, start, end)
+            if common is not None:
+                _read_common(common, cells)
+                return cells.out
             left = budget[0]
             try:
                 _fast_range(data, start, end, cells)
@@ -360,6 +364,10 @@ def read_sheet(pkg: Package, sheet: Sheet, shared: tuple[str, ...], budget: list
                 _whole_part(data, cells)
         else:
             _whole_part(data, cells)
+        out = cells.out
+        out.rows = [f.row for f in out.formulas]
+        out.cols = [f.col for f in out.formulas]
+        out.texts = [f.text for f in out.formulas]
     except UnusableWorkbookError:
         raise
     except xmltext.EncodingProblem as exc:
@@ -388,7 +396,10 @@ def _fast_range(data: bytes, start: int, end: int, cells: _Cells) -> None:
     """Read the cells between ``start`` and ``end`` with the regular expression, cell by cell
     through expat where a cell is not in the common form (offsets stay those of ``data``)."""
     add = cells.add
+    out = cells.out
+    formulas = out.formulas
     columns: dict[bytes, int] = {}
+    budget = cells.budget
     for m in _CELL.finditer(data, start, end):
         letters, digits, kind, f_element, f_text, v_element, v_text, is_element, is_text = m.groups()
         if letters is None:
@@ -399,6 +410,32 @@ def _fast_range(data: bytes, start: int, end: int, cells: _Cells) -> None:
             col = columns[letters] = column_index(letters.decode())
         row = int(digits)
         if f_element is not None:
+            if f_element[2] == 62 and is_element is None:  # b"<f>": no attributes
+                # the usual formula cell: <c r s [t]><f>text</f>[<v>..</v>]</c>
+                text = _plain_text(f_text) if f_text is not None else None
+                c_start, c_end = m.span()
+                f_start, f_end = m.span(4)
+                v_start, v_end = m.span(6) if v_element is not None else (-1, -1)
+                formula = FormulaCell(
+                    row,
+                    col,
+                    text,
+                    "normal",
+                    None,
+                    None,
+                    [c_start, f_start, c_end, f_start, f_end, v_start, v_end, -1, -1],
+                )
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _TooManyCells
+                if row > MAX_ROW or row < 1 or col > MAX_COL:
+                    raise _BadCell(row, col, "n", None)
+                if row > out.max_row:
+                    out.max_row = row
+                if col > out.max_col:
+                    out.max_col = col
+                formulas.append(formula)
+                continue
             formula = _formula(row, col, f_element, f_text)
             c_start, c_end = m.span()
             f_start, f_end = m.span(4)
@@ -408,7 +445,7 @@ def _fast_range(data: bytes, start: int, end: int, cells: _Cells) -> None:
             add(row, col, "n", None, formula)
         else:
             spans = None
-            if cells.out.areas:  # maybe a cell of an array range: where its value sits
+            if out.areas:  # maybe a cell of an array range: where its value sits
                 c_start, c_end = m.span()
                 v_start, v_end = m.span(6) if v_element is not None else (-1, -1)
                 i_start, i_end = m.span(8) if is_element is not None else (-1, -1)
@@ -420,6 +457,78 @@ def _fast_range(data: bytes, start: int, end: int, cells: _Cells) -> None:
                 add(row, col, kind.decode() if kind else "n", xml_text(v_text), None, spans)
             elif spans is not None:
                 add(row, col, "n", None, None, spans)
+
+
+def _plain_text(raw: bytes) -> str | None:
+    """A formula's text from its element text (None when blank), as ``_formula`` reads it."""
+    if b"&" in raw or b"\r" in raw or b"_x" in raw:
+        body = xml_text(raw)
+        return unescape(body) if body.strip() else None
+    text = raw.decode("utf-8", "surrogatepass")
+    return text if text.strip() else None
+
+
+def _formula_texts(raw: list[bytes]) -> list[str | None]:
+    """Formula texts from element texts, each as ``_plain_text`` reads it: line ends and entities
+    replaced in all texts at once (neither spans two texts), ``_xHHHH_`` escapes in the texts
+    that have one."""
+    if not raw:
+        return []
+    joined = b"\x00".join(raw)
+    if joined.count(b"\x00") != len(raw) - 1:  # a NUL inside a text (not XML): one by one
+        return [_plain_text(t) for t in raw]
+    texts: list[str | None] = list(xml_text(joined).split("\x00"))
+    if min(map(len, map(str.strip, texts))) == 0:  # type: ignore[arg-type]
+        texts = [t if t.strip() else None for t in texts]  # type: ignore[union-attr]
+    if b"_x" in joined:
+        texts = [unescape(t) if t is not None and "_x" in t else t for t in texts]
+    return texts
+
+
+def _read_common(common: columnar.Common, cells: _Cells) -> None:
+    """The cells ``columnar.read`` found: value cells one by one, formula cells as lists."""
+    out, shared, budget = cells.out, cells.shared, cells.budget
+    values = out.values
+    columns: dict[bytes, int] = {}
+    max_row = max_col = 0
+    for letters, digits, kind, v, inline, text in common.values:
+        if inline:
+            kind, raw = b"inlineStr", text
+        elif v[:3] == b"<v>":
+            raw = v[3:-4]
+        else:
+            continue  # a styled empty cell
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_index(letters.decode())
+        row = int(digits)
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooManyCells
+        name = kind.decode() if kind else "n"
+        if not (0 < row <= MAX_ROW and col <= MAX_COL):
+            raise _BadCell(row, col, name, raw.decode(errors="replace"))
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+        try:
+            values[row, col] = constant(name, xml_text(raw), shared)
+        except (ValueError, IndexError, OverflowError):
+            raise _BadCell(row, col, name, raw.decode(errors="replace")) from None
+    rows, cols = common.rows, common.cols
+    budget[0] -= len(rows)
+    if budget[0] < 0:
+        raise _TooManyCells
+    if not columnar.in_bounds(rows, cols):
+        bad = next(k for k in range(len(rows)) if not (0 < rows[k] <= MAX_ROW and cols[k] <= MAX_COL))
+        raise _BadCell(rows[bad], cols[bad], "n", None)
+    if rows:
+        max_row, max_col = max(max_row, max(rows)), max(max_col, max(cols))
+    out.max_row, out.max_col = max_row, max_col
+    out.rows, out.cols = rows, cols
+    out.texts = _formula_texts(common.texts)
+    out.common = True
 
 
 def _whole_part(data: bytes, cells: _Cells) -> None:
