@@ -13,6 +13,7 @@ tables are refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import spills
 from .cellref import address, label
@@ -91,18 +92,22 @@ class Model:
         rows, cols, texts = cells.rows, cells.cols, cells.texts
         kinds = None if cells.common else cells.formulas
         by_template: dict[int, Copies] = {}
-        last: dict[int, tuple[Template, Copies]] = {}  # column -> the template last used there
+        # column -> the template last used there: its text format, row offsets and group
+        last: dict[int, tuple[Any, tuple[int, ...], Copies]] = {}
+        last_get = last.get
         present = {(c.row, c.col) for c in cells.spills}
         for k in range(len(rows)):
             row, col, text = rows[k], cols[k], texts[k]
             cell = kinds[k] if kinds is not None else None
-            if cell is None or cell.kind == "normal":
-                seen = last.get(col)
-                if seen is not None and text is not None and seen[0].predict(row) == text:
-                    group = seen[1]
-                    group.ks.append(k)
-                    group.cells.append((row, col))
-                    continue
+            if text is not None and (cell is None or cell.kind == "normal"):
+                seen = last_get(col)
+                if seen is not None:  # a copy of it has this text here (``Template.predict``)
+                    fmt, deltas, group = seen
+                    predicted = fmt(row + deltas[0]) if len(deltas) == 1 else fmt(*[row + d for d in deltas])
+                    if predicted == text:
+                        group.ks.append(k)
+                        group.cells.append((row, col))
+                        continue
             found = self._template(sheet, row, col, text, cell)
             box = spills.area(cell.ref) if cell is not None and cell.kind == "array" else None
             if box is not None:
@@ -118,11 +123,10 @@ class Model:
             if known is None:
                 known = by_template[id(template)] = Copies(template, sheet)
                 self.copies.append(known)
-            group = known
-            group.ks.append(k)
-            group.cells.append((row, col))
-            if template.col == col:
-                last[col] = (template, group)
+            known.ks.append(k)
+            known.cells.append((row, col))
+            if template.col == col and template.text_format is not None:
+                last[col] = (template.text_format.format, template.row_deltas, known)
 
     def _template(
         self, sheet: int, row: int, col: int, text: str | None, cell: FormulaCell | None
