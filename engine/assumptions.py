@@ -32,6 +32,12 @@ _DIMENSIONS = {
     "network_mtbf_per_accelerator": "time",
     "software_mtbf_per_accelerator": "time",
     "restart_time": "time",
+    # finance
+    "discount_rate": "count",
+    "residual_value_fraction": "count",
+    "idle_power_fraction": "count",
+    "host_price_per_accelerator": "money",
+    "host_power_per_accelerator": "power",
 }
 
 
@@ -58,6 +64,12 @@ class Assumptions:
     network_mtbf_per_accelerator: float
     software_mtbf_per_accelerator: float
     restart_time: float
+    # finance: owned-vs-rented cost, rent vs own
+    discount_rate: float
+    residual_value_fraction: float
+    idle_power_fraction: float
+    host_price_per_accelerator: float
+    host_power_per_accelerator: float
     provenance: Mapping[str, Measured]
 
     def source_of(self, name: str) -> Measured:
@@ -74,6 +86,8 @@ _FRACTIONS = {
     "memory_reserved_fraction",
     "maintenance_fraction_per_year",
     "average_power_fraction",
+    "residual_value_fraction",
+    "idle_power_fraction",
 }
 
 
