@@ -108,11 +108,15 @@ class PriceSpec:
     def __post_init__(self) -> None:
         whole("accelerators_per_instance", self.accelerators_per_instance)
         if not self.rates:
-            raise InvalidInputError("rates", {}, "at least one of on_demand, reserved_1yr, reserved_3yr, spot")
+            raise InvalidInputError(
+                "rates", {}, "at least one of on_demand, reserved_1yr, reserved_3yr, spot"
+            )
         for term, rate in self.rates.items():
             positive(Term(term).value, rate)
         if not _DATE.match(self.date_read):
-            raise InvalidInputError("date_read", self.date_read, "a date YYYY-MM-DD (when the price was read)")
+            raise InvalidInputError(
+                "date_read", self.date_read, "a date YYYY-MM-DD (when the price was read)"
+            )
 
     def rate(self, term: Term | str) -> float:
         """USD per accelerator-second on ``term``; a term this offer does not list is an error."""
@@ -121,7 +125,9 @@ class PriceSpec:
         if found is None:
             listed = ", ".join(t.value for t in self.rates)
             raise InvalidInputError(
-                "term", chosen.value, f"{self.name} has no {chosen.label} price in the catalog; it lists {listed}"
+                "term",
+                chosen.value,
+                f"{self.name} has no {chosen.label} price in the catalog; it lists {listed}",
             )
         return found
 
@@ -160,12 +166,16 @@ def cheapest(catalog: Any, accelerator: Any, term: Term | str) -> CloudPrice:
     found = offers(catalog, accelerator, term)
     if not found:
         spec = catalog.spec("hardware", accelerator, HardwareSpec)
-        listed = _listed(catalog.entries["price"].values())
+        others = offers(catalog, spec)
+        if others:
+            terms = sorted({t.value for p in others for t in p.spec.rates})
+            listed = f"its offers ({', '.join(p.id for p in others)}) list {', '.join(terms)}"
+        else:
+            listed = f"no offer rents it; rented accelerators: {_listed(catalog.entries['price'].values())}"
         raise InvalidInputError(
             "offer",
             "cheapest",
-            f"the catalog has no {Term.parse(term).label} rental price for {spec.name}; "
-            f"priced accelerators: {listed}",
+            f"the catalog has no {Term.parse(term).label} rental price for {spec.name}; {listed}",
         )
     return found[0]
 

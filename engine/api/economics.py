@@ -15,7 +15,11 @@ class EconomicsResult(Result):
     _UNITS = {  # noqa: RUF012
         "energy": "J",
         "it_energy": "J",
+        "facility_energy": "J",
+        "accelerator_energy": "J",
         "average_power": "W",
+        "average_it_power": "W",
+        "average_facility_power": "W",
         "electricity_price": "USD/J",
     }
 

@@ -18,6 +18,8 @@ class SustainabilityResult(Result):
         "embodied_carbon_kg": "kg",
         "energy": "J",
         "it_energy": "J",
+        "facility_energy": "J",
+        "accelerator_energy": "J",
         "wue": "L/J",
         "carbon_intensity": "kg/J",
     }

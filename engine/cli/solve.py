@@ -26,6 +26,9 @@ SUMMARIES = {
     "economics": "CapEx, OpEx and TCO of a fleet (EconomicsModel)",
     "sustainability": "energy, carbon and water of a fleet (SustainabilityModel)",
     "reliability": "fleet MTBF, failure odds and checkpoint interval (ReliabilityModel)",
+    "token_cost": "cost per million tokens, input and output apart, owned or rented (CostPerTokenModel)",
+    "rent_vs_own": "rent versus own: NPV, break-even utilisation, crossover (RentVsOwnModel)",
+    "run_cost": "cost of a run keeping a fleet busy for a wall time, owned or rented (RunCostModel)",
 }
 
 EXAMPLES = {
@@ -51,13 +54,29 @@ EXAMPLES = {
     "reliability": [
         "mlsysim solve reliability --fleet H100_256 --job-duration-hours 720 --checkpoint-time-s 120",
     ],
+    "token_cost": [
+        "mlsysim solve token_cost --model Llama3_70B --hardware H100 --seq-len 4096 --batch-size 16 "
+        "--output-len 256 --tp 8 --replicas 4 --utilization 0.6",
+        "mlsysim solve token_cost --model Llama3_8B --hardware H100 --seq-len 2048 --batch-size 64 "
+        "--offer cheapest --term on_demand --json",
+    ],
+    "rent_vs_own": [
+        "mlsysim solve rent_vs_own --hardware H100 --utilization 0.7 --accelerators 64",
+        "mlsysim solve rent_vs_own --hardware H100 --offer GCP_a3_highgpu_8g --term reserved_3yr "
+        "--utilization 0.5 --discount-rate 0.1 --financing-rate 0.07",
+    ],
+    "run_cost": [
+        "mlsysim solve run_cost --fleet H100_256 --hours 720",
+        "mlsysim solve run_cost --fleet H100_256 --hours 720 --offer cheapest",
+    ],
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "solve",
-        help="one estimate: roofline, serving, training, economics, sustainability, reliability",
+        help="one estimate: roofline, serving, training, economics, sustainability, reliability, "
+        "token_cost, rent_vs_own, run_cost",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
         epilog=_examples(*EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -118,13 +137,16 @@ def run(args: argparse.Namespace) -> int:
     if "constraint" in values:
         values["constraint"] = estimate.constraint
     if args.json:
-        print(json.dumps({"solver": solver, "inputs": inputs, "results": values}, indent=2))
+        extra = {"summary": estimate.summary} if getattr(estimate, "summary", "") else {}
+        print(json.dumps({"solver": solver, "inputs": inputs, "results": values, **extra}, indent=2))
         return 0
     print(f"{solver}: " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
     rows = [(c.field, values[c.name], c.unit) for c in COLUMNS[solver] if c.field != "constraint"]
     print(render(("result", "value", "unit"), rows))
     if values.get("constraint"):
         print(f"constraint: {values['constraint']}")
+    if getattr(estimate, "summary", ""):
+        print(estimate.summary)
     return 0
 
 

@@ -56,6 +56,7 @@ def economics_rows(s: Scenarios) -> dict[str, object]:
         node_power=f.node_power,
         node_price=unit_price,
         accelerators=f.accelerators,
+        accelerator_tdp=f.tdp,
         days=days,
         electricity_price=price,
         pue=gather(sites, site_codes, lambda site: site[1].pue),

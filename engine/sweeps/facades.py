@@ -18,9 +18,12 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.distributed import DistributedModel
     from ..api.economics import EconomicsModel
     from ..api.reliability import ReliabilityModel
+    from ..api.rent_vs_own import RentVsOwnModel
     from ..api.roofline import Engine
+    from ..api.run_cost import RunCostModel
     from ..api.serving import ServingModel
     from ..api.sustainability import SustainabilityModel
+    from ..api.token_cost import CostPerTokenModel
 
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
@@ -29,5 +32,8 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,
         "reliability": ReliabilityModel(catalog).solve,
+        "token_cost": CostPerTokenModel(catalog).solve,
+        "rent_vs_own": RentVsOwnModel(catalog).solve,
+        "run_cost": RunCostModel(catalog).solve,
     }
     return solvers[solver_name(solver)]

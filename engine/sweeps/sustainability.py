@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidInputError
-from ..solvers.sustainability import sustainability_core
+from ..solvers.sustainability import EMBODIED_ACCELERATOR, EMBODIED_NODE, EMBODIED_NONE, sustainability_core
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
 from .gather import ARRAY, gather, resolved
@@ -24,14 +24,17 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
     embodied_asked = s.flags("include_embodied")
     check_positive(s, "duration_days", days)
     f = FleetArrays.of(fleets, fleet_codes)
+    node_known = ~np.isnan(f.node_embodied)
+    per_accelerator = np.where(node_known, f.node_embodied / f.per_node, f.embodied)
     s.errors.add(
-        embodied_asked & np.isnan(f.embodied),
+        embodied_asked & np.isnan(per_accelerator),
         (fleet_codes,),
         lambda code: str(
             InvalidInputError(
                 "include_embodied",
                 True,
-                f"the catalog has no embodied carbon for {resolved(fleets, code).accelerator.name}",
+                f"the catalog has no embodied carbon for {resolved(fleets, code).accelerator.name} "
+                f"or node {resolved(fleets, code).node.name}",
             )
         ),
     )
@@ -40,7 +43,8 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
         nodes=f.nodes,
         node_power=f.node_power,
         accelerators=f.accelerators,
-        embodied_per_accelerator=np.where(embodied_asked, f.embodied, 0.0),
+        accelerator_tdp=f.tdp,
+        embodied_per_accelerator=np.where(embodied_asked, per_accelerator, 0.0),
         days=days,
         carbon_intensity=gather(sites, site_codes, lambda site: site[0].carbon_intensity),
         pue=gather(sites, site_codes, lambda site: site[1].pue),
@@ -48,4 +52,7 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
         assumptions=a,
         ops=ARRAY,
     )
-    return estimate._asdict()
+    fields = estimate._asdict()
+    basis = np.where(embodied_asked, np.where(node_known, 1, 2), 0)
+    fields["embodied_basis"] = (basis, [EMBODIED_NONE, EMBODIED_NODE, EMBODIED_ACCELERATOR])
+    return fields

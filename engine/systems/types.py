@@ -12,7 +12,8 @@ from ..units import Q_
 
 @dataclass(frozen=True, slots=True)
 class NodeSpec:
-    """A server: its accelerators, wall power at full load, price and failure-relevant parts."""
+    """A server: its accelerators, wall power at full load, price, failure-relevant parts and
+    manufacturing footprint (kg CO2e for the whole server, accelerators included)."""
 
     name: str
     accelerator: HardwareSpec
@@ -21,12 +22,15 @@ class NodeSpec:
     price: float | None
     nics_per_node: int = 0
     psus_per_node: int = 0
+    embodied_carbon: float | None = None
 
     def __post_init__(self) -> None:
         whole("accelerators_per_node", self.accelerators_per_node)
         positive("node_power", self.node_power)
         if self.price is not None:
             positive("price", self.price)
+        if self.embodied_carbon is not None:
+            positive("embodied_carbon", self.embodied_carbon)
         whole("nics_per_node", self.nics_per_node, 0)
         whole("psus_per_node", self.psus_per_node, 0)
 
