@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from .entry import CatalogEntry
@@ -58,7 +59,9 @@ class Term(StrEnum):
         """``on_demand``, ``on-demand``, ``1yr``, ``reserved 3 year``, ``spot``, ``preemptible``..."""
         if isinstance(value, Term):
             return value
-        found = _SPELLINGS.get(normalize(str(value)))
+        found = _SPELLINGS.get(value) if isinstance(value, str) else None  # as written: no normalising
+        if found is None:
+            found = _SPELLINGS.get(normalize(str(value)))
         if found is None:
             valid = [t.value for t in cls]
             hint = closest(str(value), list(_SPELLINGS))
@@ -73,23 +76,27 @@ _LABELS = {
     Term.RESERVED_3YR: "3-year committed",
     Term.SPOT: "spot",
 }
-_SPELLINGS: dict[str, Term] = {normalize(t.value): t for t in Term} | {
-    "ondemand": Term.ON_DEMAND,
-    "payasyougo": Term.ON_DEMAND,
-    "list": Term.ON_DEMAND,
-    "1yr": Term.RESERVED_1YR,
-    "1y": Term.RESERVED_1YR,
-    "1year": Term.RESERVED_1YR,
-    "reserved1y": Term.RESERVED_1YR,
-    "committed1yr": Term.RESERVED_1YR,
-    "3yr": Term.RESERVED_3YR,
-    "3y": Term.RESERVED_3YR,
-    "3year": Term.RESERVED_3YR,
-    "reserved3y": Term.RESERVED_3YR,
-    "committed3yr": Term.RESERVED_3YR,
-    "preemptible": Term.SPOT,
-    "interruptible": Term.SPOT,
-}
+_SPELLINGS: dict[str, Term] = (
+    {t.value: t for t in Term}
+    | {normalize(t.value): t for t in Term}
+    | {
+        "ondemand": Term.ON_DEMAND,
+        "payasyougo": Term.ON_DEMAND,
+        "list": Term.ON_DEMAND,
+        "1yr": Term.RESERVED_1YR,
+        "1y": Term.RESERVED_1YR,
+        "1year": Term.RESERVED_1YR,
+        "reserved1y": Term.RESERVED_1YR,
+        "committed1yr": Term.RESERVED_1YR,
+        "3yr": Term.RESERVED_3YR,
+        "3y": Term.RESERVED_3YR,
+        "3year": Term.RESERVED_3YR,
+        "reserved3y": Term.RESERVED_3YR,
+        "committed3yr": Term.RESERVED_3YR,
+        "preemptible": Term.SPOT,
+        "interruptible": Term.SPOT,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +160,37 @@ def offers(catalog: Any, accelerator: Any, term: Term | str | None = None) -> li
     ``term`` when one is given, cheapest first."""
     spec = catalog.spec("hardware", accelerator, HardwareSpec)
     chosen = None if term is None else Term.parse(term)
-    found = [
-        p
-        for p in catalog.entries["price"].values()
-        if p.spec.accelerator == spec and (chosen is None or chosen in p.spec.rates)
-    ]
+    found = _by_accelerator(catalog).get(id(spec))
+    if found is None:  # a spec that is not the catalog's own object: compare by value
+        found = [p for p in catalog.entries["price"].values() if p.spec.accelerator == spec]
+    found = [p for p in found if chosen is None or chosen in p.spec.rates]
     return sorted(found, key=lambda p: (p.spec.rates.get(chosen or Term.ON_DEMAND, float("inf")), p.id))
+
+
+@lru_cache(maxsize=16)
+def _by_accelerator(catalog: Any) -> dict[int, list[CloudPrice]]:
+    """Offers by the identity of their accelerator's spec (the catalog's entries share theirs)."""
+    index: dict[int, list[CloudPrice]] = {}
+    for price in catalog.entries["price"].values():
+        index.setdefault(id(price.spec.accelerator), []).append(price)
+    return index
 
 
 def cheapest(catalog: Any, accelerator: Any, term: Term | str) -> CloudPrice:
     """The lowest ``term`` rate for ``accelerator``; none in the catalog is an error (never $0)."""
+    spec = catalog.spec("hardware", accelerator, HardwareSpec)
+    chosen = Term.parse(term)
+    if id(spec) in _by_accelerator(catalog):
+        return _cheapest_of_catalog(catalog, id(spec), chosen)
+    return _cheapest(catalog, spec, chosen)
+
+
+@lru_cache(maxsize=1024)
+def _cheapest_of_catalog(catalog: Any, spec_id: int, term: Term) -> CloudPrice:
+    return _cheapest(catalog, _by_accelerator(catalog)[spec_id][0].spec.accelerator, term)
+
+
+def _cheapest(catalog: Any, accelerator: Any, term: Term) -> CloudPrice:
     found = offers(catalog, accelerator, term)
     if not found:
         spec = catalog.spec("hardware", accelerator, HardwareSpec)

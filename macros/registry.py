@@ -7,6 +7,7 @@ from __future__ import annotations
 from . import (
     family_catalog,
     family_economics,
+    family_finance,
     family_reliability,
     family_roofline,
     family_serving,
@@ -20,6 +21,7 @@ FAMILIES = (
     family_serving,
     family_training,
     family_economics,
+    family_finance,
     family_sustainability,
     family_reliability,
     family_catalog,

@@ -38,9 +38,12 @@ class EconomicsModel(Facade):
         datacenter: Any = None,
         grid: Any = None,
         node_price: Any = None,
+        utilization: float = 1.0,
     ) -> EconomicsResult:
         """TCO over ``duration_days``; the electricity price is ``kwh_price`` (USD/kWh) or, when
-        omitted, the grid's industrial price."""
+        omitted, the grid's industrial price. ``utilization`` (in (0, 1], default 1: busy all
+        the time) sets the energy drawn: busy hours at the average power fraction, idle hours at
+        the idle power fraction."""
         catalog = self.catalog
         grid_spec, facility = resolve_site(catalog, datacenter, grid)
         price = electricity_price(
@@ -53,5 +56,6 @@ class EconomicsModel(Facade):
             facility,
             catalog.assumptions,
             node_price=None if node_price is None else amount("node_price", node_price, "USD"),
+            utilization=utilization,
         )
         return EconomicsResult(estimate)

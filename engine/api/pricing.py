@@ -15,6 +15,7 @@ with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..catalog_loader import Catalog
@@ -32,7 +33,16 @@ from .site import resolve_site
 
 CHEAPEST = "cheapest"
 
-__all__ = ["CHEAPEST", "NodeShare", "Rental", "node_share", "node_share_of", "rental", "site_tariff"]
+__all__ = [
+    "CHEAPEST",
+    "NodeShare",
+    "Rental",
+    "node_share",
+    "node_share_of",
+    "pricing_node",
+    "rental",
+    "site_tariff",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +94,12 @@ def node_share(
     price = None if node_price is None else amount("node_price", node_price, "USD")
     if node is not None:
         entry_id, spec = _node(catalog, node)
-        if spec.accelerator != hardware:
+        if spec.accelerator is not hardware and spec.accelerator != hardware:
             raise InvalidInputError("node", entry_id, f"holds {spec.accelerator.name}, not {hardware.name}")
         return node_share_of(spec, entry_id, price)
-    for entry in catalog.entries["node"].values():
-        if entry.spec.accelerator == hardware and (entry.spec.price is not None or price is not None):
-            return node_share_of(entry.spec, entry.id, price)
+    entry = pricing_node(catalog, hardware, priced=price is None)
+    if entry is not None:
+        return node_share_of(entry.spec, entry.id, price)
     if hardware.price is None:
         raise InvalidInputError(
             "hardware",
@@ -103,6 +113,24 @@ def node_share(
         hardware.tdp + a.host_power_per_accelerator,
         "owned: accelerator price + host share (assumptions)",
     )
+
+
+def pricing_node(catalog: Catalog, hardware: HardwareSpec, *, priced: bool = True) -> Any:
+    """The catalog node an owned ``hardware`` accelerator is priced as a share of: the first, in
+    catalog order, holding it (with a price, when ``priced``); None when none does."""
+    holders = _nodes_by_accelerator(catalog).get(id(hardware))
+    if holders is None:  # a spec that is not the catalog's own object: compare by value
+        holders = [e for e in catalog.entries["node"].values() if e.spec.accelerator == hardware]
+    return next((e for e in holders if e.spec.price is not None or not priced), None)
+
+
+@lru_cache(maxsize=16)
+def _nodes_by_accelerator(catalog: Catalog) -> dict[int, list[Any]]:
+    """Catalog nodes by the identity of their accelerator's spec, in catalog order."""
+    index: dict[int, list[Any]] = {}
+    for entry in catalog.entries["node"].values():
+        index.setdefault(id(entry.spec.accelerator), []).append(entry)
+    return index
 
 
 def _node(catalog: Catalog, node: Any) -> tuple[str, NodeSpec]:
@@ -121,7 +149,7 @@ def rental(catalog: Catalog, hardware: HardwareSpec, offer: Any, term: Any) -> R
         found = cheapest(catalog, hardware, chosen_term)
     else:
         found = offer if isinstance(offer, CloudPrice) else catalog.get("price", offer)
-        if found.spec.accelerator != hardware:
+        if found.spec.accelerator is not hardware and found.spec.accelerator != hardware:
             raise InvalidInputError(
                 "offer", found.id, f"rents {found.spec.accelerator.name}, not {hardware.name}"
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ..assumptions import Assumptions
 from ..hardware.types import HardwareSpec
 from ..prices import Term
 from ..solvers.checks import non_negative, positive, whole
@@ -13,13 +14,13 @@ from ..solvers.finance_checks import utilization as check_utilization
 from ..solvers.ops import SCALAR
 from ..solvers.ownership import owned_cost_core, running_cost_rates
 from ..solvers.rent_vs_own import OWN, RENT, RentVsOwnEstimate, rent_vs_own_core
-from .pricing import CHEAPEST, node_share, rental, site_tariff
+from .pricing import CHEAPEST, NodeShare, Rental, node_share, rental, site_tariff
 from .resolve import Facade, amount
 from .result import Result
 
 SECONDS_PER_HOUR = 3600.0
 
-__all__ = ["RentVsOwnModel", "RentVsOwnResult", "summary"]
+__all__ = ["RentVsOwnModel", "RentVsOwnResult", "compare", "rent_vs_own", "summary"]
 
 
 class RentVsOwnResult(Result):
@@ -57,64 +58,136 @@ class RentVsOwnModel(Facade):
         recovered at the end) default to ``catalog/assumptions.toml``; ``financing_rate`` (annual)
         pays the purchase with a loan over the period instead of cash."""
         catalog = self.catalog
-        a = catalog.assumptions
         device = catalog.spec("hardware", hardware, HardwareSpec)
-        busy = check_utilization(utilization)
-        count = whole("accelerators", accelerators)
-        horizon = a.amortization_years if years is None else positive("years", amount("years", years, "year"))
-        wacc = (
-            a.discount_rate if discount_rate is None else rate_above_minus_one("discount_rate", discount_rate)
+        estimate = rent_vs_own(
+            catalog,
+            device,
+            offer,
+            term,
+            utilization,
+            accelerators,
+            node=node,
+            node_price=node_price,
+            datacenter=datacenter,
+            grid=grid,
+            kwh_price=kwh_price,
+            years=years,
+            discount_rate=discount_rate,
+            residual_value=residual_value,
+            financing_rate=financing_rate,
         )
-        residual = (
-            a.residual_value_fraction
-            if residual_value is None
-            else fraction_below_one("residual_value", residual_value)
-        )
-        loan = 0.0 if financing_rate is None else non_negative("financing_rate", financing_rate)
-        share = node_share(catalog, device, node, node_price)
-        tariff, facility = site_tariff(catalog, datacenter, grid, kwh_price)
-        rent = rental(catalog, device, offer, term)
-        maintenance, idle, added = running_cost_rates(
-            price=share.price, power=share.power, electricity_price=tariff, pue=facility.pue, assumptions=a
-        )
-        core = rent_vs_own_core(
-            purchase=share.price * count,
-            fixed_rate=(maintenance + idle) * count,
-            busy_rate=added * count,
-            rental_rate=rent.rate * count,
-            bills_idle=1.0 if rent.term.bills_idle else 0.0,
-            utilization=busy,
-            years=horizon,
-            discount_rate=wacc,
-            residual_fraction=residual,
-            financing_rate=loan,
-            financed=financing_rate is not None,
-            ops=SCALAR,
-        )
-        owned = owned_cost_core(
-            price=share.price,
-            power=share.power,
-            electricity_price=tariff,
-            pue=facility.pue,
-            utilization=busy,
-            assumptions=a,
-        )
-        estimate = RentVsOwnEstimate(
-            **core._asdict(),
-            owned_busy_hour_usd=owned.per_busy_second * SECONDS_PER_HOUR,
-            rental_hour_usd=rent.rate * SECONDS_PER_HOUR,
-            utilization=busy,
-            accelerators=count,
-            years=horizon,
-            discount_rate=wacc,
-            cheaper=OWN if core.owning_saves_usd > 0 else RENT,
-            offer=rent.offer.id,
-            term=rent.term.value,
-            price_date=rent.date_read,
-            pricing=share.basis,
-            summary="",
-        )
-        return RentVsOwnResult(estimate._replace(summary=summary(estimate, device.name, residual, loan)))
+        return RentVsOwnResult(estimate)
+
+
+def rent_vs_own(
+    catalog: Any,
+    device: HardwareSpec,
+    offer: Any = CHEAPEST,
+    term: Any = "on_demand",
+    utilization: Any = 1.0,
+    accelerators: Any = 1,
+    *,
+    node: Any = None,
+    node_price: Any = None,
+    datacenter: Any = None,
+    grid: Any = None,
+    kwh_price: Any = None,
+    years: Any = None,
+    discount_rate: Any = None,
+    residual_value: Any = None,
+    financing_rate: Any = None,
+    describe: bool = True,
+) -> RentVsOwnEstimate:
+    """``RentVsOwnModel().solve`` on a resolved device (no Quantities: the Excel functions call
+    this too, without the ``summary`` sentence: ``describe=False``)."""
+    a = catalog.assumptions
+    busy = check_utilization(utilization)
+    count = whole("accelerators", accelerators)
+    horizon = a.amortization_years if years is None else positive("years", amount("years", years, "year"))
+    wacc = a.discount_rate if discount_rate is None else rate_above_minus_one("discount_rate", discount_rate)
+    residual = (
+        a.residual_value_fraction
+        if residual_value is None
+        else fraction_below_one("residual_value", residual_value)
+    )
+    loan = 0.0 if financing_rate is None else non_negative("financing_rate", financing_rate)
+    share = node_share(catalog, device, node, node_price)
+    tariff, facility = site_tariff(catalog, datacenter, grid, kwh_price)
+    rent = rental(catalog, device, offer, term)
+    estimate = compare(
+        a,
+        share,
+        tariff,
+        facility.pue,
+        rent,
+        busy,
+        count,
+        horizon,
+        wacc,
+        residual,
+        loan,
+        financing_rate is not None,
+    )
+    if not describe:
+        return estimate
+    return estimate._replace(summary=summary(estimate, device.name, residual, loan))
+
+
+def compare(
+    a: Assumptions,
+    share: NodeShare,
+    tariff: float,
+    pue: float,
+    rent: Rental,
+    busy: float,
+    count: int,
+    horizon: float,
+    wacc: float,
+    residual: float,
+    loan: float,
+    financed: bool,
+) -> RentVsOwnEstimate:
+    """The comparison from resolved, checked inputs (``rent_vs_own`` resolves and checks them)."""
+    maintenance, idle, added = running_cost_rates(
+        price=share.price, power=share.power, electricity_price=tariff, pue=pue, assumptions=a
+    )
+    core = rent_vs_own_core(
+        purchase=share.price * count,
+        fixed_rate=(maintenance + idle) * count,
+        busy_rate=added * count,
+        rental_rate=rent.rate * count,
+        bills_idle=1.0 if rent.term.bills_idle else 0.0,
+        utilization=busy,
+        years=horizon,
+        discount_rate=wacc,
+        residual_fraction=residual,
+        financing_rate=loan,
+        financed=financed,
+        ops=SCALAR,
+    )
+    owned = owned_cost_core(
+        price=share.price,
+        power=share.power,
+        electricity_price=tariff,
+        pue=pue,
+        utilization=busy,
+        assumptions=a,
+    )
+    return RentVsOwnEstimate(
+        *core,
+        owned_busy_hour_usd=owned.per_busy_second * SECONDS_PER_HOUR,
+        rental_hour_usd=rent.rate * SECONDS_PER_HOUR,
+        utilization=busy,
+        accelerators=count,
+        years=horizon,
+        discount_rate=wacc,
+        cheaper=OWN if core.owning_saves_usd > 0 else RENT,
+        offer=rent.offer.id,
+        term=rent.term.value,
+        price_date=rent.date_read,
+        pricing=share.basis,
+        summary="",
+    )
 
 
 def summary(e: RentVsOwnEstimate, device: str, residual: float, loan: float | None) -> str:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from ..solvers.checks import positive
 from ..solvers.ownership import owned_cost_core
-from ..solvers.run_cost import run_cost_core
+from ..solvers.run_cost import RunCostEstimate, run_cost_core
 from ..systems.types import Fleet, FleetSpec
 from .pricing import node_share_of, rental, site_tariff
 from .resolve import Facade, amount
@@ -15,7 +15,7 @@ from .result import Result
 
 SECONDS_PER_HOUR = 3600.0
 
-__all__ = ["RunCostModel", "RunCostResult", "accelerator_hour_cost"]
+__all__ = ["RunCostModel", "RunCostResult", "accelerator_hour_cost", "run_cost"]
 
 
 class RunCostResult(Result):
@@ -83,18 +83,45 @@ class RunCostModel(Facade):
     ) -> RunCostResult:
         """A run of ``hours`` wall time on ``fleet``: owned (node share at the site's electricity
         price) unless ``offer`` names a rental (a catalog price id, or ``"cheapest"``)."""
-        catalog = self.catalog
-        spec = catalog.spec("fleet", fleet, FleetSpec)
-        seconds = positive("hours", amount("hours", hours, "hour")) * SECONDS_PER_HOUR
-        rate, basis, date = accelerator_hour_cost(
-            catalog,
-            fleet,
-            offer=offer,
-            term=term,
-            node_price=node_price,
-            datacenter=datacenter,
-            grid=grid,
-            kwh_price=kwh_price,
+        return RunCostResult(
+            run_cost(
+                self.catalog,
+                fleet,
+                hours,
+                offer,
+                term,
+                node_price=node_price,
+                datacenter=datacenter,
+                grid=grid,
+                kwh_price=kwh_price,
+            )
         )
-        estimate = run_cost_core(accelerators=spec.accelerators, seconds=seconds, rate=rate)
-        return RunCostResult(estimate._replace(pricing=basis, price_date=date))
+
+
+def run_cost(
+    catalog: Any,
+    fleet: Any,
+    hours: Any,
+    offer: Any = None,
+    term: Any = "on_demand",
+    *,
+    node_price: Any = None,
+    datacenter: Any = None,
+    grid: Any = None,
+    kwh_price: Any = None,
+) -> RunCostEstimate:
+    """``RunCostModel().solve`` without Quantities (the Excel functions call this too)."""
+    spec = catalog.spec("fleet", fleet, FleetSpec)
+    seconds = positive("hours", amount("hours", hours, "hour")) * SECONDS_PER_HOUR
+    rate, basis, date = accelerator_hour_cost(
+        catalog,
+        fleet,
+        offer=offer,
+        term=term,
+        node_price=node_price,
+        datacenter=datacenter,
+        grid=grid,
+        kwh_price=kwh_price,
+    )
+    estimate = run_cost_core(accelerators=spec.accelerators, seconds=seconds, rate=rate)
+    return estimate._replace(pricing=basis, price_date=date)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
+from ..models.types import TransformerSpec
 from ..solvers.checks import whole
 from ..solvers.finance_checks import utilization as check_utilization
 from ..solvers.ownership import owned_cost_core, rental_cost_core
@@ -17,7 +18,7 @@ from .pricing import node_share, rental, site_tariff
 from .resolve import Facade, precision_for, transformer
 from .result import Result
 
-__all__ = ["NOT_SERVED", "CostPerTokenModel", "TokenCostResult", "accelerator_cost_rate"]
+__all__ = ["NOT_SERVED", "CostPerTokenModel", "TokenCostResult", "accelerator_cost_rate", "token_cost"]
 
 # Fields with no value when the model does not fit: the deployment still costs its hours.
 NOT_SERVED = tuple(f for f in TokenCostEstimate._fields[:9] if not f.endswith("hour_usd"))
@@ -96,23 +97,18 @@ class CostPerTokenModel(Facade):
         catalog = self.catalog
         spec = transformer(catalog, model, "CostPerTokenModel")
         device = catalog.spec("hardware", hardware, HardwareSpec)
-        served = serving(
+        estimate = token_cost(
+            catalog,
             spec,
             device,
             seq_len,
             batch_size,
-            precision_for(device, precision),
-            catalog.assumptions,
+            precision,
             output_len=output_len,
-            tp=tp_size,
-            kv_precision=None if kv_precision is None else Precision.parse(kv_precision, "kv_precision"),
-        )
-        busy = check_utilization(utilization)
-        copies = whole("replicas", replicas)
-        rate, basis, date = accelerator_cost_rate(
-            catalog,
-            device,
-            busy,
+            tp_size=tp_size,
+            kv_precision=kv_precision,
+            replicas=replicas,
+            utilization=utilization,
             offer=offer,
             term=term,
             node=node,
@@ -121,19 +117,70 @@ class CostPerTokenModel(Facade):
             grid=grid,
             kwh_price=kwh_price,
         )
-        estimate = serving_token_cost_core(
-            ttft=served.ttft,
-            itl=served.itl,
-            batch=whole("batch_size", batch_size),
-            seq_len=whole("seq_len", seq_len),
-            output_len=whole("output_len", output_len),
-            replicas=copies,
-            tp=whole("tp_size", tp_size),
-            accelerator_cost_rate=rate,
-            utilization=busy,
-        )
-        estimate = estimate._replace(pricing=basis, price_date=date)
-        if not served.feasible:  # a number computed from an infeasible configuration is not shown
-            blanks: dict[str, Any] = dict.fromkeys(NOT_SERVED, math.nan)
-            estimate = estimate._replace(**blanks, feasible=False, constraint=served.constraint)
         return TokenCostResult(estimate)
+
+
+def token_cost(
+    catalog: Any,
+    spec: TransformerSpec,
+    device: HardwareSpec,
+    seq_len: Any,
+    batch_size: Any,
+    precision: Any,
+    *,
+    output_len: Any = 128,
+    tp_size: Any = 1,
+    kv_precision: Any = None,
+    replicas: Any = 1,
+    utilization: Any = 1.0,
+    offer: Any = None,
+    term: Any = "on_demand",
+    node: Any = None,
+    node_price: Any = None,
+    datacenter: Any = None,
+    grid: Any = None,
+    kwh_price: Any = None,
+) -> TokenCostEstimate:
+    """``CostPerTokenModel().solve`` on a resolved model and device (no Quantities: the Excel
+    functions call this too)."""
+    served = serving(
+        spec,
+        device,
+        seq_len,
+        batch_size,
+        precision_for(device, precision),
+        catalog.assumptions,
+        output_len=output_len,
+        tp=tp_size,
+        kv_precision=None if kv_precision is None else Precision.parse(kv_precision, "kv_precision"),
+    )
+    busy = check_utilization(utilization)
+    copies = whole("replicas", replicas)
+    rate, basis, date = accelerator_cost_rate(
+        catalog,
+        device,
+        busy,
+        offer=offer,
+        term=term,
+        node=node,
+        node_price=node_price,
+        datacenter=datacenter,
+        grid=grid,
+        kwh_price=kwh_price,
+    )
+    estimate = serving_token_cost_core(
+        ttft=served.ttft,
+        itl=served.itl,
+        batch=whole("batch_size", batch_size),
+        seq_len=whole("seq_len", seq_len),
+        output_len=whole("output_len", output_len),
+        replicas=copies,
+        tp=whole("tp_size", tp_size),
+        accelerator_cost_rate=rate,
+        utilization=busy,
+    )
+    estimate = estimate._replace(pricing=basis, price_date=date)
+    if not served.feasible:  # a number computed from an infeasible configuration is not shown
+        blanks: dict[str, Any] = dict.fromkeys(NOT_SERVED, math.nan)
+        estimate = estimate._replace(**blanks, feasible=False, constraint=served.constraint)
+    return estimate

@@ -18,6 +18,7 @@ from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
 from .checks import positive
+from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
 from .power import FACILITY, accelerator_energy, facility_energy, it_energy
 
@@ -69,8 +70,10 @@ def economics(
     assumptions: Assumptions,
     *,
     node_price: float | None = None,
+    utilization: float = 1.0,
 ) -> EconomicsEstimate:
-    """TCO of running ``fleet`` for ``duration_days`` at ``electricity_price`` USD per J."""
+    """TCO of running ``fleet`` for ``duration_days`` at ``electricity_price`` USD per J, busy a
+    fraction ``utilization`` of the time (energy at the load fraction, ``power.load_fraction``)."""
     days = positive("duration_days", duration_days)
     positive("kwh_price", electricity_price * JOULES_PER_KWH)
     price = node_price if node_price is not None else fleet.node.price
@@ -81,6 +84,7 @@ def economics(
             f"the catalog has no price for node {fleet.node.name}; pass node_price",
         )
     positive("node_price", price)
+    busy = check_utilization(utilization)
     return economics_core(
         nodes=fleet.nodes,
         node_power=fleet.node.node_power,
@@ -92,6 +96,7 @@ def economics(
         pue=datacenter.pue,
         assumptions=assumptions,
         ops=SCALAR,
+        utilization=busy,
     )
 
 
@@ -107,6 +112,7 @@ def economics_core(
     pue: Any,
     assumptions: Assumptions,
     ops: Ops,
+    utilization: Any = 1.0,
 ) -> EconomicsEstimate:
     """The TCO equations on plain numbers (scalars, or numpy arrays with numpy ``ops``)."""
     a = assumptions
@@ -115,7 +121,7 @@ def economics_core(
     amortized_fraction = ops.minimum(years, a.amortization_years) / a.amortization_years
     capex = purchase * amortized_fraction
     seconds = days * SECONDS_PER_DAY
-    it = it_energy(nodes, node_power, seconds, a)
+    it = it_energy(nodes, node_power, seconds, a, utilization)
     facility = facility_energy(it, pue)
     energy_cost = facility * electricity_price
     maintenance = purchase * a.maintenance_fraction_per_year * years
@@ -132,7 +138,7 @@ def economics_core(
         it_energy=it,
         average_power=facility / seconds,
         facility_energy=facility,
-        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a),
+        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a, utilization),
         average_it_power=it / seconds,
         average_facility_power=facility / seconds,
         electricity_price=electricity_price,

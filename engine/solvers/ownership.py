@@ -6,7 +6,8 @@ accelerators do useful work):
 
 - CapEx: price / (A · year), straight-line over A = ``amortization_years``;
 - maintenance: price · ``maintenance_fraction_per_year`` / year;
-- energy: power · (u · ``average_power_fraction`` + (1 − u) · ``idle_power_fraction``) · PUE · tariff.
+- energy: power · (u · ``average_power_fraction`` + (1 − u) · ``idle_power_fraction``) · PUE · tariff
+  (``power.load_fraction``).
 
 At u = 1 the sum is the TCO of ``mlsysim.solvers.economics`` per accelerator-second during the
 amortisation period. Rented: the offer's rate per accelerator-second; on-demand and spot bill the
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
+from .power import load_fraction
 
 SECONDS_PER_YEAR = DAYS_PER_YEAR * SECONDS_PER_DAY
 
@@ -56,10 +58,8 @@ def owned_cost_core(
     ``electricity_price`` USD/J, busy a fraction ``utilization`` of the time (scalars or arrays)."""
     a = assumptions
     capex = price / (a.amortization_years * SECONDS_PER_YEAR)
-    maintenance, idle_energy, busy_energy = running_cost_rates(
-        price=price, power=power, electricity_price=electricity_price, pue=pue, assumptions=a
-    )
-    energy = idle_energy + utilization * busy_energy
+    maintenance = price * a.maintenance_fraction_per_year / SECONDS_PER_YEAR
+    energy = power * load_fraction(utilization, a) * pue * electricity_price
     total = capex + maintenance + energy
     return OwnedCost(capex, maintenance, energy, total, total / utilization)
 

@@ -18,6 +18,7 @@ from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec, NodeSpec
 from .checks import positive
+from .finance_checks import utilization as check_utilization
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
 from .ops import SCALAR, Ops
 from .power import FACILITY, accelerator_energy, facility_energy, it_energy
@@ -69,8 +70,10 @@ def sustainability(
     assumptions: Assumptions,
     *,
     include_embodied: bool = False,
+    utilization: float = 1.0,
 ) -> SustainabilityEstimate:
     days = positive("duration_days", duration_days)
+    busy = check_utilization(utilization)
     per_device, basis = embodied_per_accelerator(fleet.node) if include_embodied else (0.0, EMBODIED_NONE)
     estimate = sustainability_core(
         nodes=fleet.nodes,
@@ -84,6 +87,7 @@ def sustainability(
         wue=datacenter.wue,
         assumptions=assumptions,
         ops=SCALAR,
+        utilization=busy,
     )
     return estimate._replace(embodied_basis=basis)
 
@@ -101,12 +105,13 @@ def sustainability_core(
     wue: Any,
     assumptions: Assumptions,
     ops: Ops,
+    utilization: Any = 1.0,
 ) -> SustainabilityEstimate:
     """The carbon and water equations on plain numbers (scalars, or numpy arrays with numpy
     ``ops``); ``embodied_per_accelerator`` is 0 when embodied carbon is not asked for."""
     a = assumptions
     seconds = days * SECONDS_PER_DAY
-    it = it_energy(nodes, node_power, seconds, a)
+    it = it_energy(nodes, node_power, seconds, a, utilization)
     facility = facility_energy(it, pue)
     operational = facility * carbon_intensity
     share = ops.minimum(days / DAYS_PER_YEAR, a.amortization_years)
@@ -118,7 +123,7 @@ def sustainability_core(
         energy=facility,
         it_energy=it,
         facility_energy=facility,
-        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a),
+        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a, utilization),
         water_usage_liters=it * wue,
         pue=pue,
         wue=wue,

@@ -105,6 +105,7 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _DATACENTER,
         _GRID,
         Argument("node_price", "number", "price of one node (default: the catalog's)", unit="USD"),
+        _UTILIZATION,
     ),
     "sustainability": (
         _FLEET,
@@ -112,6 +113,7 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _DATACENTER,
         _GRID,
         Argument("include_embodied", "flag", "add the accelerators' amortised embodied carbon"),
+        _UTILIZATION,
     ),
     "reliability": (
         _FLEET,

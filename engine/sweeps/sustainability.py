@@ -13,6 +13,7 @@ from ..solvers.sustainability import EMBODIED_ACCELERATOR, EMBODIED_NODE, EMBODI
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
 from .gather import ARRAY, gather, resolved
+from .pricing import check_utilization_rows
 from .scenarios import Scenarios
 
 
@@ -23,6 +24,7 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
     days = check_amount(s, "duration_days", "day").values
     embodied_asked = s.flags("include_embodied")
     check_positive(s, "duration_days", days)
+    busy = check_utilization_rows(s)
     f = FleetArrays.of(fleets, fleet_codes)
     node_known = ~np.isnan(f.node_embodied)
     per_accelerator = np.where(node_known, f.node_embodied / f.per_node, f.embodied)
@@ -51,6 +53,7 @@ def sustainability_rows(s: Scenarios) -> dict[str, object]:
         wue=gather(sites, site_codes, lambda site: site[1].wue),
         assumptions=a,
         ops=ARRAY,
+        utilization=busy,
     )
     fields = estimate._asdict()
     basis = np.where(embodied_asked, np.where(node_known, 1, 2), 0)
