@@ -48,7 +48,9 @@ def accelerator_energy(
     return accelerators * tdp * load_fraction(utilization, assumptions) * seconds
 
 
-def it_energy(nodes: Any, node_power: Any, seconds: Any, assumptions: Assumptions, utilization: Any = 1.0) -> Any:
+def it_energy(
+    nodes: Any, node_power: Any, seconds: Any, assumptions: Assumptions, utilization: Any = 1.0
+) -> Any:
     """IT energy in J: nodes × node power (W) × load fraction × ``seconds``."""
     return nodes * node_power * load_fraction(utilization, assumptions) * seconds
 

@@ -18,8 +18,8 @@ from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec, NodeSpec
 from .checks import positive
-from .finance_checks import utilization as check_utilization
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
+from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
 from .power import FACILITY, accelerator_energy, facility_energy, it_energy
 
