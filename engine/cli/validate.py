@@ -2,7 +2,8 @@
 
 Prints the case table (case, measured, estimated, error, tolerance, within) and the median absolute
 percentage error per category as Markdown (``--json`` for JSON); ``--fit`` refits the calibrated
-efficiencies and shows the table under the fitted values (the catalog is never rewritten). Exit
+efficiencies and shows the table under the fitted values (the catalog is never rewritten); ``--loo``
+adds the leave-one-out estimates (each case under a refit without it), reported apart. Exit
 status 1 when a case is outside its tolerance without a recorded reason, or an expected failure
 passes; 2 on bad input.
 """
@@ -20,6 +21,8 @@ from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
+from ..validation.loo import leave_one_out, loo_summary
+from ..validation.report import Validation, loo_markdown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
     parser.add_argument("--fit", action="store_true", help="refit the calibrated efficiencies first")
+    parser.add_argument(
+        "--loo", action="store_true", help="add leave-one-out estimates (one refit per case; slow)"
+    )
     parser.add_argument("--cases", type=Path, help="cases file (default: the packaged cases.toml)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file instead of stdout")
     parser.set_defaults(run=run)
@@ -45,10 +51,13 @@ def run(args: argparse.Namespace) -> int:
         assumptions = with_values(assumptions, fitted.values)
     result = validate(cases, catalog, assumptions)
     used = {name: getattr(assumptions, name) for name in CALIBRATED}
+    held_out = leave_one_out(cases, catalog) if args.loo else ()
     if args.json:
         body = result.to_dict() | {"assumptions": used}
         if fitted:
             body["fit"] = {"objective": fitted.objective, "sweeps": fitted.sweeps}
+        if args.loo:
+            body["leave_one_out"] = Validation(held_out, loo_summary(cases, held_out)).to_dict()
         text = json.dumps(body, indent=2) + "\n"
     else:
         text = markdown(result)
@@ -59,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             )
             text += f"\n| assumption | catalog | fitted |\n|---|---:|---:|\n{rows}"
             text += f"\nSum of squared log errors at the fit: {fitted.objective:.4f}\n"
+        if args.loo:
+            text += loo_markdown(held_out, loo_summary(cases, held_out))
     _emit(text, args.output)
     for r in result.unexpected:
         why = "passes although marked expected to fail" if r.xfail else "is outside its tolerance"

@@ -7,6 +7,7 @@ count (``megatron.iteration_flops``) divided by the engine's step time and the n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from ..assumptions import Assumptions
@@ -48,15 +49,19 @@ class Estimator:
 
     def serving(self, case: Case, a: Assumptions) -> ServingEstimate:
         i = case.inputs
+        hardware = self.catalog.get("hardware", i["hardware"]).spec
+        if "scale_up_topology" in i:
+            hardware = dataclasses.replace(hardware, scale_up_topology=i["scale_up_topology"])
         return serving(
             self.transformer(i["model"]),
-            self.catalog.get("hardware", i["hardware"]).spec,
+            hardware,
             i["seq_len"],
             1,
             Precision.parse(i["precision"]),
             a,
             output_len=i["output_len"],
             tp=i["tp"],
+            runtime=i["runtime"],
         )
 
     def roofline_pass(self, case: Case, a: Assumptions):

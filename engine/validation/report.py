@@ -107,7 +107,7 @@ def summarise(results: Sequence[CaseResult], titles: Mapping[str, str]) -> tuple
 
 
 def markdown(v: Validation) -> str:
-    """The case table and the per-category summary as GitHub-flavoured Markdown."""
+    """The case table and the per-category summary as GitHub-flavoured Markdown (in-sample)."""
     lines = [
         "| case | measured | estimated | unit | error | tolerance | within |",
         "|---|---:|---:|---|---:|---:|---|",
@@ -118,15 +118,35 @@ def markdown(v: Validation) -> str:
             f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
             f"| ±{r.tolerance:.0%} | {within} |"
         )
-    lines += [
+    return "\n".join([*lines, "", *_category_table(v.categories)]) + "\n"
+
+
+def loo_markdown(results: Sequence[CaseResult], categories: Sequence[CategorySummary]) -> str:
+    """The leave-one-out estimate of every case and its per-category summary, apart from the
+    in-sample tables (``loo``)."""
+    lines = [
         "",
+        "Leave-one-out: each case estimated with the calibrated values refitted without it.",
+        "",
+        "| case | measured | leave-one-out | unit | error | within |",
+        "|---|---:|---:|---|---:|---|",
+    ]
+    for r in results:
+        within = "yes" if r.within_tolerance else "no"
+        values = f"{_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%}"
+        lines.append(f"| {r.id} | {values} | {within} |")
+    return "\n".join([*lines, "", *_category_table(categories)]) + "\n"
+
+
+def _category_table(categories: Sequence[CategorySummary]) -> list[str]:
+    lines = [
         "| category | cases | within tolerance | median abs. error | worst factor |",
         "|---|---:|---:|---:|---:|",
     ]
-    for c in v.categories:
+    for c in categories:
         error, factor = f"{c.median_abs_error:.1%}", f"{c.max_factor:.2f}×"
         lines.append(f"| {c.title} | {c.cases} | {c.within_tolerance} | {error} | {factor} |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _number(x: float) -> str:
