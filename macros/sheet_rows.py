@@ -218,6 +218,7 @@ def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
         price=c["node_price"],
         nics_per_node=_given(c["nics_per_node"], 0),
         psus_per_node=_given(c["psus_per_node"], 0),
+        embodied_carbon=c.get("node_embodied_carbon"),
     )
     fabric = FabricSpec(
         name=c["fabric"] or "fabric",

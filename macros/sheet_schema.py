@@ -203,6 +203,9 @@ FLEETS = SheetSchema(
         Column("node_price", "Node price (USD)", "number", "USD", False),
         Column("nics_per_node", "NICs per node", "whole", required=False),
         Column("psus_per_node", "PSUs per node", "whole", required=False),
+        Column(
+            "node_embodied_carbon", "Node embodied carbon, host included (kgCO2e)", "number", "kgCO2e", False
+        ),
         Column("nodes", "Nodes", "whole"),
         Column("fabric", "Fabric", "text", required=False),
         Column("fabric_kind", "Fabric kind", "text", required=False),
@@ -230,7 +233,9 @@ REGIONS = SheetSchema(
 )
 
 # Columns added in milestone 2 (all optional): the milestone-1 layout is the current one without them.
-_ADDED_IN_2 = frozenset({"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"})
+_ADDED_IN_2 = frozenset(
+    {"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis", "node_embodied_carbon"}
+)
 
 
 def _with_earlier(sheet: SheetSchema) -> SheetSchema:
