@@ -136,7 +136,7 @@ def run(fleet: Any, hours: float, offer: str | None, term: str | None, region: A
     grid, facility = resolve.site(region)
     return run_cost(
         resolve.catalog(),
-        resolve.spec("fleet", fleet),
+        resolve.catalog().get("fleet", fleet) if isinstance(fleet, str) else resolve.spec("fleet", fleet),
         hours,
         offer,
         _term(term),

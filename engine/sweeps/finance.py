@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from ..api.resolve import transformer
 from ..api.token_cost import NOT_SERVED
 from ..errors import InvalidInputError
 from ..hardware.types import HardwareSpec
@@ -44,6 +45,8 @@ def _hardware(s: Scenarios) -> tuple[np.ndarray, list]:
 
 
 def token_cost_rows(s: Scenarios) -> dict[str, object]:
+    # the facade's first check, in its own name (an earlier error on a row is the one it keeps)
+    s.resolve("model", lambda v: transformer(s.catalog, v, "CostPerTokenModel"))
     served = serving_rows(s)
     busy = check_utilization_rows(s)
     replicas = check_whole(s, "replicas")
