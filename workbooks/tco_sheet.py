@@ -262,7 +262,7 @@ def columns() -> list[Col]:
             f,
             styles.TEXT,
             8.0,
-            '=IFERROR(IF({rent_npv}>{own_npv},"own","rent"),"n/a")',
+            '=IFERROR(IF({rent_npv}*1>{own_npv},"own","rent"),"n/a")',
         ),
         Col(
             "missing",
