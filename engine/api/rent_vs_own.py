@@ -12,7 +12,7 @@ from ..solvers.checks import non_negative, positive, whole
 from ..solvers.finance_checks import fraction_below_one, rate_above_minus_one
 from ..solvers.finance_checks import utilization as check_utilization
 from ..solvers.ops import SCALAR
-from ..solvers.ownership import owned_cost_core, running_cost_rates
+from ..solvers.ownership import owned_busy_rate, running_cost_rates
 from ..solvers.rent_vs_own import OWN, RENT, RentVsOwnEstimate, rent_vs_own_core
 from .pricing import CHEAPEST, NodeShare, Rental, node_share, rental, site_tariff
 from .resolve import Facade, amount
@@ -165,28 +165,25 @@ def compare(
         financed=financed,
         ops=SCALAR,
     )
-    owned = owned_cost_core(
-        price=share.price,
-        power=share.power,
-        electricity_price=tariff,
-        pue=pue,
-        utilization=busy,
-        assumptions=a,
+    owned = owned_busy_rate(
+        price=share.price, maintenance=maintenance, idle=idle, added=added, utilization=busy, assumptions=a
     )
-    return RentVsOwnEstimate(
-        *core,
-        owned_busy_hour_usd=owned.per_busy_second * SECONDS_PER_HOUR,
-        rental_hour_usd=rent.rate * SECONDS_PER_HOUR,
-        utilization=busy,
-        accelerators=count,
-        years=horizon,
-        discount_rate=wacc,
-        cheaper=OWN if core.owning_saves_usd > 0 else RENT,
-        offer=rent.offer.id,
-        term=rent.term.value,
-        price_date=rent.date_read,
-        pricing=share.basis,
-        summary="",
+    return RentVsOwnEstimate._make(  # positionally, in the fields' order (a hot path of the cells)
+        (
+            *core,
+            owned * SECONDS_PER_HOUR,  # owned_busy_hour_usd
+            rent.rate * SECONDS_PER_HOUR,  # rental_hour_usd
+            busy,  # utilization
+            count,  # accelerators
+            horizon,  # years
+            wacc,  # discount_rate
+            OWN if core.owning_saves_usd > 0 else RENT,  # cheaper
+            rent.offer.id,  # offer
+            rent.term.value,  # term
+            rent.date_read,  # price_date
+            share.basis,  # pricing
+            "",  # summary
+        )
     )
 
 

@@ -77,6 +77,15 @@ def running_cost_rates(
     return maintenance, idle, added
 
 
+def owned_busy_rate(
+    *, price: Any, maintenance: Any, idle: Any, added: Any, utilization: Any, assumptions: Assumptions
+) -> Any:
+    """USD per busy accelerator-second from ``running_cost_rates``' parts: (CapEx + maintenance +
+    idle energy + u · added energy) / u, ``owned_cost_core``'s ``per_busy_second``."""
+    capex = price / (assumptions.amortization_years * SECONDS_PER_YEAR)
+    return (capex + maintenance + idle + utilization * added) / utilization
+
+
 def rental_cost_core(*, rate: Any, bills_idle: Any, utilization: Any) -> tuple[Any, Any]:
     """(USD per calendar second, USD per busy second) of renting one accelerator at ``rate`` USD
     per accelerator-second; ``bills_idle`` (a committed term) pays every second, else busy ones."""

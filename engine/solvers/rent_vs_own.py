@@ -30,6 +30,7 @@ MONTHS_PER_YEAR = 12.0
 SECONDS_PER_MONTH = DAYS_PER_YEAR * SECONDS_PER_DAY / MONTHS_PER_YEAR
 
 OWN, RENT = "own", "rent"
+INF = float("inf")
 
 __all__ = [
     "MONTHS_PER_YEAR",
@@ -80,31 +81,43 @@ def rent_vs_own_core(
     ``financed`` 1 when the purchase is paid by a loan at ``financing_rate`` (annual), else 0.
     """
     months = MONTHS_PER_YEAR * years
-    monthly = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
-    discount_n = (1.0 + monthly) ** -months
-    annuity = ops.where(monthly == 0.0, months, (1.0 - discount_n) / ops.where(monthly == 0.0, 1.0, monthly))
-    loan_monthly = financing_rate / MONTHS_PER_YEAR
-    interest_free = loan_monthly == 0.0
-    loan_n = (1.0 + loan_monthly) ** -months
-    loan_factor = ops.where(interest_free, 1.0, loan_monthly) / ops.where(interest_free, 1.0, 1.0 - loan_n)
-    payment = purchase * ops.where(interest_free, 1.0 / months, loan_factor)
+    # (1 + j)^-N and 1 - (1 + j)^-N through log1p/expm1: exact to rounding at any rate, tiny ones
+    # included (the plain powers cancel to 0 below about 1e-16).
+    growth = ops.log1p(discount_rate)  # ln(1 + WACC) per year
+    monthly = ops.expm1(growth / MONTHS_PER_YEAR)
+    discount_n = ops.exp(-years * growth)
+    annuity = ops.where(
+        monthly == 0.0, months, -ops.expm1(-years * growth) / ops.where(monthly == 0.0, 1.0, monthly)
+    )
+    if financed is False or financed is None:  # paid cash (the scalar path skips the loan)
+        payment, upfront = 0.0, purchase
+    else:
+        loan_monthly = financing_rate / MONTHS_PER_YEAR
+        interest_free = loan_monthly == 0.0
+        paid_off = -ops.expm1(-months * ops.log1p(loan_monthly))  # 1 - (1 + i)^-N
+        loan_factor = ops.where(interest_free, 1.0, loan_monthly) / ops.where(interest_free, 1.0, paid_off)
+        payment = ops.where(financed, purchase * ops.where(interest_free, 1.0 / months, loan_factor), 0.0)
+        upfront = ops.where(financed, payment * annuity, purchase)
     running_fixed = fixed_rate * SECONDS_PER_MONTH
     running_busy = busy_rate * SECONDS_PER_MONTH
     rent_full = rental_rate * SECONDS_PER_MONTH
     residual = residual_fraction * purchase
-    upfront = ops.where(financed, payment * annuity, purchase)
     own_fixed = upfront + running_fixed * annuity - residual * discount_n
     own_npv = own_fixed + utilization * running_busy * annuity
     billed = bills_idle + (1.0 - bills_idle) * utilization
     rent_monthly = rent_full * billed
     rent_npv = rent_monthly * annuity
-    own_monthly = running_fixed + utilization * running_busy + ops.where(financed, payment, 0.0)
+    own_monthly = running_fixed + utilization * running_busy + payment
     # Break-even against renting the busy hours at this rate: A0 + u·B = u·R.
     margin = (rent_full - running_busy) * annuity
-    breakeven = ops.where(margin > 0.0, own_fixed / ops.where(margin > 0.0, margin, 1.0), float("inf"))
+    breakeven = ops.where(margin > 0.0, own_fixed / ops.where(margin > 0.0, margin, 1.0), INF)
     saving = rent_monthly - own_monthly
-    cash_crossover = ops.where(saving > 0.0, purchase / ops.where(saving > 0.0, saving, 1.0), float("inf"))
-    crossover = ops.where(financed, ops.where(saving > 0.0, 0.0, float("inf")), cash_crossover)
+    cash_crossover = ops.where(saving > 0.0, purchase / ops.where(saving > 0.0, saving, 1.0), INF)
+    crossover = (
+        cash_crossover
+        if financed is False
+        else ops.where(financed, ops.where(saving > 0.0, 0.0, INF), cash_crossover)
+    )
     return RentVsOwnCore(
         own_npv_usd=own_npv,
         rent_npv_usd=rent_npv,

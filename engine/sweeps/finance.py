@@ -8,6 +8,7 @@ once per distinct combination); the cores — ``serving_token_cost_core``, ``own
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from ..errors import InvalidInputError
 from ..hardware.types import HardwareSpec
 from ..solvers.checks import non_negative
 from ..solvers.finance_checks import fraction_below_one, rate_above_minus_one
-from ..solvers.ownership import owned_cost_core, rental_cost_core, running_cost_rates
+from ..solvers.ownership import owned_busy_rate, owned_cost_core, rental_cost_core, running_cost_rates
 from ..solvers.rent_vs_own import OWN, RENT, rent_vs_own_core
 from ..solvers.run_cost import run_cost_core
 from ..solvers.token_cost import serving_token_cost_core
@@ -130,24 +131,19 @@ def rent_vs_own_rows(s: Scenarios) -> dict[str, object]:
         rental_rate=rent.rate * count,
         bills_idle=rent.bills_idle,
         utilization=busy,
-        years=years,
-        discount_rate=wacc,
-        residual_fraction=residual,
-        financing_rate=loan,
-        financed=financed,
+        years=_constant(years),
+        discount_rate=_constant(wacc),
+        residual_fraction=_constant(residual),
+        financing_rate=_constant(loan),
+        financed=_constant(financed),
         ops=ARRAY,
     )
-    owned = owned_cost_core(
-        price=share.price,
-        power=share.power,
-        electricity_price=tariff,
-        pue=pue,
-        utilization=busy,
-        assumptions=a,
+    owned = owned_busy_rate(
+        price=share.price, maintenance=maintenance, idle=idle, added=added, utilization=busy, assumptions=a
     )
     fields = core._asdict()
     fields |= {
-        "owned_busy_hour_usd": owned.per_busy_second * SECONDS_PER_HOUR,
+        "owned_busy_hour_usd": owned * SECONDS_PER_HOUR,
         "rental_hour_usd": rent.rate * SECONDS_PER_HOUR,
         "utilization": busy,
         "accelerators": count,
@@ -160,6 +156,15 @@ def rent_vs_own_rows(s: Scenarios) -> dict[str, object]:
         "pricing": share.basis,
     }
     return fields
+
+
+def _constant(values: np.ndarray) -> Any:
+    """One value for every row as a scalar (the core then computes its powers once), else the
+    array as it is."""
+    if values.size and (values == values.flat[0]).all():
+        first = values.flat[0]  # a numpy scalar: a row in error (0 years) divides to inf, as arrays do
+        return bool(first) if values.dtype == bool else first
+    return values
 
 
 def run_cost_rows(s: Scenarios) -> dict[str, object]:

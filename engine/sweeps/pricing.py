@@ -256,13 +256,20 @@ def text_column(codes: np.ndarray, categories: list[str]) -> tuple[np.ndarray, l
 
 
 def _combine(keys: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """A code per distinct combination of ``keys`` and the first row of each."""
+    """A code per distinct combination of ``keys`` (codes: small non-negative integers) and the
+    first row of each, in order of first appearance (hashing, no sort)."""
     combined = np.zeros(keys[0].size, dtype=np.int64)
     for key in keys:
-        codes, uniques = pd.factorize(key, use_na_sentinel=False)
-        combined = combined * len(uniques) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return inverse.astype(np.int64), first
+        key = np.asarray(key, dtype=np.int64)
+        combined = combined * (int(key.max()) + 1 if key.size else 1) + key
+    codes, _ = pd.factorize(combined, use_na_sentinel=False)
+    codes = codes.astype(np.int64, copy=False)
+    if not codes.size:
+        return codes, codes
+    # codes are numbered in order of first appearance: a first row is where the running max grows
+    highest = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.concatenate(([True], highest[1:] > highest[:-1])))
+    return codes, first
 
 
 def _python(value: Any) -> Any:
