@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -147,7 +147,7 @@ def _from_file(path: Path, catalog: Catalog) -> Scenarios:
     return from_records(records, path.name, catalog)
 
 
-def from_records(records: list[Mapping[str, Any]], where: str, catalog: Catalog) -> Scenarios:
+def from_records(records: Sequence[Mapping[str, Any]], where: str, catalog: Catalog) -> Scenarios:
     """Validated scenarios from plain records (keys as in ``ServingScenario`` etc. or aliases)."""
     found: dict[str, list] = {kind: [] for kind in _KINDS}
     for number, record in enumerate(records, start=1):
@@ -245,7 +245,7 @@ def _value(key: str, raw: Any, where: str, catalog: Any) -> Any:
         return str(raw).strip()
     number = _number(raw)
     if key in _WHOLE:
-        if number is None or number != int(number) or number < 1:
+        if number is None or not math.isfinite(number) or number != int(number) or number < 1:
             raise InvalidInputError(f"{where} {key}", raw, "expected a whole number >= 1")
         return int(number)
     if number is None or not math.isfinite(number) or number <= 0:
@@ -267,6 +267,6 @@ def _number(raw: Any) -> float | None:
 def built_fleets(plan: Scenarios, catalog: Catalog) -> tuple[Any, ...]:
     """Fleets the scenarios name that are not catalog entries but built from a node, a count and a
     fabric (``"DGX_H100:2048:IB_NDR"``), once each, in order of first use."""
-    names = [s.fleet for s in (*plan.training, *plan.reliability)]
+    names = [s.fleet for s in plan.training] + [s.fleet for s in plan.reliability]
     packaged = catalog.entries["fleet"]
     return tuple(catalog.get("fleet", name) for name in dict.fromkeys(names) if name not in packaged)

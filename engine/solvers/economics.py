@@ -17,7 +17,7 @@ from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
-from .checks import positive
+from .checks import finite_or_infeasible, positive
 from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
 from .power import FACILITY, accelerator_energy, facility_energy, it_energy
@@ -85,18 +85,20 @@ def economics(
         )
     positive("node_price", price)
     busy = check_utilization(utilization)
-    return economics_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
-        node_price=price,
-        accelerators=fleet.accelerators,
-        accelerator_tdp=fleet.accelerator.tdp,
-        days=days,
-        electricity_price=electricity_price,
-        pue=datacenter.pue,
-        assumptions=assumptions,
-        ops=SCALAR,
-        utilization=busy,
+    return finite_or_infeasible(
+        economics_core(
+            nodes=fleet.nodes,
+            node_power=fleet.node.node_power,
+            node_price=price,
+            accelerators=fleet.accelerators,
+            accelerator_tdp=fleet.accelerator.tdp,
+            days=days,
+            electricity_price=electricity_price,
+            pue=datacenter.pue,
+            assumptions=assumptions,
+            ops=SCALAR,
+            utilization=busy,
+        )
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from ..systems.types import FleetSpec
-from .checks import non_negative, positive
+from .checks import finite_or_infeasible, non_negative, positive
 from .ops import SCALAR, Ops
 
 
@@ -57,15 +57,17 @@ def reliability(
     restart = non_negative(
         "restart_time_s", assumptions.restart_time if restart_time is None else restart_time
     )
-    return reliability_core(
-        accelerators=fleet.accelerators,
-        nodes=fleet.nodes,
-        nics_per_node=fleet.node.nics_per_node,
-        job=job,
-        checkpoint=delta,
-        restart=restart,
-        assumptions=assumptions,
-        ops=SCALAR,
+    return finite_or_infeasible(
+        reliability_core(
+            accelerators=fleet.accelerators,
+            nodes=fleet.nodes,
+            nics_per_node=fleet.node.nics_per_node,
+            job=job,
+            checkpoint=delta,
+            restart=restart,
+            assumptions=assumptions,
+            ops=SCALAR,
+        )
     )
 
 
@@ -88,7 +90,8 @@ def reliability_core(
     ratio = delta / (2.0 * mtbf)
     # Daly's refinement holds for delta < 2M; beyond it the interval is M itself.
     daly = ops.where(delta < 2.0 * mtbf, young * (1.0 + ops.sqrt(ratio) / 3.0 + ratio / 9.0) - delta, mtbf)
-    wall = mtbf * ops.exp(restart / mtbf) * ops.expm1((daly + delta) / mtbf) * job / daly
+    # (e^x - 1)/daly before the product: for a tiny interval each factor alone underflows to 0
+    wall = mtbf * ops.exp(restart / mtbf) * (ops.expm1((daly + delta) / mtbf) / daly) * job
     return ReliabilityEstimate(
         fleet_mtbf=mtbf,
         failure_probability=-ops.expm1(-job / mtbf),

@@ -17,7 +17,7 @@ from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec, NodeSpec
-from .checks import positive
+from .checks import finite_or_infeasible, positive
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
 from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
@@ -75,19 +75,21 @@ def sustainability(
     days = positive("duration_days", duration_days)
     busy = check_utilization(utilization)
     per_device, basis = embodied_per_accelerator(fleet.node) if include_embodied else (0.0, EMBODIED_NONE)
-    estimate = sustainability_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
-        accelerators=fleet.accelerators,
-        accelerator_tdp=fleet.accelerator.tdp,
-        embodied_per_accelerator=per_device,
-        days=days,
-        carbon_intensity=grid.carbon_intensity,
-        pue=datacenter.pue,
-        wue=datacenter.wue,
-        assumptions=assumptions,
-        ops=SCALAR,
-        utilization=busy,
+    estimate = finite_or_infeasible(
+        sustainability_core(
+            nodes=fleet.nodes,
+            node_power=fleet.node.node_power,
+            accelerators=fleet.accelerators,
+            accelerator_tdp=fleet.accelerator.tdp,
+            embodied_per_accelerator=per_device,
+            days=days,
+            carbon_intensity=grid.carbon_intensity,
+            pue=datacenter.pue,
+            wue=datacenter.wue,
+            assumptions=assumptions,
+            ops=SCALAR,
+            utilization=busy,
+        )
     )
     return estimate._replace(embodied_basis=basis)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import mlsysim
 import pytest
@@ -149,11 +150,12 @@ def test_help_has_examples_for_every_solver():
 
 
 def test_console_script_is_installed():
-    script = shutil.which("mlsysim")
-    assert script is not None
+    # The script pip installs beside the interpreter running the tests (no PATH needed).
+    script = Path(sys.executable).parent / ("mlsysim.exe" if sys.platform == "win32" else "mlsysim")
+    assert script.is_file(), f"no console script at {script}; install the package (pip install -e .)"
     out = subprocess.run(
         [
-            script,
+            str(script),
             "solve",
             "reliability",
             "--fleet",
