@@ -5,7 +5,7 @@ Rows (ours only: the reference has no cost per token, rent versus own or rental 
 
 - cores on plain numbers (``owned_cost_core``, ``token_cost_core``, ``rent_vs_own_core``, the
   resolved ``compare``), µs per call, median of ``REPEATS`` timings of ``CALLS`` calls;
-- Excel functions (``MLSYS_COST_PER_MTOK``, ``MLSYS_BREAKEVEN_UTIL``, ``MLSYS_RUN_COST``,
+- Excel functions (``MLSYS_COST_PER_MTOK``, ``MLSYS_BREAKEVEN_UTIL``, ``MLSYS_FLEET_COST``,
   ``MLSYS_RENT_PRICE``, ``MLSYS_OWNED_HOUR_COST``): a fresh computation (the result caches of the
   finance and serving families cleared before each call; the look-ups of names, node shares,
   tariffs and offers stay warm, as in the Excel functions section) and a repeated identical call;
@@ -152,7 +152,7 @@ def _cells() -> list[dict]:
     cases = {
         "MLSYS_COST_PER_MTOK": ("Llama3_70B", "H100", 4096, 16, None, 8, 256, 4, 0.6),
         "MLSYS_BREAKEVEN_UTIL": ("H100", "cheapest", None, 0.7, 64),
-        "MLSYS_RUN_COST": ("H100_64", 720),
+        "MLSYS_FLEET_COST": ("H100_64", 720),
         "MLSYS_RENT_PRICE": ("GCP_a3_highgpu_8g", "3yr"),
         "MLSYS_OWNED_HOUR_COST": ("H100", 0.6),
     }

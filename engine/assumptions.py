@@ -47,6 +47,15 @@ _DIMENSIONS = {
     "custom_allreduce_max_bytes": "data",
     "prefill_comm_overlap_fraction": "count",
     "graph_kernel_overhead": "time",
+    # training runs, parallel layouts and run reliability
+    "hbm_mtbf_per_gb": "time",
+    "moe_capacity_factor": "count",
+    "gradient_bytes_per_parameter": "count",
+    "fp8_training_compute_efficiency": "count",
+    "training_attention_efficiency": "count",
+    "cnn_training_compute_efficiency": "count",
+    "storage_bandwidth_per_node": "bandwidth",
+    "chinchilla_tokens_per_parameter": "count",
     # finance
     "discount_rate": "count",
     "residual_value_fraction": "count",
@@ -90,6 +99,14 @@ class Assumptions:
     custom_allreduce_max_bytes: float
     prefill_comm_overlap_fraction: float
     graph_kernel_overhead: float
+    hbm_mtbf_per_gb: float
+    moe_capacity_factor: float
+    gradient_bytes_per_parameter: float
+    fp8_training_compute_efficiency: float
+    training_attention_efficiency: float
+    cnn_training_compute_efficiency: float
+    storage_bandwidth_per_node: float
+    chinchilla_tokens_per_parameter: float
     # finance: owned-vs-rented cost, rent vs own
     discount_rate: float
     residual_value_fraction: float
@@ -130,6 +147,9 @@ _FRACTIONS = {
     "ll128_bandwidth_fraction",
     "nvls_efficiency",
     "prefill_comm_overlap_fraction",
+    "fp8_training_compute_efficiency",
+    "training_attention_efficiency",
+    "cnn_training_compute_efficiency",
     "residual_value_fraction",
     "idle_power_fraction",
 }
@@ -150,6 +170,8 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
     for name in _FRACTIONS:
         if provenance[name].si_value > 1:
             raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
+    if provenance["moe_capacity_factor"].si_value < 1:
+        raise CatalogError(f"{where}.moe_capacity_factor", "a capacity factor is at least 1")
     values = {name: m.si_value for name, m in provenance.items()}
     runtimes = read_runtimes(f"{where}.runtimes", raw.get("runtimes"), sources)
     default = default_runtime(f"{where}.default_runtime", raw.get("default_runtime"), runtimes, sources)

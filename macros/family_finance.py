@@ -326,12 +326,13 @@ FUNCTIONS = (
         "own or rent: which costs less in NPV at this utilisation.",
     ),
     ExcelFunction(
-        "MLSYS_RUN_COST",
+        "MLSYS_FLEET_COST",
         FAMILY,
         (FLEET, HOURS, OFFER, TERM, REGION),
         "number",
         "",
-        "USD of a run keeping every accelerator of a fleet busy for its wall time, owned or rented.",
+        "USD of keeping every accelerator of a fleet busy for some hours (a run's wall time: "
+        "MLSYS_RUN_DAYS x 24), owned (node share) or rented (offer).",
         lambda fleet, hours, offer, term, region: run(fleet, hours, offer, term, region).cost_usd,
         "",
         "USD",

@@ -12,6 +12,7 @@ from . import (
     family_finance,
     family_reliability,
     family_roofline,
+    family_run,
     family_serving,
     family_sustainability,
     family_training,
@@ -20,8 +21,10 @@ from .function import ExcelFunction
 
 FAMILIES = (
     family_roofline,
+    family_run,
     family_serving,
     family_training,
+    family_run,
     family_economics,
     family_finance,
     family_sustainability,

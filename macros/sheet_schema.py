@@ -203,6 +203,8 @@ FLEETS = SheetSchema(
         Column("node_price", "Node price (USD)", "number", "USD", False),
         Column("nics_per_node", "NICs per node", "whole", required=False),
         Column("psus_per_node", "PSUs per node", "whole", required=False),
+        Column("storage_bandwidth", "Storage bandwidth per node (GB/s)", "number", "GB/s", False),
+        Column("accelerator_memory_mtbf", "Accelerator memory MTBF (h)", "number", "h", False),
         Column(
             "node_embodied_carbon", "Node embodied carbon, host included (kgCO2e)", "number", "kgCO2e", False
         ),
@@ -234,7 +236,10 @@ REGIONS = SheetSchema(
 
 # Columns added in milestone 2 (all optional): the milestone-1 layout is the current one without them.
 _ADDED_IN_2 = frozenset(
-    {"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis", "node_embodied_carbon"}
+    {
+        *("peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"),
+        *("storage_bandwidth", "accelerator_memory_mtbf", "node_embodied_carbon"),
+    }
 )
 
 

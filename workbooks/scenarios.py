@@ -46,16 +46,19 @@ class ServingScenario:
 
 @dataclass(frozen=True, slots=True)
 class TrainingScenario:
-    """Training ``tokens`` tokens of ``model`` on ``fleet`` with 3D parallelism."""
+    """Training ``tokens`` tokens of ``model`` on ``fleet`` in ``global_batch`` sequences of
+    ``seq_len`` tokens, with TP × PP model parallelism, micro-batches of ``microbatch_size``
+    sequences and data parallelism over the rest of the fleet."""
 
     name: str
     model: str
     fleet: str
     precision: str = ""  # empty: the accelerator's default (fp16, else bf16, int8, fp32)
     global_batch: int = 512
+    seq_len: int = 2048
     tp: int = 1
     pp: int = 1
-    microbatches: int = 1
+    microbatch_size: int = 1
     tokens: float = 1e12
     region: str = DEFAULT_REGION
 
@@ -83,17 +86,19 @@ class Scenarios:
 _KINDS = {"serving": ServingScenario, "training": TrainingScenario, "reliability": ReliabilityScenario}
 # Other spellings accepted for a key (the serving solver's keyword names, e.g. from a sweep frame).
 _ALIASES = {
-    "seq_len": "prompt_tokens",
     "batch_size": "batch",
     "output_len": "output_tokens",
     "tp_size": "tp",
     "pp_size": "pp",
-    "microbatch_count": "microbatches",
+    "mbs": "microbatch_size",
     "scenario": "name",
 }
+# Spellings that mean a different key for one kind: a serving row's sequence is its prompt.
+_KIND_ALIASES = {"serving": {"seq_len": "prompt_tokens"}}
 # Which catalog kind each id-valued key names.
 _CATALOG_KEYS = {"model": "model", "hardware": "hardware", "fleet": "fleet", "region": "grid"}
-_WHOLE = {"tp", "pp", "microbatches", "prompt_tokens", "output_tokens", "batch", "replicas", "global_batch"}
+_WHOLE = {"tp", "pp", "microbatch_size", "seq_len", "prompt_tokens", "output_tokens", "batch", "replicas"}
+_WHOLE |= {"global_batch"}
 
 
 def default_scenarios_path() -> Path:
@@ -155,6 +160,8 @@ def from_records(records: Sequence[Mapping[str, Any]], where: str, catalog: Cata
         kind = str(row.pop("sheet", "") or _infer_kind(row, f"{where} row {number}")).strip().lower()
         if kind not in _KINDS:
             raise InvalidInputError(f"{where} row {number} sheet", kind, f"expected {', '.join(_KINDS)}")
+        aliases = _KIND_ALIASES.get(kind, {})
+        row = {aliases.get(key, key): value for key, value in row.items()}
         scenario = _scenario(_KINDS[kind], row, f"{where} row {number}", catalog)
         scenario = _check_runs(scenario, f"{where} row {number}", catalog)
         if not scenario.name:

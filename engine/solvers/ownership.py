@@ -77,6 +77,29 @@ def running_cost_rates(
     return maintenance, idle, added
 
 
+def node_share_rate(
+    *,
+    node_price: Any,
+    node_power: Any,
+    per_node: Any,
+    electricity_price: Any,
+    pue: Any,
+    assumptions: Assumptions,
+) -> Any:
+    """USD per busy accelerator-second of an owned node's accelerator busy all the time: the node's
+    price and wall power (host included) shared by its ``per_node`` accelerators, through
+    ``owned_cost_core``. The one price of an owned accelerator-hour a training run (``training_run.
+    price_run``), ``mlsysim.api.run_cost`` and the TCO of a fleet's node share all use."""
+    return owned_cost_core(
+        price=node_price / per_node,
+        power=node_power / per_node,
+        electricity_price=electricity_price,
+        pue=pue,
+        utilization=1.0,
+        assumptions=assumptions,
+    ).per_busy_second
+
+
 def owned_busy_rate(
     *, price: Any, maintenance: Any, idle: Any, added: Any, utilization: Any, assumptions: Assumptions
 ) -> Any:

@@ -24,6 +24,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.serving import ServingModel
     from ..api.sustainability import SustainabilityModel
     from ..api.token_cost import CostPerTokenModel
+    from ..api.training_run import ParallelismOptimizer, TrainingRunModel
 
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
@@ -32,6 +33,8 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,
         "reliability": ReliabilityModel(catalog).solve,
+        "run": TrainingRunModel(catalog).solve,
+        "layout": ParallelismOptimizer(catalog).solve,
         "token_cost": CostPerTokenModel(catalog).solve,
         "rent_vs_own": RentVsOwnModel(catalog).solve,
         "run_cost": RunCostModel(catalog).solve,

@@ -15,12 +15,13 @@ from ..catalog_loader import Catalog
 from ..enums import Precision
 from ..errors import CatalogError
 from ..models.types import CNNSpec, TransformerSpec
-from ..solvers.distributed import TrainingEstimate, training_step
+from ..solvers.distributed import TrainingEstimate
 from ..solvers.roofline import roofline
 from ..solvers.serving import ServingEstimate, serving
-from ..systems.types import FleetSpec
 from .cases import Case, CaseSet
 from .megatron import iteration_flops
+from .training_cases import ESTIMATES as _TRAINING_ESTIMATES
+from .training_cases import step
 
 _SECONDS_PER_DAY = 86400.0
 
@@ -75,31 +76,7 @@ class Estimator:
         )
 
     def training(self, case: Case, a: Assumptions) -> TrainingEstimate:
-        i = case.inputs
-        node = self.catalog.get("node", i["node"]).spec
-        fabric = self.catalog.get("fabric", i["fabric"]).spec
-        gpus, tp, pp, micro = i["gpus"], i["tp"], i["pp"], i["microbatch_size"]
-        if gpus % node.accelerators_per_node:
-            raise CatalogError(
-                f"{self.cases.path} ({case.id})",
-                f"gpus={gpus} is not a whole number of {node.name} nodes ({node.accelerators_per_node} each)",
-            )
-        fleet = FleetSpec(f"{gpus}x {node.name}", node, gpus // node.accelerators_per_node, fabric)
-        data_parallel = gpus // (tp * pp)
-        return training_step(
-            self.transformer(i["model"]),
-            fleet,
-            i["batch"],
-            Precision.parse(i["precision"]),
-            a,
-            tp=tp,
-            pp=pp,
-            microbatches=i["batch"] // (data_parallel * micro),
-            seq_len=i["seq_len"],
-            zero_stage=i["zero_stage"],
-            recompute=i["recompute"],
-            interleave=i["interleave"],
-        )
+        return step(self, case, a)
 
 
 def _tflops_per_gpu(e: Estimator, case: Case, a: Assumptions) -> float:
@@ -121,4 +98,5 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "latency": lambda e, c, a: e.roofline_pass(c, a).latency * 1e3,
     "tflops_per_gpu": _tflops_per_gpu,
     "training_days": _training_days,
+    **_TRAINING_ESTIMATES,
 }

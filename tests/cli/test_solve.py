@@ -73,6 +73,34 @@ CASES = [
         ["--fleet", "H100_256", "--job-duration-hours", "720", "--checkpoint-time-s", "120"],
         lambda: mlsysim.ReliabilityModel().solve("H100_256", job_duration_hours=720, checkpoint_time_s=120),
     ),
+    (
+        "run",
+        # The headline question: 15 T tokens of a 70B model on 2,048 H100s, the best layout.
+        [
+            "--model",
+            "Llama3_70B",
+            "--fleet",
+            "DGX_H100:2048:IB_NDR",
+            "--batch-size",
+            "1024",
+            "--seq-len",
+            "4096",
+            "--precision",
+            "bf16",
+            "--tokens",
+            "15e12",
+            "--datacenter",
+            "Quebec",
+        ],
+        lambda: mlsysim.TrainingRunModel().solve(
+            "Llama3_70B", "DGX_H100:2048:IB_NDR", 1024, 4096, "bf16", tokens=15e12, datacenter="Quebec"
+        ),
+    ),
+    (
+        "layout",
+        ["--model", "Mixtral_8x7B", "--fleet", "DGX_H100:64:IB_NDR", "--batch-size", "256", "--tp", "2"],
+        lambda: mlsysim.ParallelismOptimizer().solve("Mixtral_8x7B", "DGX_H100:64:IB_NDR", 256, tp_size=2),
+    ),
 ]
 
 
@@ -91,6 +119,25 @@ def test_json_equals_the_facade(solver, flags, call):
             assert got == expected * column.scale, column.name
         else:
             assert got == expected, column.name
+
+
+def test_layout_json_has_the_ranked_table_and_rejections():
+    result = run(
+        "solve", "layout", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    found = mlsysim.ParallelismOptimizer().solve("Llama3_70B", "H100_64", 512)
+    assert document["ranked"] == [row._asdict() for row in found.ranked]
+    assert document["rejected"] == dict(found.rejected)
+    table = run("solve", "layout", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512")
+    assert found.ranked[0].layout in table.stdout and "rejected: " in table.stdout
+
+
+def test_a_search_with_nothing_feasible_says_why():
+    result = run("solve", "layout", "--model", "Llama3_1_405B", "--fleet", "H100_8", "--batch-size", "8")
+    assert result.returncode == 0, result.stderr
+    assert "constraint: no layout fits in memory: the smallest need is" in result.stdout
 
 
 def test_table_shows_values_and_units():
@@ -123,6 +170,13 @@ def test_bad_input_is_one_line_and_exit_2(args, fragments):
     if "--seqlen" in args:
         base = base[:-2]
     assert_one_line_error(run(*base, *args), *fragments)
+
+
+def test_run_bad_budget_is_one_line():
+    base = ["solve", "run", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512"]
+    assert_one_line_error(run(*base, "--tokens", "0"), "invalid tokens=0.0: expected a positive")
+    assert_one_line_error(run(*base), "give exactly one of tokens, steps or wall_days")
+    assert_one_line_error(run(*base, "--tokens", "1e12", "--ep", "2"), "invalid ep_size=2")
 
 
 def test_unknown_solver_and_missing_flag_are_one_line():

@@ -105,8 +105,8 @@ def recomputed(tmp_path_factory):
     hw_row = 2 + [r[0] for r in catalog_rows("hardware")].index("H100")
     model_row = 2 + [r[0] for r in catalog_rows("model")].index("Llama3_70B")
     fleet_row = 2 + [r[0] for r in catalog_rows("fleet")].index("H100_64")
-    fleet_cells = f"Fleets!A{fleet_row}:{get_column_letter(len(headers('fleet')))}{fleet_row}"
     region_row = 2 + [r[0] for r in catalog_rows("region")].index("Quebec")
+    fleet = f"Fleets!A{fleet_row}:{get_column_letter(len(headers('fleet')))}{fleet_row}"
     cases = {
         "A1": '=MLSYS_TTFT("Llama3_70B","H100",4096,1,,2,"s")',
         "A2": f"=MLSYS_TTFT(Models!A{model_row}:U{model_row},Hardware!A{hw_row}:U{hw_row},4096,1,,2)",
@@ -114,7 +114,7 @@ def recomputed(tmp_path_factory):
         "A4": '=MLSYS_TTFT("Llama3_70B","H10",4096,1)',
         "A5": '=MLSYS_FITS("Llama3_70B","H100",4096,1)',
         "A6": '=MLSYS_TTFT("Llama3_70B",NA(),4096,1)',
-        "A7": f"=MLSYS_CARBON({fleet_cells},30,Regions!A{region_row}:J{region_row})",
+        "A7": f"=MLSYS_CARBON({fleet},30,Regions!A{region_row}:J{region_row})",
         "A8": '=MLSYS_TCO("H100_64",365,,"colocation","kUSD")',
         "A9": '=MLSYS_TTFT("Llama3_70B","H100",4096,1)',
         "A10": "=MLSYS_VERSION()",

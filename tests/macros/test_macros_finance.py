@@ -128,7 +128,7 @@ def test_prices_run_cost_and_token_cost():
     for fleet, hours, offer_id, term in itertools.product(
         ("H100_64", "TPUv5p_256"), (720, -1), (None, "cheapest"), (None, "reserved_3yr")
     ):
-        got = F["MLSYS_RUN_COST"](fleet, hours, offer_id, term, None)
+        got = F["MLSYS_FLEET_COST"](fleet, hours, offer_id, term, None)
 
         def call(fleet=fleet, hours=hours, offer_id=offer_id, term=term):
             return RunCostModel().solve(fleet, hours, offer=offer_id, term=term or "on_demand")

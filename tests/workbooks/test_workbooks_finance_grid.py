@@ -109,13 +109,13 @@ def _edit(source, target, variant) -> list[dict]:
             regions.cell(row, price_col).value = variant["kwh"][region]
     tco, letters = book["TCO"], _letters(tco_sheet.columns())
     inputs = []
-    for k in range(len(variant["utilization"])):
+    for k in range(200):
         row = FIRST_ROW + k
         if tco[f"A{row}"].value is None:
             break
         item = tco[f"{letters['item']}{row}"].value  # a link: the default plan's ids below
         inputs.append({"row": row})
-        tco[f"{letters['utilization']}{row}"] = variant["utilization"][k]
+        tco[f"{letters['utilization']}{row}"] = _utilization(variant, k)
         tco[f"{letters['term']}{row}"] = variant["terms"][k % len(variant["terms"])]
         if k in variant["host_share"]:
             tco[f"{letters['priced_as']}{row}"] = None
@@ -129,6 +129,10 @@ def _edit(source, target, variant) -> list[dict]:
             tco[f"{letters['offer']}{entry['row']}"] = offer
     book.save(target)
     return inputs
+
+
+def _utilization(variant: dict, k: int) -> float:
+    return variant["utilization"][k % len(variant["utilization"])]
 
 
 def _accelerator(k: int) -> str:
@@ -183,7 +187,7 @@ def test_native_formulas_equal_the_engine_over_the_grid(variant):
     plan = wb.load_scenarios()
     checked = {"rent": 0, "text": 0, "never": 0}
     for k, (row, co2) in enumerate(zip(tco, carbon, strict=True)):
-        u = spec["utilization"][k]
+        u = _utilization(spec, k)
         assert row["utilization"] == u
         grid = CATALOG.get("grid", row["region"]).spec
         kwh = spec["kwh"].get(row["region"], grid.electricity_price * KWH)

@@ -74,8 +74,9 @@ def test_formulas_read_back_spelled_for_the_runtime(built, name):
     assert lint(book) == []  # the portable subset knows every runtime's spelling
     blocks = [c for c in calls if c.endswith("_BLOCK")]
     if functions == "block":
-        # one call per engine sheet and the engine check on the About sheet: a handful in all
-        assert len(blocks) == 3 and len(calls) == 4, calls
+        # one call per engine sheet (two on Training: the step and the run) and the engine check
+        # on the About sheet: a handful in all
+        assert len(blocks) == 4 and len(calls) == 5, calls
     else:
         assert not blocks and len(calls) > 50
 
@@ -181,6 +182,7 @@ def test_plan_command_writes_for_a_target_in_block_mode(tmp_path):
     _, calls = _mlsys_calls(tmp_path / "lite.xlsx")
     assert sorted(calls) == [
         "_XLDUDF_MLSYS_RELIABILITY_BLOCK",
+        "_XLDUDF_MLSYS_RUN_BLOCK",
         "_XLDUDF_MLSYS_SERVING_BLOCK",
         "_XLDUDF_MLSYS_TRAINING_BLOCK",
         "_XLDUDF_MLSYS_VERSION",
