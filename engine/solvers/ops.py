@@ -24,6 +24,7 @@ class Ops(NamedTuple):
     log2: Callable[[Any], Any]
     ceil: Callable[[Any], Any]
     only: Callable[..., Any]
+    log1p: Callable[[Any], Any] = math.log1p  # the finance annuities, accurate at tiny rates
 
 
 def _overflowing(fn: Callable[[float], float]) -> Callable[[float], float]:

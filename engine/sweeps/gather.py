@@ -98,4 +98,5 @@ ARRAY = Ops(
     log2=np.log2,
     ceil=np.ceil,
     only=_only,
+    log1p=np.log1p,
 )

@@ -8,11 +8,16 @@ import mlsysim
 import openpyxl
 import pytest
 from mlsysim import EconomicsModel, SustainabilityModel
+from mlsysim.api.pricing import node_share
+from mlsysim.api.rent_vs_own import rent_vs_own
+from mlsysim.api.token_cost import accelerator_cost_rate
 from mlsysim.enums import Precision
 from mlsysim.macros.registry import CALLABLES
 from mlsysim.macros.sheet_schema import schema
+from mlsysim.prices import cheapest
 from mlsysim.solvers.economics import economics
 from mlsysim.solvers.sustainability import sustainability
+from mlsysim.solvers.token_cost import serving_token_cost_core
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 from mlsysim.workbooks import (
     carbon_sheet,
@@ -53,19 +58,19 @@ def _rows(book, sheet, columns):
     return found
 
 
-def _accelerator_fleet(hardware_id: str, units: int) -> FleetSpec:
-    """What a Serving row's TCO prices: ``units`` accelerators alone (price and TDP from the
-    Hardware sheet), as a fleet of one-accelerator nodes for the engine's economics()."""
-    hw = mlsysim.load_catalog().get("hardware", hardware_id).spec
-    node = NodeSpec(hardware_id, hw, 1, hw.tdp, hw.price)
-    return FleetSpec(hardware_id, node, units, FabricSpec("none", 1.0, 1.0))
-
-
-def _fleets(plan):
-    """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows."""
+def _fleets(plan=None):
+    """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows. A
+    serving row is priced per accelerator as its node share (``api.pricing.node_share``, host
+    included): a fleet of one-accelerator nodes at that price and power, for the engine's
+    economics()."""
     scenarios = load_scenarios()
     catalog = mlsysim.load_catalog()
-    found = [(_accelerator_fleet(s.hardware, s.tp * s.replicas), s.region) for s in scenarios.serving]
+    found = []
+    for s in scenarios.serving:
+        hw = catalog.get("hardware", s.hardware).spec
+        share = node_share(catalog, hw)
+        node = NodeSpec(s.hardware, hw, 1, share.power, share.price)
+        found.append((FleetSpec(s.hardware, node, s.tp * s.replicas, FabricSpec("none", 1.0, 1.0)), s.region))
     found += [(catalog.get("fleet", t.fleet).spec, t.region) for t in scenarios.training]
     return found
 
@@ -81,18 +86,20 @@ def test_every_formula_cell_carries_a_value(plan):
 
 
 def test_first_tco_row_by_hand(plan):
-    # 4 replicas x TP8 = 32 H100 at $27,500 = $880,000; CapEx for 1 of 4 amortisation years =
-    # $220,000. IT power 32 x 0.7 kW x 0.8 = 17.92 kW; x 8,760 h x PUE 1.1 = 172,677.12 kWh;
-    # x $0.08/kWh = $13,814.1696. Maintenance 5 % of $880,000 = $44,000. TCO = $277,814.1696.
+    # 4 replicas x TP8 = 32 H100, each an eighth of an H100_8 node: $400,000 / 8 = $50,000 and
+    # 10.2 kW / 8 = 1.275 kW. Purchase $1,600,000; CapEx for 1 of 4 amortisation years $400,000.
+    # IT power 32 x 1.275 kW x 0.8 = 32.64 kW; x 8,760 h x PUE 1.1 = 314,519.04 kWh; x $0.08/kWh
+    # = $25,161.5232. Maintenance 5 % of $1,600,000 = $80,000. TCO = $505,161.5232.
     _, values, _ = plan
     row = _rows(values, "TCO", tco_sheet.columns())[0]
-    assert (row["item"], row["units"], row["unit_price"]) == ("H100", 32, 27500)
-    assert row["capex"] == pytest.approx(220_000, rel=1e-12)
-    assert row["energy"] == pytest.approx(172.67712, rel=1e-12)
-    assert row["energy_cost"] == pytest.approx(13_814.1696, rel=1e-12)
-    assert row["maintenance"] == pytest.approx(44_000, rel=1e-12)
-    assert row["tco"] == pytest.approx(277_814.1696, rel=1e-12)
-    assert row["per_accelerator_hour"] == pytest.approx(277_814.1696 / (32 * 8760), rel=1e-12)
+    assert (row["item"], row["accelerators"], row["priced_as"]) == ("H100", 32, "H100_8")
+    assert (row["unit_price"], row["unit_power"]) == (50_000, pytest.approx(1.275, rel=1e-12))
+    assert row["capex"] == pytest.approx(400_000, rel=1e-12)
+    assert row["energy"] == pytest.approx(314.51904, rel=1e-12)
+    assert row["energy_cost"] == pytest.approx(25_161.5232, rel=1e-12)
+    assert row["maintenance"] == pytest.approx(80_000, rel=1e-12)
+    assert row["tco"] == pytest.approx(505_161.5232, rel=1e-12)
+    assert row["per_accelerator_hour"] == pytest.approx(505_161.5232 / (32 * 8760), rel=1e-12)
 
 
 def test_native_tco_equals_the_engine(plan):
@@ -107,7 +114,8 @@ def test_native_tco_equals_the_engine(plan):
         e = economics(fleet, DAYS, grid.electricity_price, facility, catalog.assumptions)
         assert close(row["purchase"], e.purchase_price_usd)
         assert close(row["capex"], e.capex_usd)
-        assert close(row["energy"], e.energy / J_PER_MWH)
+        assert close(row["energy"], e.facility_energy / J_PER_MWH)
+        assert close(row["it_power"], e.average_it_power / 1000)
         assert close(row["energy_cost"], e.energy_cost_usd)
         assert close(row["maintenance"], e.maintenance_usd)
         assert close(row["opex"], e.total_opex_usd)
@@ -206,13 +214,80 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
         )
 
 
-def test_cost_per_million_tokens_uses_the_serving_throughput(plan):
+def test_cost_per_million_tokens_equals_the_engine(plan):
+    """Serving rows: the engine's token prices (``serving_token_cost_core``, input and output priced
+    apart) from the row's TTFT and ITL and the owned node-share cost rate ``CostPerTokenModel``
+    uses; training rows: TCO over the tokens trained in the period."""
     _, values, _ = plan
+    catalog = mlsysim.load_catalog()
     tco = _rows(values, "TCO", tco_sheet.columns())
     serving = _rows(values, "Serving", serving_sheet.columns())
-    for t, s in zip(tco, serving, strict=False):
-        assert close(t["tokens_per_s"], s["tokens_total"])
-        assert close(t["per_million_tokens"], t["tco"] / (s["tokens_total"] * DAYS * 86400 / 1e6))
+    scenarios = load_scenarios()
+    for t, row, s in zip(tco, serving, scenarios.serving, strict=False):
+        device = catalog.get("hardware", s.hardware).spec
+        rate, basis, _ = accelerator_cost_rate(catalog, device, 1.0, datacenter=s.region)
+        assert basis.startswith("owned")
+        e = serving_token_cost_core(
+            ttft=row["ttft"] / 1000,
+            itl=row["itl"] / 1000,
+            batch=s.batch,
+            seq_len=s.prompt_tokens,
+            output_len=s.output_tokens,
+            replicas=s.replicas,
+            tp=s.tp,
+            accelerator_cost_rate=rate,
+            utilization=1.0,
+        )
+        assert close(t["tokens_per_s"], e.tokens_per_s)
+        assert close(t["prefill_share"], e.prefill_share)
+        assert close(t["per_million_tokens"], e.cost_per_million_tokens_usd)
+        assert close(t["input_per_mtok"], e.input_cost_per_million_tokens_usd)
+        assert close(t["output_per_mtok"], e.output_cost_per_million_tokens_usd)
+        assert close(t["per_accelerator_hour"], e.accelerator_hour_usd)
+        # what the deployment costs is what its tokens cost: input and output prices add up
+        spent = e.input_tokens_per_s * e.input_cost_per_million_tokens_usd
+        spent += e.output_tokens_per_s * e.output_cost_per_million_tokens_usd
+        assert close(spent / 1e6 * 3600, e.cost_per_hour_usd)
+    training = _rows(values, "Training", training_sheet.columns())
+    for t, row in zip(tco[len(serving) :], training, strict=True):
+        assert close(t["per_million_tokens"], t["tco"] / (row["tokens_per_s"] * DAYS * 86400 / 1e6))
+
+
+def test_rent_vs_own_equals_the_engine(plan):
+    """Each TCO row against its default offer (the cheapest on-demand one for the accelerator):
+    RentVsOwnModel's NPVs, break-even utilisation, crossover and answer."""
+    _, values, _ = plan
+    catalog = mlsysim.load_catalog()
+    rows = _rows(values, "TCO", tco_sheet.columns())
+    scenarios = load_scenarios()
+    nodes = [None] * len(scenarios.serving)
+    nodes += [catalog.get("fleet", t.fleet).spec.node for t in scenarios.training]
+    for row, node in zip(rows, nodes, strict=True):
+        device = (
+            catalog.get("fleet", row["item"]).accelerator.spec
+            if node
+            else catalog.get("hardware", row["item"]).spec
+        )
+        assert row["offer"] == cheapest(catalog, device, "on_demand").id and row["term"] == "on_demand"
+        e = rent_vs_own(
+            catalog,
+            device,
+            row["offer"],
+            row["term"],
+            1.0,
+            row["accelerators"],
+            node=node,
+            datacenter=row["region"],
+        )
+        assert close(row["rent_rate"], e.rental_hour_usd)
+        assert row["price_date"] == e.price_date
+        assert close(row["own_npv"], e.own_npv_usd)
+        assert close(row["rent_npv"], e.rent_npv_usd)
+        assert close(row["breakeven"], e.breakeven_utilization)
+        assert close(row["crossover"], e.crossover_months)
+        assert close(row["running_month"], e.own_monthly_usd)
+        assert row["cheaper"] == e.cheaper
+        assert close(row["rent_cost"], e.rental_hour_usd * row["accelerators"] * DAYS * 24)
 
 
 def test_checks_pass_and_summary(plan):
