@@ -32,6 +32,9 @@ _DIMENSIONS = {
     "network_mtbf_per_accelerator": "time",
     "software_mtbf_per_accelerator": "time",
     "restart_time": "time",
+    # Serving at load (engine/solvers/decode_step.py, batching.py, queueing.py, capacity.py)
+    "kv_read_efficiency": "count",
+    "serving_iteration_overhead": "time",
 }
 
 
@@ -58,6 +61,8 @@ class Assumptions:
     network_mtbf_per_accelerator: float
     software_mtbf_per_accelerator: float
     restart_time: float
+    kv_read_efficiency: float
+    serving_iteration_overhead: float
     provenance: Mapping[str, Measured]
 
     def source_of(self, name: str) -> Measured:
@@ -74,6 +79,7 @@ _FRACTIONS = {
     "memory_reserved_fraction",
     "maintenance_fraction_per_year",
     "average_power_fraction",
+    "kv_read_efficiency",
 }
 
 

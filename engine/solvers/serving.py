@@ -5,9 +5,10 @@ other, plus two tensor-parallel all-reduces per layer (Shoeybi et al. 2019, §3)
 kernel launched. At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
 streaming the weights is not hidden behind the math: the roofline's ``max`` predicts batch-1 TTFT
 1.3–2.5× too low (TensorRT-LLM and FasterTransformer measurements, ``mlsysim validate``), the sum
-does not. ITL is the roofline of one decode step at the average context ``S + n_out/2``: all weights
-and the KV cache at that context are read, and the step's FLOPs are charged too. Activations and
-all-reduce messages are at least 16-bit (``transformer.activation_bytes``).
+does not. ITL is one decode iteration (``decode_step``) at the average context ``S + n_out/2``: all
+weights and the KV cache at that context are read, the step's FLOPs are charged too, and the work
+of different kernels adds. Activations and all-reduce messages are at least 16-bit
+(``transformer.activation_bytes``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..models.types import TransformerSpec
 from . import transformer as tf
 from .checks import whole
 from .collectives import ring_allreduce
+from .decode_step import Replica, iteration_time
 from .ops import SCALAR, Ops
 
 # Megatron tensor parallelism needs two all-reduces per layer in the forward pass: after the
@@ -159,19 +161,14 @@ def serving_core(
     prefill_memory = prefill_bytes / bandwidth
     prefill_message = batch * seq_len * model.hidden_size * act_bpe
     prefill_comm = allreduces * ring_allreduce(prefill_message, tp, link, a.scale_up_latency)
-    ttft = prefill_compute + prefill_memory + prefill_comm + launch_overhead
+    # The prefill is one engine iteration too: the same host-side cost as a decode iteration.
+    ttft = prefill_compute + prefill_memory + prefill_comm + launch_overhead + a.serving_iteration_overhead
 
-    context = seq_len + output_len / 2.0
-    decode_compute = tf.decode_flops(model, context, batch) / flops_rate
-    decode_bytes = (
-        tf.weight_elements_touched(model, batch) * bpe
-        + tf.kv_cache_bytes(model, context, batch, kv_bpe) * tp / kv_shards
-        + tf.activation_traffic(model, batch, act_bpe)
+    replica = Replica(peak, memory_bandwidth, capacity, scale_up_bandwidth, tp, 1.0, bpe, act_bpe, kv_bpe)
+    step = iteration_time(
+        model, replica, a, ops, decode=batch, prefill=0.0, context=seq_len + output_len / 2.0, prefill_context=0.0
     )
-    decode_memory = decode_bytes / bandwidth
-    decode_message = batch * model.hidden_size * act_bpe
-    decode_comm = allreduces * ring_allreduce(decode_message, tp, link, a.scale_up_latency)
-    itl = ops.maximum(decode_compute, decode_memory) + decode_comm + launch_overhead
+    itl = step.total
 
     return ServingEstimate(
         ttft=ttft,
@@ -186,8 +183,8 @@ def serving_core(
         memory_utilization=per_device / capacity,
         prefill_compute_latency=prefill_compute,
         prefill_memory_latency=prefill_memory,
-        decode_compute_latency=decode_compute,
-        decode_memory_latency=decode_memory,
+        decode_compute_latency=step.compute,
+        decode_memory_latency=step.weights + step.kv + step.activations,
         tp_communication_latency=prefill_comm,
         feasible=per_device <= capacity * (1.0 - a.memory_reserved_fraction),
         constraint="",

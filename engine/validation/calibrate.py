@@ -30,6 +30,8 @@ CALIBRATED: Mapping[str, tuple[float, float]] = {
     "kernel_overhead": (1e-7, 1e-4),
     "cnn_compute_efficiency": (0.05, 1.0),
     "training_compute_efficiency": (0.05, 1.0),
+    "kv_read_efficiency": (0.05, 1.0),
+    "serving_iteration_overhead": (1e-6, 1e-2),
 }
 
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0

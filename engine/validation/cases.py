@@ -21,6 +21,8 @@ from .megatron import gpt_parameters
 
 _SERVING = frozenset({"model", "hardware", "precision", "seq_len", "output_len", "tp"})
 _ROOFLINE = frozenset({"model", "hardware", "precision", "batch"})
+# Static-batch generation (serving-load block): a batch of prompts prefilled together, then decoded.
+_STATIC = frozenset({"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch"})
 _TRAINING = frozenset(
     {"model", "node", "fabric", "gpus", "batch", "tp", "pp", "microbatch_size", "interleave"}
     | {"zero_stage", "recompute", "precision", "seq_len"}
@@ -35,6 +37,7 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "latency": ("ms", _ROOFLINE),
     "tflops_per_gpu": ("TFLOP/s", _TRAINING),
     "training_days": ("days", _TRAINING | {"tokens"}),
+    "tokens_per_s_per_gpu": ("tokens/s", _STATIC),
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")

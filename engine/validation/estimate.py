@@ -59,6 +59,21 @@ class Estimator:
             tp=i["tp"],
         )
 
+    def static_batch(self, case: Case, a: Assumptions) -> ServingEstimate:
+        """``batch`` prompts prefilled together, then ``output_len - 1`` decode iterations."""
+        i = case.inputs
+        return serving(
+            self.transformer(i["model"]),
+            self.catalog.get("hardware", i["hardware"]).spec,
+            i["seq_len"],
+            i["batch"],
+            Precision.parse(i["precision"]),
+            a,
+            output_len=i["output_len"],
+            tp=i["tp"],
+            kv_precision=Precision.parse(i["kv_precision"], "kv_precision"),
+        )
+
     def roofline_pass(self, case: Case, a: Assumptions):
         i = case.inputs
         return roofline(
@@ -104,6 +119,12 @@ def _tflops_per_gpu(e: Estimator, case: Case, a: Assumptions) -> float:
     return flops / e.training(case, a).step_latency_total / i["gpus"] / 1e12
 
 
+def _tokens_per_s_per_gpu(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Generated tokens of the whole batch over its prefill and decode time, per GPU."""
+    i = case.inputs
+    return i["batch"] * i["output_len"] / e.static_batch(case, a).e2e_latency / i["tp"]
+
+
 def _training_days(e: Estimator, case: Case, a: Assumptions) -> float:
     return case.inputs["tokens"] / e.training(case, a).tokens_per_s / _SECONDS_PER_DAY
 
@@ -116,4 +137,5 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "latency": lambda e, c, a: e.roofline_pass(c, a).latency * 1e3,
     "tflops_per_gpu": _tflops_per_gpu,
     "training_days": _training_days,
+    "tokens_per_s_per_gpu": _tokens_per_s_per_gpu,
 }
