@@ -35,6 +35,10 @@ _DIMENSIONS = {
     # Serving at load (engine/solvers/decode_step.py, batching.py, queueing.py, capacity.py)
     "kv_read_efficiency": "count",
     "serving_iteration_overhead": "time",
+    "kv_block_tokens": "count",
+    "kv_block_waste": "count",
+    "prefill_token_budget": "count",
+    "expert_routing_imbalance": "count",
 }
 
 
@@ -63,6 +67,10 @@ class Assumptions:
     restart_time: float
     kv_read_efficiency: float
     serving_iteration_overhead: float
+    kv_block_tokens: float
+    kv_block_waste: float
+    prefill_token_budget: float
+    expert_routing_imbalance: float
     provenance: Mapping[str, Measured]
 
     def source_of(self, name: str) -> Measured:
@@ -80,6 +88,7 @@ _FRACTIONS = {
     "maintenance_fraction_per_year",
     "average_power_fraction",
     "kv_read_efficiency",
+    "kv_block_waste",
 }
 
 

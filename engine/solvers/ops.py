@@ -20,6 +20,8 @@ class Ops(NamedTuple):
     sqrt: Callable[[Any], Any]
     exp: Callable[[Any], Any]
     expm1: Callable[[Any], Any]
+    log: Callable[[Any], Any]
+    floor: Callable[[Any], Any]
 
 
 SCALAR = Ops(
@@ -29,4 +31,6 @@ SCALAR = Ops(
     sqrt=math.sqrt,
     exp=math.exp,
     expm1=math.expm1,
+    log=math.log,
+    floor=math.floor,
 )

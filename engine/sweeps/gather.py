@@ -78,4 +78,13 @@ class CNNRows:
 
 
 # The solver cores' non-arithmetic operations, element-wise on arrays (``mlsysim.solvers.ops``).
-ARRAY = Ops(maximum=np.maximum, minimum=np.minimum, where=np.where, sqrt=np.sqrt, exp=np.exp, expm1=np.expm1)
+ARRAY = Ops(
+    maximum=np.maximum,
+    minimum=np.minimum,
+    where=np.where,
+    sqrt=np.sqrt,
+    exp=np.exp,
+    expm1=np.expm1,
+    log=np.log,
+    floor=np.floor,
+)

@@ -28,6 +28,10 @@ _TRAINING = frozenset(
     | {"zero_stage", "recompute", "precision", "seq_len"}
 )
 
+# Serving at load (serving-load block): one replica under continuous batching with chunked prefill,
+# fixed lengths; `max_concurrency` is the engine's cap on running requests (vLLM's max_num_seqs).
+_LOAD = frozenset({"model", "hardware", "precision", "tp", "prompt_len", "output_len", "max_concurrency"})
+
 # metric -> (unit of the measured value, inputs the metric takes)
 METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "ttft": ("ms", _SERVING),
@@ -38,6 +42,10 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "tflops_per_gpu": ("TFLOP/s", _TRAINING),
     "training_days": ("days", _TRAINING | {"tokens"}),
     "tokens_per_s_per_gpu": ("tokens/s", _STATIC),
+    "requests_per_s": ("requests/s", _LOAD),
+    "tpot": ("ms", _LOAD | {"arrival_rate"}),
+    "fleet_tokens_per_s": ("tokens/s", _LOAD | {"replicas", "prefix_cache_hit"}),
+    "spec_speedup": ("x", _LOAD | {"concurrency", "draft_tokens", "acceptance_rate"}),
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")

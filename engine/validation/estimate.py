@@ -15,9 +15,14 @@ from ..enums import Precision
 from ..errors import CatalogError
 from ..models.types import CNNSpec, TransformerSpec
 from ..solvers.distributed import TrainingEstimate, training_step
+from ..solvers.ops import SCALAR
 from ..solvers.roofline import roofline
 from ..solvers.serving import ServingEstimate, serving
+from ..solvers.batching import Features, concurrency_at_rate, load
+from ..solvers.serving_load import continuous_batching
+from ..solvers.serving_setup import features, replica
 from ..systems.types import FleetSpec
+from ..workloads import fixed, length_stats
 from .cases import Case, CaseSet
 from .megatron import iteration_flops
 
@@ -74,6 +79,25 @@ class Estimator:
             kv_precision=Precision.parse(i["kv_precision"], "kv_precision"),
         )
 
+    def at_load(self, case: Case, a: Assumptions, f: Features | None = None, concurrency: object = "max"):
+        """One replica of the case under continuous batching (``serving_load``)."""
+        i = case.inputs
+        model = self.transformer(i["model"])
+        device = self.catalog.get("hardware", i["hardware"]).spec
+        r = replica(model, device, Precision.parse(i["precision"]), a, tp=i["tp"])
+        s = length_stats(fixed(i["prompt_len"], i["output_len"]))
+        return model, r, s, continuous_batching(
+            model,
+            r,
+            s,
+            a,
+            f or features(),
+            concurrency=concurrency,
+            budget=a.prefill_token_budget,
+            cap=float(i["max_concurrency"]),
+            hardware_name=device.name,
+        )
+
     def roofline_pass(self, case: Case, a: Assumptions):
         i = case.inputs
         return roofline(
@@ -125,6 +149,32 @@ def _tokens_per_s_per_gpu(e: Estimator, case: Case, a: Assumptions) -> float:
     return i["batch"] * i["output_len"] / e.static_batch(case, a).e2e_latency / i["tp"]
 
 
+def _tpot(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Mean time per output token at the case's Poisson arrival rate on one replica: the running
+    concurrency at which the replica finishes that rate (Little's law)."""
+    model, r, s, at_max = e.at_load(case, a)
+    f = features()
+    n = concurrency_at_rate(
+        model, r, s, a, SCALAR, f, rate=case.inputs["arrival_rate"], budget=a.prefill_token_budget, top=at_max.concurrency
+    )
+    return load(model, r, s, a, SCALAR, f, n=n, budget=a.prefill_token_budget).itl * 1e3
+
+
+def _fleet_tokens_per_s(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Input plus output tokens/s of ``replicas`` data-parallel replicas at their maximum
+    concurrency, with the case's prefix-cache hit rate."""
+    hit = features(prefix_hit=case.inputs["prefix_cache_hit"])
+    return e.at_load(case, a, hit)[3].total_tokens_per_s * case.inputs["replicas"]
+
+
+def _spec_speedup(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Output tokens/s with speculative decoding over without, at the case's concurrency."""
+    i = case.inputs
+    spec = features(draft_tokens=i["draft_tokens"], acceptance=i["acceptance_rate"])
+    faster = e.at_load(case, a, spec, i["concurrency"])[3].output_tokens_per_s
+    return faster / e.at_load(case, a, None, i["concurrency"])[3].output_tokens_per_s
+
+
 def _training_days(e: Estimator, case: Case, a: Assumptions) -> float:
     return case.inputs["tokens"] / e.training(case, a).tokens_per_s / _SECONDS_PER_DAY
 
@@ -138,4 +188,8 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "tflops_per_gpu": _tflops_per_gpu,
     "training_days": _training_days,
     "tokens_per_s_per_gpu": _tokens_per_s_per_gpu,
+    "requests_per_s": lambda e, c, a: e.at_load(c, a)[3].requests_per_s,
+    "tpot": _tpot,
+    "fleet_tokens_per_s": _fleet_tokens_per_s,
+    "spec_speedup": _spec_speedup,
 }

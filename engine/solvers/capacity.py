@@ -1,0 +1,273 @@
+"""From traffic to capacity: the concurrency per replica and the replicas that serve ``arrival_rate``
+requests/s within latency targets at a percentile.
+
+1. Per replica (``batching``): the largest running concurrency ``n`` that fits (KV memory, token
+   budget, engine cap) and meets the targets a replica controls by itself — the ITL quantile, and
+   the TTFT and end-to-end quantiles without waiting for a slot — by bisection over whole
+   requests on the smallest normalised slack of the targets (it falls as ``n`` grows); scalars
+   and arrays take the same steps.
+2. For the fleet: requests wait for one of ``c = R·n`` slots, each held for ``E[O−1]·ITL`` — a
+   GI/G/c queue with Poisson arrivals, Erlang C with the Allen–Cunneen correction for the
+   service-time variability of the output lengths (``queueing``; the router sends each request to
+   a replica with a free slot, so the slots of all replicas form one queue). ``R`` is the fewest
+   replicas that keep the queue stable and the slot wait's quantile within what the TTFT and
+   end-to-end targets leave, found by bisection over whole replicas.
+
+The binding limit is what set the concurrency (KV memory, token budget, the engine's cap, an ITL,
+TTFT or end-to-end target), or ``queueing`` when waiting for slots needed more replicas than the
+throughput alone. A target no replica count meets (e.g. an ITL target below the ITL at
+concurrency 1) is ``feasible = False`` with that limit, and ``NaN`` replicas.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from ..assumptions import Assumptions
+from .batching import LIMITS, Features, Limits, itl_quantile, limits, load, prefill_time, prefill_wait
+from .decode_step import Replica
+from .ops import Ops
+from .queueing import wait_quantile
+
+ITL_TARGET, TTFT_TARGET, E2E_TARGET, QUEUEING = 5, 6, 7, 8
+BINDING = (*LIMITS, "ITL target", "TTFT target", "end-to-end target", "queueing")
+
+
+class Targets(NamedTuple):
+    """Latency targets (s; ``inf`` when not set) at ``percentile`` (a fraction, 0.99 for P99)."""
+
+    ttft: Any
+    itl: Any
+    e2e: Any
+    percentile: Any
+
+
+class CapacityEstimate(NamedTuple):
+    """Times in s; rates per replica at the chosen concurrency; ``utilization`` is the share of
+    that capacity the traffic uses."""
+
+    replicas: float
+    accelerators: float
+    concurrency: float
+    max_concurrency: float
+    utilization: float
+    requests_per_s: float
+    output_tokens_per_s: float
+    input_tokens_per_s: float
+    ttft: float
+    ttft_percentile: float
+    itl: float
+    itl_percentile: float
+    e2e_latency: float
+    e2e_percentile: float
+    queue_wait_percentile: float
+    token_budget: float
+    binding: int
+    feasible: bool
+    constraint: str
+
+
+def capacity_core(
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    arrival_rate: Any,
+    targets: Targets,
+    budget: Any,
+    cap: Any,
+) -> CapacityEstimate:
+    """Replicas and per-replica concurrency for ``arrival_rate`` requests/s; ``constraint`` empty."""
+    q = targets.percentile
+    lim = limits(model, r, s, a, ops, f, budget=budget, cap=cap)
+    top = ops.maximum(lim.maximum, 1.0)
+
+    def slack(n: Any) -> tuple[Any, Any]:
+        return _slack(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+
+    low_slack, low_code = slack(1.0)
+    high_slack, _ = slack(top)
+    n = _largest_meeting(slack, low_slack, high_slack, top, ops)
+    chosen = token_budget(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+    state = load(model, r, s, a, ops, f, n=n, budget=chosen)
+    service = s.decode_steps * state.itl  # a slot is held for the decode phase
+    ttft0 = prefill_wait(state, s, q, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt_at)
+    e2e0 = ttft0 + (s.output_at - 1.0) * state.itl
+    budget_wait = ops.minimum(targets.ttft - ttft0, targets.e2e - e2e0)
+    replicas, queued = _replicas(arrival_rate, service, n, budget_wait, _output_scv(s), q, ops)
+    slots = replicas * n
+    wait = wait_quantile(slots, arrival_rate, service, _output_scv(s), q, ops)
+    capacity = state.requests_per_s * replicas
+
+    meets_at_one = low_slack >= 0.0
+    fits = lim.kv_memory >= 1.0
+    feasible = fits & meets_at_one
+    target_code = ops.where(n < top, _binding_target(model, r, s, a, ops, f, n + 1.0, budget, targets), lim.code)
+    binding = ops.where(
+        _not(fits, ops),
+        lim.code,
+        ops.where(meets_at_one, ops.where(queued, QUEUEING, target_code), low_code),
+    )
+    nan = math.nan
+    return CapacityEstimate(
+        replicas=ops.where(feasible, replicas, nan),
+        accelerators=ops.where(feasible, replicas * r.devices, nan),
+        concurrency=ops.where(feasible, n, nan),
+        max_concurrency=lim.maximum,
+        utilization=ops.where(feasible, arrival_rate / capacity, nan),
+        requests_per_s=ops.where(feasible, state.requests_per_s, nan),
+        output_tokens_per_s=ops.where(feasible, state.requests_per_s * s.output, nan),
+        input_tokens_per_s=ops.where(feasible, state.requests_per_s * s.prompt, nan),
+        ttft=ops.where(feasible, _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service), nan),
+        ttft_percentile=ops.where(feasible, wait + ttft0, nan),
+        itl=ops.where(feasible, state.itl, nan),
+        itl_percentile=ops.where(feasible, itl_quantile(state, q, ops), nan),
+        e2e_latency=ops.where(
+            feasible,
+            _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service) + service,
+            nan,
+        ),
+        e2e_percentile=ops.where(feasible, wait + e2e0, nan),
+        queue_wait_percentile=ops.where(feasible, wait, nan),
+        token_budget=ops.where(feasible, chosen, nan),
+        binding=binding,
+        feasible=feasible,
+        constraint="",
+    )
+
+
+def _slack(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+) -> tuple[Any, Any]:
+    """The smallest normalised slack ``(target − value)/target`` of the per-replica targets at
+    concurrency ``n`` (with the token budget ``token_budget`` chooses), and which target it is."""
+    state = _state(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+    q = targets.percentile
+    ttft = prefill_wait(state, s, q, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt_at)
+    itl = itl_quantile(state, q, ops)
+    e2e = ttft + (s.output_at - 1.0) * state.itl
+    by_itl = 1.0 - itl / targets.itl
+    by_ttft = 1.0 - ttft / targets.ttft
+    by_e2e = 1.0 - e2e / targets.e2e
+    worst = ops.minimum(ops.minimum(by_itl, by_ttft), by_e2e)
+    code = ops.where(worst >= by_itl, ITL_TARGET, ops.where(worst >= by_ttft, TTFT_TARGET, E2E_TARGET))
+    return worst, code
+
+
+def token_budget(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+) -> Any:
+    """The tokens per iteration to configure at concurrency ``n``: the engine's ``budget`` when
+    prompts then take few enough iterations that the ITL quantile is a decode-only iteration
+    (a share ``f <= 1 − q`` with a chunk); otherwise the largest budget whose iterations with a
+    prefill chunk still meet the ITL target (Agrawal et al. 2024, Sarathi-Serve, §4.3: the token
+    budget is set from the TBT SLO). Iteration time is linear in the chunk's tokens."""
+    queries = f.draft_tokens + 1.0
+    per_cycle = load(model, r, s, a, ops, f, n=n, budget=budget).tokens_per_cycle
+    pbar = n * per_cycle * s.prompt * (1.0 - f.prefix_hit) / s.decode_steps
+    rare = n * queries + pbar / (1.0 - targets.percentile)  # budget that keeps chunks rare enough
+    probe = ops.maximum(budget - n * queries, 1.0)
+    empty = _cycle_time(model, r, s, a, ops, f, n, 0.0)
+    slope = (_cycle_time(model, r, s, a, ops, f, n, probe) - empty) / probe
+    chunk = ops.floor((targets.itl * per_cycle - empty) / slope)
+    fitted = ops.minimum(budget, n * queries + ops.maximum(chunk, 0.0))
+    return ops.where(budget >= rare, budget, fitted)
+
+
+def _state(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+) -> Any:
+    chosen = token_budget(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+    return load(model, r, s, a, ops, f, n=n, budget=chosen)
+
+
+def _cycle_time(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, prefill: Any) -> Any:
+    from .batching import _cycle
+
+    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
+    return _cycle(model, r, a, ops, f, n=n, prefill=prefill, context=s.decode_context, attended=attended)
+
+
+def _binding_target(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, budget: Any, targets: Targets
+) -> Any:
+    """The target that stops one more running request."""
+    return _slack(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)[1]
+
+
+def _largest_meeting(slack: Any, low_slack: Any, high_slack: Any, top: Any, ops: Ops) -> Any:
+    """The largest whole ``n`` in [1, top] with ``slack(n) >= 0`` (slack falls as ``n`` grows), by
+    bisection over whole numbers; ``top`` when it meets, 1 when nothing does."""
+    lo = ops.where(high_slack >= 0.0, top, 1.0)
+    hi = ops.where((high_slack >= 0.0) | (low_slack < 0.0), lo, top)  # first n known to fail
+    while True:
+        open_ = hi - lo > 1.0
+        if not _any(open_):
+            break
+        mid = ops.floor((lo + hi) / 2.0)
+        meets = slack(mid)[0] >= 0.0
+        lo = ops.where(open_ & meets, mid, lo)
+        hi = ops.where(open_ & _not(meets, ops), mid, hi)
+    return lo
+
+
+def _replicas(
+    arrival_rate: Any, service: Any, n: Any, budget_wait: Any, scv: Any, q: Any, ops: Ops
+) -> tuple[Any, Any]:
+    """The fewest replicas of ``n`` slots each that keep the queue stable and the wait's q-quantile
+    within ``budget_wait``; and whether the wait (not the throughput) set that number."""
+    offered = arrival_rate * service  # slots busy on average
+    stable = ops.floor(offered / n) + 1.0
+    high = stable + ops.floor((5.0 * ops.sqrt(offered) + 5.0) / n) + 1.0
+    lo, hi = stable, high
+    fits = wait_quantile(stable * n, arrival_rate, service, scv, q, ops) <= budget_wait
+    while True:
+        open_ = hi > lo
+        if not _any(open_):
+            break
+        mid = ops.floor((lo + hi) / 2.0)
+        ok = wait_quantile(mid * n, arrival_rate, service, scv, q, ops) <= budget_wait
+        hi = ops.where(open_ & ok, mid, hi)
+        lo = ops.where(open_ & _not(ok, ops), mid + 1.0, lo)
+    return lo, _not(fits, ops)
+
+
+def _mean_ttft(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, state: Any, slots: Any, rate: Any, service: Any
+) -> Any:
+    from .batching import prefill_wait_mean
+    from .queueing import mean_wait
+
+    own = prefill_wait_mean(state, s, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt)
+    return mean_wait(slots, rate, service, _output_scv(s), ops) + own
+
+
+def _output_scv(s: Any) -> Any:
+    """Squared coefficient of variation of the slot time ``(O − 1)·ITL``: that of ``O − 1``."""
+    return s.output_var / (s.decode_steps * s.decode_steps)
+
+
+def _any(values: Any) -> bool:
+    return bool(values.any()) if hasattr(values, "any") else bool(values)
+
+
+def _not(values: Any, ops: Ops) -> Any:
+    """Logical not of a boolean scalar or array (``~`` on a Python bool is -2)."""
+    return ops.where(values, False, True)
+
+
+__all__ = [
+    "BINDING",
+    "E2E_TARGET",
+    "ITL_TARGET",
+    "QUEUEING",
+    "TTFT_TARGET",
+    "CapacityEstimate",
+    "Limits",
+    "Targets",
+    "capacity_core",
+]
