@@ -56,6 +56,8 @@ def build_hardware(where: str, entry_id: str, tier: str, raw: dict, sources: Sou
         scale_up_bandwidth=r.number("scale_up_bandwidth", "bandwidth", required=False),
         price=r.number("price", "money", required=False),
         embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
+        scale_up_topology=r.text("scale_up_topology", ""),
+        scale_up_domain=r.count("scale_up_domain", required=False) or None,
     )
     vendor, released = r.text("vendor", ""), r.text("released", "")
     return HardwareNode(
@@ -120,6 +122,7 @@ def build_grid(where: str, entry_id: str, group: str, raw: dict, sources: Source
         carbon_intensity=r.number("carbon_intensity", "carbon_intensity"),  # type: ignore[arg-type]
         electricity_price=r.number("electricity_price", "energy_price", required=False),
         carbon_year=r.text("carbon_year", ""),
+        carbon_basis=r.text("carbon_basis", ""),
     )
     return Grid(**ident, group=group, spec=spec, provenance=r.finish())
 

@@ -56,6 +56,8 @@ class RawCatalog:
 
     sources: dict[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
     entries: dict[str, dict[str, RawEntry]] = field(default_factory=lambda: {k: {} for k in KINDS})
+    # kind -> normalised name -> id of the entry it names (for the shadowing check)
+    names: dict[str, dict[str, str]] = field(default_factory=lambda: {k: {} for k in KINDS})
     assumptions: dict[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
 
 
@@ -148,12 +150,14 @@ def _add_entry(raw: RawCatalog, entry: RawEntry, user: bool) -> None:
     table = {k: v for k, v in entry.table.items() if k != "override"}
     entry = RawEntry(entry.kind, entry.id, entry.group, entry.where, table, entry.origin)
     names = _names(entry)
-    clashes = [other for other in by_id.values() if other.id != entry.id and names & _names(other)]
-    if clashes:
-        other = clashes[0]
-        raise CatalogError(
-            entry.where, f"a name of {entry.id!r} also names {entry.kind} {other.id!r} ({other.where})"
-        )
+    index = raw.names[entry.kind]
+    for name in names:
+        other_id = index.get(name, entry.id)
+        if other_id != entry.id:
+            other = by_id[other_id]
+            raise CatalogError(
+                entry.where, f"a name of {entry.id!r} also names {entry.kind} {other.id!r} ({other.where})"
+            )
     existing = by_id.get(entry.id)
     if existing is None:
         if override:
@@ -168,7 +172,11 @@ def _add_entry(raw: RawCatalog, entry: RawEntry, user: bool) -> None:
             f"{entry.kind} {entry.id!r} is already in the catalog ({existing.where}); "
             "add override = true to replace it, or choose another id",
         )
+    if existing is not None:  # an override: the names of the entry it replaces are free again
+        for name in _names(existing):
+            index.pop(name, None)
     by_id[entry.id] = entry
+    index.update(dict.fromkeys(names, entry.id))
 
 
 def _add_assumption(raw: RawCatalog, where: str, name: str, table: Any, user: bool) -> None:

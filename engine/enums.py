@@ -17,6 +17,7 @@ class Precision(StrEnum):
     BF16 = "bf16"
     FP16 = "fp16"
     FP8 = "fp8"
+    FP4 = "fp4"  # OCP MXFP4 / NVIDIA NVFP4 (Blackwell, MI355X): 4-bit floats with block scales
     INT8 = "int8"
     INT4 = "int4"
 
@@ -49,6 +50,7 @@ _BYTES = {
     Precision.BF16: 2.0,
     Precision.FP16: 2.0,
     Precision.FP8: 1.0,
+    Precision.FP4: 0.5,  # block scales (1 byte per 16 or 32 elements) not counted
     Precision.INT8: 1.0,
     Precision.INT4: 0.5,
 }
@@ -64,6 +66,9 @@ _ALIASES: dict[str, Precision] = {p.value: p for p in Precision} | {
     "half": Precision.FP16,
     "float8": Precision.FP8,
     "fp8e4m3": Precision.FP8,
+    "float4": Precision.FP4,
+    "mxfp4": Precision.FP4,
+    "nvfp4": Precision.FP4,
 }
 
 

@@ -46,6 +46,8 @@ def _hardware_values(spec: HardwareSpec) -> dict[str, Any]:
         scale_up_bandwidth=spec.scale_up_bandwidth,
         price=spec.price,
         embodied_carbon=spec.embodied_carbon,
+        scale_up_topology=spec.scale_up_topology or None,  # an empty cell, as the workbook writes it
+        scale_up_domain=spec.scale_up_domain,
     )
     return values
 
@@ -109,6 +111,7 @@ def _region(entry: Any, catalog: Any) -> dict[str, Any]:
         "carbon_intensity": entry.spec.carbon_intensity,
         "electricity_price": entry.spec.electricity_price,
         "carbon_year": entry.spec.carbon_year,
+        "carbon_basis": entry.spec.carbon_basis or None,
         "facility": facility.id,
         "pue": facility.spec.pue,
         "wue": facility.spec.wue,

@@ -144,6 +144,8 @@ def _hardware(schema: SheetSchema, c: dict[str, Any], name: str) -> HardwareSpec
         scale_up_bandwidth=c["scale_up_bandwidth"],
         price=c["price"],
         embodied_carbon=c["embodied_carbon"],
+        scale_up_topology=c["scale_up_topology"] or "",
+        scale_up_domain=c["scale_up_domain"],
     )
 
 
@@ -228,6 +230,7 @@ def _region_row(schema: SheetSchema, c: dict[str, Any]) -> tuple[GridSpec, Datac
         carbon_intensity=c["carbon_intensity"],
         electricity_price=c["electricity_price"],
         carbon_year=c["carbon_year"] or "",
+        carbon_basis=c["carbon_basis"] or "",
     )
     return grid, DatacenterSpec(name=c["facility"] or "facility", pue=c["pue"], wue=c["wue"])
 

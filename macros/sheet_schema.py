@@ -89,6 +89,7 @@ _PRECISION_ORDER = (
     Precision.FP16,
     Precision.BF16,
     Precision.FP8,
+    Precision.FP4,
     Precision.INT8,
     Precision.INT4,
     Precision.TF32,
@@ -106,6 +107,11 @@ def _peak_column(precision: Precision, prefix: str = "", lookup: str = "") -> Co
     )
 
 
+def _label(prefix: str, label: str) -> str:
+    text = f"{prefix}{label}"
+    return text[0].upper() + text[1:]
+
+
 def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
     """The accelerator's numeric columns (on the Hardware sheet, and repeated on the Fleets sheet)."""
     peaks = tuple(_peak_column(p, prefix, lookup) for p in _PRECISION_ORDER)
@@ -120,6 +126,10 @@ def _hardware_values(prefix: str = "", lookup: str = "") -> tuple[Column, ...]:
         col("memory_bandwidth", "memory bandwidth (GB/s)", "GB/s"),
         col("tdp", "TDP (W)", "W"),
         col("scale_up_bandwidth", "scale-up bandwidth (GB/s)", "GB/s", False),
+        Column("scale_up_topology", _label(prefix, "scale-up topology"), "text", "", False, lookup),
+        Column(
+            "scale_up_domain", _label(prefix, "scale-up domain (accelerators)"), "whole", "", False, lookup
+        ),
         col("price", "price (USD)", "USD", False),
         col("embodied_carbon", "embodied carbon (kgCO2e)", "kgCO2e", False),
     )
@@ -204,6 +214,7 @@ REGIONS = SheetSchema(
         Column("facility", "Facility", "text", required=False),
         Column("pue", "PUE", "number"),
         Column("wue", "WUE (L/kWh)", "number", "L/kWh"),
+        Column("carbon_basis", "Carbon basis (direct/lifecycle)", "text", required=False),
         _SOURCE,
     ),
 )

@@ -20,6 +20,7 @@ from typing import Any
 from ..entry import CatalogEntry, Measured
 from ..errors import InvalidInputError
 from ..names import closest, normalize
+from . import import_hf
 from ._catalog import add_catalog_option, chosen_catalog
 from ._table import render
 
@@ -88,6 +89,7 @@ LIST_COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "carbon_intensity_g_per_kwh": lambda e: e.spec.carbon_intensity * 3.6e9,
         "electricity_price_usd_per_kwh": lambda e: _scaled(e.spec.electricity_price, 3.6e6),
         "carbon_year": lambda e: e.spec.carbon_year,
+        "carbon_basis": lambda e: e.spec.carbon_basis,
     },
     "node": {
         "accelerator": lambda e: e.accelerator_id,
@@ -127,19 +129,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list catalog entries, or show one entry's values, units and sources",
         description=__doc__.split("\n\n", 1)[1].replace("``", ""),
         epilog="examples:\n  mlsysim catalog\n  mlsysim catalog hardware\n  mlsysim catalog hardware H100\n"
-        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv",
+        "  mlsysim catalog models Llama3_70B --json\n  mlsysim catalog regions --csv > regions.csv\n"
+        "  mlsysim catalog import-hf path/to/config.json --to my-catalog",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}")
+    parser.add_argument("kind", nargs="?", metavar="KIND", help=f"one of {', '.join(KINDS)}, or import-hf")
     parser.add_argument("id", nargs="?", metavar="ID", help="an entry's id, name or alias (e.g. H100)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON")
     form.add_argument("--csv", action="store_true", help="print CSV")
     add_catalog_option(parser)
+    import_hf.add_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kind == import_hf.COMMAND:
+        return import_hf.run(args)
+    if args.to is not None or args.entry_id is not None or args.force or args.override:
+        raise InvalidInputError(
+            "--to/--id/--force/--override", args.kind, f"only for mlsysim catalog {import_hf.COMMAND}"
+        )
     catalog = chosen_catalog(args)
     if args.kind is None:
         rows = [{"kind": name, "entries": len(catalog.entries[kind])} for name, kind in KINDS.items()]

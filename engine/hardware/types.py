@@ -13,6 +13,8 @@ from ..solvers.checks import positive
 from ..units import Q_
 
 _DEFAULT_ORDER = (Precision.FP16, Precision.BF16, Precision.INT8, Precision.FP32)
+# How a scale-up link joins devices; "switch_reduce" reduces inside the switch (NVLink SHARP/NVLS).
+SCALE_UP_TOPOLOGIES = ("switch", "switch_reduce", "mesh", "torus", "ring")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,11 @@ class HardwareSpec:
     scale_up_bandwidth: float | None = None
     price: float | None = None
     embodied_carbon: float | None = None
+    # How the scale-up link joins devices: "switch", "switch_reduce" (in-switch reduction, e.g.
+    # NVLink SHARP), "mesh", "torus" or "ring"; "" for a device without one (PCIe card, edge part).
+    scale_up_topology: str = ""
+    # Accelerators reachable over the scale-up link (8 for HGX H100, 72 for GB200 NVL72).
+    scale_up_domain: int | None = None
 
     def __post_init__(self) -> None:
         """The same rules for every way a spec is made (catalog TOML, workbook row, Python)."""
@@ -39,6 +46,11 @@ class HardwareSpec:
         for name in ("scale_up_bandwidth", "price", "embodied_carbon"):
             if getattr(self, name) is not None:
                 positive(name, getattr(self, name))
+        if self.scale_up_topology not in ("", *SCALE_UP_TOPOLOGIES):
+            valid = f"one of {', '.join(SCALE_UP_TOPOLOGIES)}, or empty for no scale-up link"
+            raise InvalidInputError("scale_up_topology", self.scale_up_topology, valid)
+        if self.scale_up_domain is not None and not self.scale_up_domain >= 1:
+            raise InvalidInputError("scale_up_domain", self.scale_up_domain, "a count of accelerators, >= 1")
 
     @property
     def default_precision(self) -> Precision:

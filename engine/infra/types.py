@@ -9,6 +9,9 @@ from ..errors import InvalidInputError
 from ..solvers.checks import non_negative, positive
 from ..units import Q_
 
+# "direct": combustion at the plant only; "lifecycle": plus fuel supply chain and construction.
+CARBON_BASES = ("direct", "lifecycle")
+
 
 @dataclass(frozen=True, slots=True)
 class GridSpec:
@@ -18,11 +21,15 @@ class GridSpec:
     carbon_intensity: float
     electricity_price: float | None
     carbon_year: str = ""
+    # "direct" (combustion at the plant only) or "lifecycle" (plus fuel supply chain, construction).
+    carbon_basis: str = ""
 
     def __post_init__(self) -> None:
         positive("carbon_intensity", self.carbon_intensity)
         if self.electricity_price is not None:
             positive("electricity_price", self.electricity_price)
+        if self.carbon_basis not in ("", *CARBON_BASES):
+            raise InvalidInputError("carbon_basis", self.carbon_basis, f"one of {', '.join(CARBON_BASES)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,14 @@ class Grid(CatalogEntry):
     def carbon_intensity(self):
         return Q_(self.spec.carbon_intensity, "kg/J").to("g/kWh")
 
+    @property
+    def carbon_year(self) -> str:
+        return self.spec.carbon_year
+
+    @property
+    def carbon_basis(self) -> str:
+        return self.spec.carbon_basis
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Datacenter(CatalogEntry):
@@ -60,3 +75,8 @@ class Datacenter(CatalogEntry):
     @property
     def pue(self) -> float:
         return self.spec.pue
+
+    @property
+    def wue(self):
+        """Site water per IT energy (The Green Grid's WUE), in L/kWh."""
+        return Q_(self.spec.wue, "L/J").to("L/kWh")

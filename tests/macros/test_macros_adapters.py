@@ -99,12 +99,12 @@ def recomputed(tmp_path_factory):
     region_row = 2 + [r[0] for r in catalog_rows("region")].index("Quebec")
     cases = {
         "A1": '=MLSYS_TTFT("Llama3_70B","H100",4096,1,,2,"s")',
-        "A2": f"=MLSYS_TTFT(Models!A{model_row}:U{model_row},Hardware!A{hw_row}:R{hw_row},4096,1,,2)",
-        "A3": '=MLSYS_TTFT("Llama3_70B",INDEX(Hardware!A2:R40,MATCH("H100",Hardware!A2:A40,0),0),4096,1,,2)',
+        "A2": f"=MLSYS_TTFT(Models!A{model_row}:U{model_row},Hardware!A{hw_row}:U{hw_row},4096,1,,2)",
+        "A3": '=MLSYS_TTFT("Llama3_70B",INDEX(Hardware!A2:U80,MATCH("H100",Hardware!A2:A80,0),0),4096,1,,2)',
         "A4": '=MLSYS_TTFT("Llama3_70B","H10",4096,1)',
         "A5": '=MLSYS_FITS("Llama3_70B","H100",4096,1)',
         "A6": '=MLSYS_TTFT("Llama3_70B",NA(),4096,1)',
-        "A7": f"=MLSYS_CARBON(Fleets!A{fleet_row}:AC{fleet_row},30,Regions!A{region_row}:I{region_row})",
+        "A7": f"=MLSYS_CARBON(Fleets!A{fleet_row}:AF{fleet_row},30,Regions!A{region_row}:J{region_row})",
         "A8": '=MLSYS_TCO("H100_64",365,,"colocation","kUSD")',
         "A9": '=MLSYS_TTFT("Llama3_70B","H100",4096,1)',
         "A10": "=MLSYS_VERSION()",

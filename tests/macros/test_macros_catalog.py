@@ -26,8 +26,9 @@ def test_spec_reads_hardware_values_as_the_seed_registry_gives_them(hw):
 
 
 def test_spec_reads_every_kind_and_rows():
-    # Llama 3 70B: 70.6 billion parameters, 80 layers; Quebec: 1.7 gCO2e/kWh; H100_64: 8 nodes.
-    assert MLSYS_SPEC("model", "Llama3_70B", "parameters") == 70.6
+    # Llama 3 70B: 70,553,706,496 weights counted from its config.json shapes, 80 layers;
+    # Quebec: 1.7 gCO2e/kWh; H100_64: 8 nodes.
+    assert MLSYS_SPEC("model", "Llama3_70B", "parameters") == pytest.approx(70.553706496, rel=1e-12)
     assert MLSYS_SPEC("model", "llama-3-70b", "layers") == 80
     assert MLSYS_SPEC("region", "Quebec", "carbon_intensity") == 1.7
     assert MLSYS_SPEC("region", "Quebec", "carbon_intensity", "kg/MWh") == pytest.approx(1.7, rel=1e-12)

@@ -141,7 +141,7 @@ def test_a_grid_without_a_price_needs_kwh_price():
 
 def test_a_fleet_row_without_a_node_price_has_no_tco():
     row = list(next(r for r in catalog_rows("fleet") if r[0] == "H100_64"))
-    row[20] = None  # Node price (USD)
+    row[23] = None  # Node price (USD)
     assert F["MLSYS_TCO"]("H100_64", 365) > 0
     assert F["MLSYS_TCO"](row, 365).startswith("#MLSYS! invalid fleet='64x H100")
     assert isinstance(F["MLSYS_CARBON"](row, 365), float)  # carbon needs no price
@@ -149,26 +149,26 @@ def test_a_fleet_row_without_a_node_price_has_no_tco():
 
 @pytest.mark.parametrize("name", ["MLSYS_TTFT", "MLSYS_ITL", "MLSYS_TOKENS_PER_S"])
 def test_infeasible_serving_names_the_binding_constraint(name):
-    # Llama 3 70B in fp16: 70.6e9 × 2 B = 141.2 GB of weights; an H100 has 80 GB, 72 GB usable
+    # Llama 3 70B in fp16: 70,553,706,496 × 2 B = 141.1 GB of weights; an H100 has 80 GB, 72 GB usable
     # (10 % reserved).
     got = F[name]("Llama3_70B", "H100", 4096, 1)
-    assert got.startswith("#MLSYS! does not fit: needs 143.8 GB per device (weights 141.2 GB")
+    assert got.startswith("#MLSYS! does not fit: needs 143.7 GB per device (weights 141.1 GB")
     assert "72.0 GB usable of 80.0 GB" in got
     assert F["MLSYS_FITS"]("Llama3_70B", "H100", 4096, 1) is False
-    # With tp=2 each device holds 70.6 GB of weights, half the KV cache after 128 output tokens
+    # With tp=2 each device holds 70.55 GB of weights, half the KV cache after 128 output tokens
     # (327,680 B/token × 4,224 tokens / 2 = 0.692 GB) and half the prefill workspace (153,600 elements
-    # per token and layer × 4,096 × 2 B / 2 = 0.629 GB): 71.92 GB, just under the 72 GB usable.
+    # per token and layer × 4,096 × 2 B / 2 = 0.629 GB): 71.87 GB, just under the 72 GB usable.
     assert isinstance(F[name]("Llama3_70B", "H100", 4096, 1, None, 2), float)
     assert F["MLSYS_FITS"]("Llama3_70B", "H100", 4096, 1, None, 2) is True
-    assert F["MLSYS_MEMORY"]("Llama3_70B", "H100", 4096, 1, None, 2) == pytest.approx(71.92, abs=0.005)
+    assert F["MLSYS_MEMORY"]("Llama3_70B", "H100", 4096, 1, None, 2) == pytest.approx(71.875, abs=0.005)
 
 
 def test_infeasible_configurations_still_report_memory():
-    # 143.8 GB needed on one 80 GB device: utilisation 1.797...; the KV cache of 4096 tokens is
+    # 143.75 GB needed on one 80 GB device: utilisation 1.797...; the KV cache of 4096 tokens is
     # 80 layers × 2 × 8 KV heads × 128 × 4096 × 2 B = 1.34217728 GB.
-    assert F["MLSYS_MEM_UTIL"]("Llama3_70B", "H100", 4096, 1) == pytest.approx(143.8 / 80, abs=0.001)
+    assert F["MLSYS_MEM_UTIL"]("Llama3_70B", "H100", 4096, 1) == pytest.approx(143.75 / 80, abs=0.001)
     assert F["MLSYS_KV_CACHE"]("Llama3_70B", "H100", 4096, 1) == pytest.approx(1.34217728, rel=1e-12)
-    assert F["MLSYS_MEMORY"]("Llama3_70B", "H100", 4096, 1) == pytest.approx(143.8, abs=0.05)
+    assert F["MLSYS_MEMORY"]("Llama3_70B", "H100", 4096, 1) == pytest.approx(143.75, abs=0.05)
 
 
 def test_unexpected_failures_are_reported_not_raised():

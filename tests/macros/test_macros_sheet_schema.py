@@ -68,7 +68,8 @@ def test_headers_are_unique_and_carry_units():
 def test_fleet_accelerator_columns_name_hardware_columns():
     hardware = {c.key for c in ss.schema("hardware").columns}
     looked_up = [c for c in ss.schema("Fleets").columns if c.lookup]
-    assert len(looked_up) == 14  # 8 precisions, capacity, bandwidth, TDP, scale-up, price, embodied carbon
+    # 9 precisions, capacity, bandwidth, TDP, scale-up bandwidth/topology/domain, price, embodied carbon
+    assert len(looked_up) == 17
     for column in looked_up:
         assert column.lookup == "Hardware" and column.key in hardware
 
@@ -96,9 +97,9 @@ def test_row_shapes_excel_and_formulas_pass():
         [[v] for v in row],
     ):
         assert ss.row_to_spec("hardware", shaped) == want
-    with pytest.raises(InvalidInputError, match="one row of the Hardware sheet: 18 cells"):
+    with pytest.raises(InvalidInputError, match="one row of the Hardware sheet: 21 cells"):
         ss.row_to_spec("hardware", row[:-1])
-    with pytest.raises(InvalidInputError, match="2×18 range"):
+    with pytest.raises(InvalidInputError, match="2×21 range"):
         ss.row_to_spec("hardware", np.array([row, row], dtype=object))
     with pytest.raises(InvalidInputError, match="one row"):
         ss.row_to_spec("hardware", "H100")
@@ -155,8 +156,9 @@ def test_model_rows_check_the_fields_of_their_kind():
         ss.row_to_spec("model", _with(llama, "Kind (transformer/cnn)", "rnn", "model"))
     with pytest.raises(InvalidInputError, match="expected TRUE or FALSE"):
         ss.row_to_spec("model", _with(llama, "Gated FFN (TRUE/FALSE)", "maybe", "model"))
-    # 8.03 billion parameters is the whole number 8,030,000,000 although 8.03 × 1e9 is not.
-    assert ss.row_to_spec("model", llama).parameters == 8_030_000_000.0
+    # 8.030261248 billion parameters is the whole number 8,030,261,248 although 8.030261248 × 1e9
+    # is not.
+    assert ss.row_to_spec("model", llama).parameters == 8_030_261_248.0
 
 
 def test_region_rows_carry_grid_and_facility():

@@ -18,13 +18,14 @@ CATALOG = mlsysim.load_catalog()
 
 
 def test_known_answers_kv_cache_and_weights():
-    # Llama 3 70B: 80 layers, 8 KV heads of 128 dims, 70.6e9 parameters (catalog).
+    # Llama 3 70B: 80 layers, 8 KV heads of 128 dims, 70,553,706,496 parameters (catalog).
     # KV cache of 4096 tokens at fp16 (2 B): 2 (K and V) x 80 x 8 x 128 x 4096 x 2 B = 1,342,177,280 B
-    # = 1.34217728 GB; batch 4 is four times that. Weights: 70.6e9 x 2 B = 141.2 GB. Exact to 1e-12.
+    # = 1.34217728 GB; batch 4 is four times that. Weights: 70,553,706,496 x 2 B = 141.107412992 GB.
+    # Exact to 1e-12.
     out = sweep({"model": "Llama3_70B", "hardware": "H100", "seq_len": 4096, "batch_size": [1, 4]})
     assert out["kv_cache_gb"].tolist() == pytest.approx([1.34217728, 4 * 1.34217728], rel=1e-12)
-    assert out["weights_gb"].tolist() == pytest.approx([141.2, 141.2], rel=1e-12)
-    # 141.2 GB of weights cannot fit the 80 GB of one H100: infeasible, bound by memory.
+    assert out["weights_gb"].tolist() == pytest.approx([141.107412992, 141.107412992], rel=1e-12)
+    # 141.1 GB of weights cannot fit the 80 GB of one H100: infeasible, bound by memory.
     assert out["feasible"].tolist() == [False, False]
     assert out["constraint"].tolist() == ["memory", "memory"]
 
