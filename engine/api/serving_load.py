@@ -14,7 +14,13 @@ from ..enums import Precision
 from ..errors import InvalidInputError
 from ..hardware.types import HardwareSpec
 from ..solvers.capacity import Targets
-from ..solvers.serving_load import check_lengths, continuous_batching, engine_limits, serving_capacity
+from ..solvers.serving_load import (
+    check_lengths,
+    continuous_batching,
+    disaggregated_capacity,
+    engine_limits,
+    serving_capacity,
+)
 from ..solvers.serving_setup import features, replica
 from ..systems.types import FabricSpec
 from ..workloads import Workload, as_workload, check_percentile, fixed, length_stats
@@ -52,19 +58,23 @@ class CapacityResult(Result):
         "e2e_latency": "s",
         "e2e_percentile": "s",
         "queue_wait_percentile": "s",
+        "kv_transfer": "s",
     }
 
 
 class _Setup:
     """What both facades resolve: the model, the replica, the lengths and the features."""
 
-    __slots__ = ("budget", "cap", "device", "features", "model", "replica", "stats")
+    __slots__ = ("budget", "cap", "device", "features", "model", "precision", "replica", "stats")
 
-    def __init__(self, facade: Facade, model: Any, hardware: Any, kw: dict[str, Any], percentile: float) -> None:
+    def __init__(
+        self, facade: Facade, model: Any, hardware: Any, kw: dict[str, Any], percentile: float
+    ) -> None:
         catalog = facade.catalog
         self.model = transformer(catalog, model, type(facade).__name__)
         self.device = catalog.spec("hardware", hardware, HardwareSpec)
         precision = precision_for(self.device, kw["precision"])
+        self.precision = precision
         fabric = kw["fabric"]
         self.replica = replica(
             self.model,
@@ -95,7 +105,9 @@ class _Setup:
 def _workload(catalog: Any, workload: Any, prompt_len: Any, output_len: Any) -> Workload:
     if workload is not None:
         if prompt_len is not None or output_len is not None:
-            raise InvalidInputError("workload", workload, "give a workload or prompt_len/output_len, not both")
+            raise InvalidInputError(
+                "workload", workload, "give a workload or prompt_len/output_len, not both"
+            )
         return as_workload(workload, catalog)
     if prompt_len is None or output_len is None:
         raise InvalidInputError(
@@ -196,9 +208,17 @@ class ServingCapacityModel(Facade):
         draft_model: Any = None,
         draft_tokens: int = 0,
         acceptance_rate: float | None = None,
+        disaggregated: bool = False,
+        prefill_hardware: Any = None,
+        prefill_tp_size: int | None = None,
+        kv_fabric: Any = None,
     ) -> CapacityResult:
         """``arrival_rate`` requests/s (a number or a Quantity) with targets on TTFT, ITL and
-        end-to-end latency (seconds or Quantities; None: no target) at ``percentile`` (0.99: P99)."""
+        end-to-end latency (seconds or Quantities; None: no target) at ``percentile`` (0.99: P99).
+
+        ``disaggregated=True`` (or a ``prefill_hardware``/``prefill_tp_size``) serves prompts on a
+        separate prefill pool and moves each KV cache to a decode replica over ``kv_fabric`` (a
+        catalog fabric; None: the prefill device's scale-up link)."""
         q = check_percentile(percentile)
         rate = amount("arrival_rate", arrival_rate, "1/s")
         targets = Targets(
@@ -208,6 +228,12 @@ class ServingCapacityModel(Facade):
             percentile=q,
         )
         setup = _Setup(self, model, hardware, dict(locals()), q)
+        if disaggregated or prefill_hardware is not None or prefill_tp_size is not None:
+            return CapacityResult(
+                self._disaggregated(
+                    setup, rate, targets, prefill_hardware, prefill_tp_size, kv_fabric, dict(locals())
+                )
+            )
         estimate = serving_capacity(
             setup.model,
             setup.replica,
@@ -221,6 +247,56 @@ class ServingCapacityModel(Facade):
             hardware_name=setup.device.name,
         )
         return CapacityResult(estimate)
+
+    def _disaggregated(
+        self,
+        setup: _Setup,
+        rate: float,
+        targets: Targets,
+        prefill_hardware: Any,
+        prefill_tp_size: Any,
+        kv_fabric: Any,
+        kw: dict[str, Any],
+    ) -> Any:
+        catalog = self.catalog
+        a = catalog.assumptions
+        device = (
+            setup.device
+            if prefill_hardware is None
+            else catalog.spec("hardware", prefill_hardware, HardwareSpec)
+        )
+        prefill = replica(
+            setup.model,
+            device,
+            precision_for(device, kw["precision"]),
+            a,
+            weight_precision=_precision(kw["weight_precision"], "weight_precision"),
+            kv_precision=_precision(kw["kv_precision"], "kv_precision"),
+            tp=kw["tp_size"] if prefill_tp_size is None else prefill_tp_size,
+            pp=kw["pp_size"],
+            ep=kw["ep_size"],
+        )
+        if kv_fabric is None:
+            bandwidth = (device.scale_up_bandwidth or math.inf) / 2.0 * a.scale_up_efficiency
+            latency = a.scale_up_latency
+        else:
+            link = catalog.spec("fabric", kv_fabric, FabricSpec)
+            bandwidth, latency = link.bandwidth_per_accelerator * a.scale_out_efficiency, link.latency
+        return disaggregated_capacity(
+            setup.model,
+            prefill,
+            setup.replica,
+            setup.stats,
+            a,
+            setup.features,
+            arrival_rate=rate,
+            targets=targets,
+            budget=setup.budget,
+            cap=setup.cap,
+            transfer_bandwidth=bandwidth,
+            transfer_latency=latency,
+            hardware_name=setup.device.name,
+        )
 
 
 __all__ = ["BatchingResult", "CapacityResult", "ContinuousBatchingModel", "ServingCapacityModel"]

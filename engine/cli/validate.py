@@ -1,15 +1,18 @@
 """``mlsysim validate``: the engine's estimates against published measurements.
 
 Prints the case table (case, measured, estimated, error, tolerance, within) and the median absolute
-percentage error per category as Markdown (``--json`` for JSON); ``--fit`` refits the calibrated
-efficiencies and shows the table under the fitted values (the catalog is never rewritten). Exit
-status 1 when a case is outside its tolerance without a recorded reason, or an expected failure
-passes; 2 on bad input.
+percentage error per category as Markdown (``--json`` for JSON), in-sample — the catalog's
+calibrated values, fitted on every case — and leave-one-out — each case under the values refitted
+without it (``validation.loo``) — side by side. ``--fit`` refits the calibrated efficiencies and
+shows the tables under the fitted values (the catalog is never rewritten). Exit status 1 when a
+case is outside its tolerance without a recorded reason (in-sample), or an expected failure passes;
+2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -20,6 +23,7 @@ from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
+from ..validation.loo import leave_one_out, loo_summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         fitted = fit(cases, catalog)
         assumptions = with_values(assumptions, fitted.values)
     result = validate(cases, catalog, assumptions)
+    held_out = leave_one_out(cases, catalog, assumptions)
+    result = dataclasses.replace(result, loo_results=held_out, loo_categories=loo_summary(cases, held_out))
     used = {name: getattr(assumptions, name) for name in CALIBRATED}
     if args.json:
         body = result.to_dict() | {"assumptions": used}

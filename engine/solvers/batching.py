@@ -34,7 +34,7 @@ from .queueing import mean_wait, wait_quantile
 
 # Binding limits, by code (``LIMITS[code]`` in words); the capacity model adds its own.
 NONE, KV_MEMORY, TOKEN_BUDGET, MAX_CONCURRENCY, REQUESTED = 0, 1, 2, 3, 4
-_RATE_STEPS = 40  # bisection halvings of [0, top]: concurrency to 1e-12 of the top
+_RATE_STEPS = 30  # bisection halvings of [0, top]: the concurrency to 1e-9 of the top
 LIMITS = ("", "KV memory", "token budget", "max concurrency", "requested concurrency")
 
 
@@ -124,7 +124,9 @@ def limits(
     return Limits(kv_memory, token_budget, maximum, code, weights, workspace, per_sequence)
 
 
-def load(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any) -> Load:
+def load(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any
+) -> Load:
     """Steady state at ``n`` running requests (``n`` >= 1)."""
     per_cycle = _tokens_per_cycle(f)
     queries = _queries(f)
@@ -156,19 +158,25 @@ def load(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, 
 
 
 def concurrency_at_rate(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, rate: Any, budget: Any, top: Any
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, rate: Any, top: Any
 ) -> Any:
     """The running concurrency at which one replica finishes ``rate`` requests/s (Little's law on
-    the decode phase: ``n = rate·E[O−1]·ITL(n)``), found by bisection; ``top`` (its maximum) when the
-    replica cannot keep up. Not a whole number: a time average."""
+    the decode phase: ``n = rate·E[O−1]·ITL(n)``), by bisection; ``top`` (its maximum) when the
+    replica cannot keep up. A time average, so not a whole number."""
+    per_cycle = _tokens_per_cycle(f)
+    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
+
+    def served(n: Any) -> Any:
+        pbar = n * per_cycle * _prefill_tokens(s, f) / s.decode_steps
+        mean = _cycle(model, r, a, ops, f, n=n, prefill=pbar, context=s.decode_context, attended=attended)
+        return n * per_cycle / (s.decode_steps * mean)
+
     lo, hi = 0.0, top
-    full = load(model, r, s, a, ops, f, n=top, budget=budget).requests_per_s
     for _ in range(_RATE_STEPS):
         mid = (lo + hi) / 2.0
-        served = load(model, r, s, a, ops, f, n=ops.maximum(mid, 1e-9), budget=budget).requests_per_s
-        short = served < rate
+        short = served(mid) < rate
         lo, hi = ops.where(short, mid, lo), ops.where(short, hi, mid)
-    return ops.where(full <= rate, top, ops.maximum(hi, 1e-9))
+    return ops.where(served(top) <= rate, top, hi)
 
 
 def prefill_time(
@@ -179,7 +187,9 @@ def prefill_time(
     tokens = prompt * (1.0 - f.prefix_hit)
     attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
     carried = ops.minimum(tokens, state.chunk)
-    one = _cycle(model, r, a, ops, f, n=state.concurrency, prefill=carried, context=s.decode_context, attended=attended)
+    one = _cycle(
+        model, r, a, ops, f, n=state.concurrency, prefill=carried, context=s.decode_context, attended=attended
+    )
     return ops.maximum(tokens / state.chunk, 1.0) * one
 
 
@@ -256,7 +266,16 @@ def batching_core(
 
 
 def _cycle(
-    model: Any, r: Replica, a: Assumptions, ops: Ops, f: Features, *, n: Any, prefill: Any, context: Any, attended: Any
+    model: Any,
+    r: Replica,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    n: Any,
+    prefill: Any,
+    context: Any,
+    attended: Any,
 ) -> Any:
     """One cycle of the replica: ``pp`` micro-batches of ``n/pp`` sequences through the stages, and
     with speculation ``k`` draft steps before the verification."""
@@ -275,7 +294,14 @@ def _cycle(
     drafts = 0.0
     if f.draft is not None:
         draft = iteration_time(
-            f.draft, r, a, ops, decode=micro, prefill=prefill / r.pp / f.draft_tokens, context=context, prefill_context=attended
+            f.draft,
+            r,
+            a,
+            ops,
+            decode=micro,
+            prefill=prefill / r.pp / f.draft_tokens,
+            context=context,
+            prefill_context=attended,
         ).total
         drafts = f.draft_tokens * draft
     return r.pp * (verify + drafts)

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
 from .batching import LIMITS, Features, Limits, itl_quantile, limits, load, prefill_time, prefill_wait
-from .decode_step import Replica
+from .decode_step import Replica, iteration_time
 from .ops import Ops
 from .queueing import wait_quantile
 
@@ -44,11 +44,16 @@ class Targets(NamedTuple):
 
 
 class CapacityEstimate(NamedTuple):
-    """Times in s; rates per replica at the chosen concurrency; ``utilization`` is the share of
-    that capacity the traffic uses."""
+    """Times in s; rates per (decode) replica at the chosen concurrency; ``utilization`` is the
+    share of that capacity the traffic uses. Colocated serving has no prefill pool
+    (``prefill_replicas`` 0, every replica decodes); with disaggregation the two pools are apart."""
 
     replicas: float
     accelerators: float
+    prefill_replicas: float
+    decode_replicas: float
+    prefill_accelerators: float
+    decode_accelerators: float
     concurrency: float
     max_concurrency: float
     utilization: float
@@ -62,6 +67,7 @@ class CapacityEstimate(NamedTuple):
     e2e_latency: float
     e2e_percentile: float
     queue_wait_percentile: float
+    kv_transfer: float
     token_budget: float
     binding: int
     feasible: bool
@@ -106,7 +112,9 @@ def capacity_core(
     meets_at_one = low_slack >= 0.0
     fits = lim.kv_memory >= 1.0
     feasible = fits & meets_at_one
-    target_code = ops.where(n < top, _binding_target(model, r, s, a, ops, f, n + 1.0, budget, targets), lim.code)
+    target_code = ops.where(
+        n < top, _binding_target(model, r, s, a, ops, f, n + 1.0, budget, targets), lim.code
+    )
     binding = ops.where(
         _not(fits, ops),
         lim.code,
@@ -116,13 +124,19 @@ def capacity_core(
     return CapacityEstimate(
         replicas=ops.where(feasible, replicas, nan),
         accelerators=ops.where(feasible, replicas * r.devices, nan),
+        prefill_replicas=ops.where(feasible, 0.0 * replicas, nan),
+        decode_replicas=ops.where(feasible, replicas, nan),
+        prefill_accelerators=ops.where(feasible, 0.0 * replicas, nan),
+        decode_accelerators=ops.where(feasible, replicas * r.devices, nan),
         concurrency=ops.where(feasible, n, nan),
         max_concurrency=lim.maximum,
         utilization=ops.where(feasible, arrival_rate / capacity, nan),
         requests_per_s=ops.where(feasible, state.requests_per_s, nan),
         output_tokens_per_s=ops.where(feasible, state.requests_per_s * s.output, nan),
         input_tokens_per_s=ops.where(feasible, state.requests_per_s * s.prompt, nan),
-        ttft=ops.where(feasible, _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service), nan),
+        ttft=ops.where(
+            feasible, _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service), nan
+        ),
         ttft_percentile=ops.where(feasible, wait + ttft0, nan),
         itl=ops.where(feasible, state.itl, nan),
         itl_percentile=ops.where(feasible, itl_quantile(state, q, ops), nan),
@@ -133,6 +147,7 @@ def capacity_core(
         ),
         e2e_percentile=ops.where(feasible, wait + e2e0, nan),
         queue_wait_percentile=ops.where(feasible, wait, nan),
+        kv_transfer=0.0 * replicas,
         token_budget=ops.where(feasible, chosen, nan),
         binding=binding,
         feasible=feasible,
@@ -141,7 +156,16 @@ def capacity_core(
 
 
 def _slack(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    n: Any,
+    budget: Any,
+    targets: Targets,
 ) -> tuple[Any, Any]:
     """The smallest normalised slack ``(target − value)/target`` of the per-replica targets at
     concurrency ``n`` (with the token budget ``token_budget`` chooses), and which target it is."""
@@ -159,7 +183,16 @@ def _slack(
 
 
 def token_budget(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    n: Any,
+    budget: Any,
+    targets: Targets,
 ) -> Any:
     """The tokens per iteration to configure at concurrency ``n``: the engine's ``budget`` when
     prompts then take few enough iterations that the ITL quantile is a decode-only iteration
@@ -179,13 +212,24 @@ def token_budget(
 
 
 def _state(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    n: Any,
+    budget: Any,
+    targets: Targets,
 ) -> Any:
     chosen = token_budget(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
     return load(model, r, s, a, ops, f, n=n, budget=chosen)
 
 
-def _cycle_time(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, prefill: Any) -> Any:
+def _cycle_time(
+    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, prefill: Any
+) -> Any:
     from .batching import _cycle
 
     attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
@@ -193,7 +237,15 @@ def _cycle_time(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Fea
 
 
 def _binding_target(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, budget: Any, targets: Targets
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    n: Any,
+    budget: Any,
+    targets: Targets,
 ) -> Any:
     """The target that stops one more running request."""
     return _slack(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)[1]
@@ -237,7 +289,16 @@ def _replicas(
 
 
 def _mean_ttft(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, state: Any, slots: Any, rate: Any, service: Any
+    model: Any,
+    r: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    state: Any,
+    slots: Any,
+    rate: Any,
+    service: Any,
 ) -> Any:
     from .batching import prefill_wait_mean
     from .queueing import mean_wait
@@ -270,4 +331,130 @@ __all__ = [
     "Limits",
     "Targets",
     "capacity_core",
+    "disaggregated_core",
 ]
+
+
+def disaggregated_core(
+    model: Any,
+    prefill: Replica,
+    decode: Replica,
+    s: Any,
+    a: Assumptions,
+    ops: Ops,
+    f: Features,
+    *,
+    arrival_rate: Any,
+    targets: Targets,
+    budget: Any,
+    cap: Any,
+    transfer_bandwidth: Any,
+    transfer_latency: Any,
+) -> CapacityEstimate:
+    """Prefill/decode disaggregation (Zhong et al. 2024, DistServe, §3; Patel et al. 2024,
+    Splitwise, §4): prompts run on a prefill pool whose replicas each work through one prompt after
+    another in full-budget prefill iterations (an M/G/c queue over the prefill replicas); the KV
+    cache then crosses to a decode replica (its bytes over ``transfer_bandwidth`` per prefill
+    device, plus ``transfer_latency``); decode replicas run decode-only iterations, so no prefill
+    chunk lengthens the ITL tail, and are sized as colocated replicas are, with the prefill
+    workload removed. ``constraint`` is left empty."""
+    q = targets.percentile
+    tiny = s.prompt * 0.0 + 1e-9  # the decode pool prefills nothing (zero would divide by zero)
+    no_prefill = s._replace(
+        prompt=tiny,
+        prompt_square=tiny * tiny,
+        prompt_var=tiny * 0.0,
+        prompt_p50=tiny,
+        prompt_p90=tiny,
+        prompt_p99=tiny,
+        prompt_at=tiny,
+    )
+    decode_only = Features(0.0, f.draft, f.draft_tokens, f.acceptance)
+    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
+
+    def prompt_service(prompt: Any) -> Any:
+        tokens = prompt * (1.0 - f.prefix_hit)
+        carried = ops.minimum(tokens, budget)
+        one = iteration_time(
+            model,
+            prefill,
+            a,
+            ops,
+            decode=0.0,
+            prefill=carried / prefill.pp,
+            context=0.0,
+            prefill_context=attended,
+        ).total
+        return ops.maximum(tokens / budget, 1.0) * one * prefill.pp
+
+    def transfer(prompt: Any) -> Any:
+        kv = model.kv_elements_per_token * decode.kv_bpe * prompt
+        return kv / (transfer_bandwidth * prefill.tp * prefill.pp) + transfer_latency
+
+    first_q = prompt_service(s.prompt_at) + transfer(s.prompt_at)
+    service = prompt_service(s.prompt)
+    budget_wait = targets.ttft - first_q
+    prefill_replicas, prefill_queued = _replicas(
+        arrival_rate,
+        service,
+        1.0,
+        ops.maximum(budget_wait, 0.0),
+        s.prompt_var / (s.prompt * s.prompt),
+        q,
+        ops,
+    )
+    prefill_wait = wait_quantile(
+        prefill_replicas, arrival_rate, service, s.prompt_var / (s.prompt * s.prompt), q, ops
+    )
+
+    # Decode pool: the colocated search with no prompts to prefill and the TTFT already spent.
+    decode_targets = Targets(
+        ttft=math.inf, itl=targets.itl, e2e=targets.e2e - first_q - prefill_wait, percentile=q
+    )
+    decoded = capacity_core(
+        model,
+        decode,
+        no_prefill,
+        a,
+        ops,
+        decode_only,
+        arrival_rate=arrival_rate,
+        targets=decode_targets,
+        budget=budget,
+        cap=cap,
+    )
+    meets_first = budget_wait >= 0.0
+    feasible = decoded.feasible & meets_first
+    binding = ops.where(meets_first, ops.where(prefill_queued, QUEUEING, decoded.binding), TTFT_TARGET)
+    nan = math.nan
+    ttft_q = prefill_wait + first_q + decoded.queue_wait_percentile
+    mean_first = service + transfer(s.prompt)
+    replicas = prefill_replicas + decoded.replicas
+    return CapacityEstimate(
+        replicas=ops.where(feasible, replicas, nan),
+        accelerators=ops.where(feasible, prefill_replicas * prefill.devices + decoded.accelerators, nan),
+        prefill_replicas=ops.where(feasible, prefill_replicas, nan),
+        decode_replicas=ops.where(feasible, decoded.replicas, nan),
+        prefill_accelerators=ops.where(feasible, prefill_replicas * prefill.devices, nan),
+        decode_accelerators=ops.where(feasible, decoded.accelerators, nan),
+        concurrency=ops.where(feasible, decoded.concurrency, nan),
+        max_concurrency=decoded.max_concurrency,
+        utilization=ops.where(feasible, decoded.utilization, nan),
+        requests_per_s=ops.where(feasible, decoded.requests_per_s, nan),
+        output_tokens_per_s=ops.where(feasible, decoded.requests_per_s * s.output, nan),
+        input_tokens_per_s=ops.where(feasible, decoded.requests_per_s * s.prompt, nan),
+        ttft=ops.where(feasible, mean_first + decoded.ttft, nan),
+        ttft_percentile=ops.where(feasible, ttft_q, nan),
+        itl=decoded.itl,
+        itl_percentile=decoded.itl_percentile,
+        e2e_latency=ops.where(feasible, mean_first + decoded.e2e_latency, nan),
+        e2e_percentile=ops.where(
+            feasible, ttft_q + decoded.e2e_percentile - decoded.queue_wait_percentile, nan
+        ),
+        queue_wait_percentile=ops.where(feasible, prefill_wait + decoded.queue_wait_percentile, nan),
+        kv_transfer=transfer(s.prompt),
+        token_budget=budget,
+        binding=ops.where(feasible, binding, ops.where(meets_first, decoded.binding, TTFT_TARGET)),
+        feasible=feasible,
+        constraint="",
+    )

@@ -110,10 +110,13 @@ def iteration_time(
     imbalance = ops.where(r.ep > 1.0, a.expert_routing_imbalance, 1.0)
     routed = model.experts_per_token * model.expert_parameters  # routed-expert weights per token
 
-    attention = 4.0 * model.layers * model.attention_width * (decode * queries * context + prefill * prefill_context)
-    flops = 2.0 * (model.active_parameters - routed) * group + (
-        2.0 * routed * tokens * imbalance + attention
-    ) / r.ep
+    attention = (
+        4.0 * model.layers * model.attention_width * (decode * queries * context + prefill * prefill_context)
+    )
+    flops = (
+        2.0 * (model.active_parameters - routed) * group
+        + (2.0 * routed * tokens * imbalance + attention) / r.ep
+    )
     compute = flops / flops_rate / r.pp
     hit = tf.weight_elements_touched(model, ops.maximum(tokens, 1.0)) - model.shared_parameters
     weights = (model.shared_parameters + hit * imbalance / r.ep) * r.weight_bpe / streaming / r.pp

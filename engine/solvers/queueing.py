@@ -33,10 +33,17 @@ _SHIFT = 8.0  # ln Γ(x) from Stirling's series at x + 8, then stepped down: err
 def ln_factorial(n: Any, ops: Ops) -> Any:
     """``ln n!`` for real ``n >= 0``: Stirling's series for ln Γ(n + 1 + 8) less ln of the 8 factors."""
     x = n + 1.0 + _SHIFT
-    series = (x - 0.5) * ops.log(x) - x + _HALF_LN_2PI + 1.0 / (12.0 * x) - 1.0 / (360.0 * x**3) + 1.0 / (
-        1260.0 * x**5
+    series = (
+        (x - 0.5) * ops.log(x)
+        - x
+        + _HALF_LN_2PI
+        + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x**3)
+        + 1.0 / (1260.0 * x**5)
     )
-    steps = ops.log((n + 1.0) * (n + 2.0) * (n + 3.0) * (n + 4.0) * (n + 5.0) * (n + 6.0) * (n + 7.0) * (n + 8.0))
+    steps = ops.log(
+        (n + 1.0) * (n + 2.0) * (n + 3.0) * (n + 4.0) * (n + 5.0) * (n + 6.0) * (n + 7.0) * (n + 8.0)
+    )
     return series - steps
 
 
@@ -74,7 +81,11 @@ def wait_quantile(
     spare = servers / service_time - arrival_rate  # cμ − λ
     waiting = erlang_c(servers, offered, ops)
     scale = (1.0 + service_scv) / 2.0
-    tail = ops.maximum(ops.log(ops.maximum(waiting, 1e-300) / (1.0 - q)), 0.0) * scale / ops.maximum(spare, 1e-300)
+    tail = (
+        ops.maximum(ops.log(ops.maximum(waiting, 1e-300) / (1.0 - q)), 0.0)
+        * scale
+        / ops.maximum(spare, 1e-300)
+    )
     return ops.where(spare > 0.0, tail, math.inf)
 
 

@@ -166,7 +166,14 @@ def serving_core(
 
     replica = Replica(peak, memory_bandwidth, capacity, scale_up_bandwidth, tp, 1.0, bpe, act_bpe, kv_bpe)
     step = iteration_time(
-        model, replica, a, ops, decode=batch, prefill=0.0, context=seq_len + output_len / 2.0, prefill_context=0.0
+        model,
+        replica,
+        a,
+        ops,
+        decode=batch,
+        prefill=0.0,
+        context=seq_len + output_len / 2.0,
+        prefill_context=0.0,
     )
     itl = step.total
 

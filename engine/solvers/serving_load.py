@@ -16,7 +16,15 @@ from ..errors import InvalidInputError
 from ..models.types import TransformerSpec
 from ..workloads import LengthStats, Workload
 from .batching import LIMITS, BatchingEstimate, Features, Limits, batching_core, limits, load, prefill_time
-from .capacity import BINDING, ITL_TARGET, QUEUEING, TTFT_TARGET, CapacityEstimate, Targets, capacity_core
+from .capacity import (
+    BINDING,
+    ITL_TARGET,
+    TTFT_TARGET,
+    CapacityEstimate,
+    Targets,
+    capacity_core,
+    disaggregated_core,
+)
 from .checks import positive, size_text, whole
 from .decode_step import Replica
 from .ops import SCALAR
@@ -95,6 +103,61 @@ def serving_capacity(
     return estimate._replace(binding=words, constraint=reason)
 
 
+def disaggregated_capacity(
+    model: TransformerSpec,
+    prefill: Replica,
+    decode: Replica,
+    s: LengthStats,
+    a: Assumptions,
+    f: Features,
+    *,
+    arrival_rate: Any,
+    targets: Targets,
+    budget: float,
+    cap: float,
+    transfer_bandwidth: float,
+    transfer_latency: float,
+    hardware_name: str,
+) -> Any:
+    """Separate prefill and decode pools for ``arrival_rate`` requests/s within ``targets``."""
+    rate = positive("arrival_rate", arrival_rate)
+    estimate = disaggregated_core(
+        model,
+        prefill,
+        decode,
+        s,
+        a,
+        SCALAR,
+        f,
+        arrival_rate=rate,
+        targets=targets,
+        budget=budget,
+        cap=cap,
+        transfer_bandwidth=transfer_bandwidth,
+        transfer_latency=transfer_latency,
+    )
+    words = BINDING[int(estimate.binding)]
+    if estimate.feasible:
+        return estimate._replace(binding=words)
+    no_prompts = Features(0.0, f.draft, f.draft_tokens, f.acceptance)
+    lim = limits(model, decode, s, a, SCALAR, no_prompts, budget=budget, cap=cap)
+    if lim.kv_memory < 1:
+        reason = "decode pool: " + _batching_constraint(lim, 1.0, decode, a, hardware_name)
+    elif int(estimate.binding) == TTFT_TARGET:
+        first = estimate.ttft_percentile if estimate.ttft_percentile == estimate.ttft_percentile else None
+        reason = (
+            f"TTFT target: {targets.ttft * 1e3:.4g} ms is below the prefill of a {s.prompt_at:g}-token prompt "
+            f"on an idle prefill replica plus its KV transfer"
+            + ("" if first is None else f" ({first * 1e3:.4g} ms)")
+            + "; no number of replicas meets it"
+        )
+    else:
+        reason = "decode pool: " + _unmeetable(
+            model, decode, s, a, no_prompts, int(estimate.binding), budget, targets
+        )
+    return estimate._replace(binding=words, constraint=reason)
+
+
 def _batching_constraint(lim: Limits, n: float, r: Replica, a: Assumptions, hardware: str) -> str:
     if lim.kv_memory < 1:
         usable = r.capacity * (1.0 - a.memory_reserved_fraction)
@@ -110,7 +173,14 @@ def _batching_constraint(lim: Limits, n: float, r: Replica, a: Assumptions, hard
 
 
 def _unmeetable(
-    model: TransformerSpec, r: Replica, s: LengthStats, a: Assumptions, f: Features, code: int, budget: float, t: Targets
+    model: TransformerSpec,
+    r: Replica,
+    s: LengthStats,
+    a: Assumptions,
+    f: Features,
+    code: int,
+    budget: float,
+    t: Targets,
 ) -> str:
     """Why even one request per replica misses a target: the batch-1 latency in words."""
     state = load(model, r, s, a, SCALAR, f, n=1.0, budget=budget)
@@ -135,12 +205,12 @@ def _unmeetable(
 
 __all__ = [
     "MAX",
-    "QUEUEING",
     "BatchingEstimate",
     "CapacityEstimate",
     "Targets",
     "check_lengths",
     "continuous_batching",
+    "disaggregated_capacity",
     "engine_limits",
     "serving_capacity",
 ]

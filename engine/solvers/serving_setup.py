@@ -40,11 +40,15 @@ def replica(
     """The replica's per-device numbers; bad parallelism or precision is an ``InvalidInputError``."""
     tp, pp, ep = whole("tp_size", tp), whole("pp_size", pp), whole("ep_size", ep)
     if model.heads % tp:
-        raise InvalidInputError("tp_size", tp, f"must divide the {model.heads} attention heads of {model.name}")
+        raise InvalidInputError(
+            "tp_size", tp, f"must divide the {model.heads} attention heads of {model.name}"
+        )
     if pp > model.layers:
         raise InvalidInputError("pp_size", pp, f"at most the {model.layers} layers of {model.name}")
     if ep > 1 and model.experts <= 1:
-        raise InvalidInputError("ep_size", ep, f"expert parallelism needs a mixture of experts; {model.name} is dense")
+        raise InvalidInputError(
+            "ep_size", ep, f"expert parallelism needs a mixture of experts; {model.name} is dense"
+        )
     if ep > 1 and tp * ep > model.experts:
         raise InvalidInputError(
             "ep_size", ep, f"tp_size x ep_size must be at most the {model.experts} experts of {model.name}"
@@ -96,12 +100,16 @@ def features(
     """Prefix caching and speculative decoding as numbers, checked."""
     hit = non_negative("prefix_cache_hit", prefix_hit)
     if hit >= 1.0:
-        raise InvalidInputError("prefix_cache_hit", prefix_hit, "expected a fraction in [0, 1) of each prompt")
+        raise InvalidInputError(
+            "prefix_cache_hit", prefix_hit, "expected a fraction in [0, 1) of each prompt"
+        )
     k = whole("draft_tokens", draft_tokens, 0)
     if draft is not None and k == 0:
         raise InvalidInputError("draft_tokens", draft_tokens, "a draft model needs draft_tokens >= 1")
     if k and acceptance is None:
-        raise InvalidInputError("acceptance_rate", None, "speculative decoding needs the acceptance rate in [0, 1]")
+        raise InvalidInputError(
+            "acceptance_rate", None, "speculative decoding needs the acceptance rate in [0, 1]"
+        )
     alpha = 0.0 if acceptance is None else non_negative("acceptance_rate", acceptance)
     if alpha > 1.0:
         raise InvalidInputError("acceptance_rate", acceptance, "expected a fraction in [0, 1]")

@@ -22,7 +22,9 @@ from .megatron import gpt_parameters
 _SERVING = frozenset({"model", "hardware", "precision", "seq_len", "output_len", "tp"})
 _ROOFLINE = frozenset({"model", "hardware", "precision", "batch"})
 # Static-batch generation (serving-load block): a batch of prompts prefilled together, then decoded.
-_STATIC = frozenset({"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch"})
+_STATIC = frozenset(
+    {"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch"}
+)
 _TRAINING = frozenset(
     {"model", "node", "fabric", "gpus", "batch", "tp", "pp", "microbatch_size", "interleave"}
     | {"zero_stage", "recompute", "precision", "seq_len"}
@@ -46,6 +48,7 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "tpot": ("ms", _LOAD | {"arrival_rate"}),
     "fleet_tokens_per_s": ("tokens/s", _LOAD | {"replicas", "prefix_cache_hit"}),
     "spec_speedup": ("x", _LOAD | {"concurrency", "draft_tokens", "acceptance_rate"}),
+    "slo_requests_per_s": ("requests/s", _LOAD | {"ttft_target", "itl_target", "percentile"}),
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")

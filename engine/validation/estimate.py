@@ -7,6 +7,7 @@ count (``megatron.iteration_flops``) divided by the engine's step time and the n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from ..assumptions import Assumptions
@@ -14,11 +15,12 @@ from ..catalog_loader import Catalog
 from ..enums import Precision
 from ..errors import CatalogError
 from ..models.types import CNNSpec, TransformerSpec
+from ..solvers.batching import Features, concurrency_at_rate, load
+from ..solvers.capacity import Targets, capacity_core
 from ..solvers.distributed import TrainingEstimate, training_step
 from ..solvers.ops import SCALAR
 from ..solvers.roofline import roofline
 from ..solvers.serving import ServingEstimate, serving
-from ..solvers.batching import Features, concurrency_at_rate, load
 from ..solvers.serving_load import continuous_batching
 from ..solvers.serving_setup import features, replica
 from ..systems.types import FleetSpec
@@ -86,16 +88,21 @@ class Estimator:
         device = self.catalog.get("hardware", i["hardware"]).spec
         r = replica(model, device, Precision.parse(i["precision"]), a, tp=i["tp"])
         s = length_stats(fixed(i["prompt_len"], i["output_len"]))
-        return model, r, s, continuous_batching(
+        return (
             model,
             r,
             s,
-            a,
-            f or features(),
-            concurrency=concurrency,
-            budget=a.prefill_token_budget,
-            cap=float(i["max_concurrency"]),
-            hardware_name=device.name,
+            continuous_batching(
+                model,
+                r,
+                s,
+                a,
+                f or features(),
+                concurrency=concurrency,
+                budget=a.prefill_token_budget,
+                cap=float(i["max_concurrency"]),
+                hardware_name=device.name,
+            ),
         )
 
     def roofline_pass(self, case: Case, a: Assumptions):
@@ -155,7 +162,7 @@ def _tpot(e: Estimator, case: Case, a: Assumptions) -> float:
     model, r, s, at_max = e.at_load(case, a)
     f = features()
     n = concurrency_at_rate(
-        model, r, s, a, SCALAR, f, rate=case.inputs["arrival_rate"], budget=a.prefill_token_budget, top=at_max.concurrency
+        model, r, s, a, SCALAR, f, rate=case.inputs["arrival_rate"], top=at_max.concurrency
     )
     return load(model, r, s, a, SCALAR, f, n=n, budget=a.prefill_token_budget).itl * 1e3
 
@@ -175,6 +182,28 @@ def _spec_speedup(e: Estimator, case: Case, a: Assumptions) -> float:
     return faster / e.at_load(case, a, None, i["concurrency"])[3].output_tokens_per_s
 
 
+def _slo_requests_per_s(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Requests/s one replica finishes at the largest concurrency whose TTFT and ITL quantiles meet
+    the case's targets (``capacity``; no waiting for a slot)."""
+    i = case.inputs
+    model, r, s, _ = e.at_load(case, a)
+    s = length_stats(fixed(i["prompt_len"], i["output_len"]), i["percentile"])
+    targets = Targets(ttft=i["ttft_target"], itl=i["itl_target"], e2e=math.inf, percentile=i["percentile"])
+    estimate = capacity_core(
+        model,
+        r,
+        s,
+        a,
+        SCALAR,
+        features(),
+        arrival_rate=1e-9,
+        targets=targets,
+        budget=a.prefill_token_budget,
+        cap=float(i["max_concurrency"]),
+    )
+    return estimate.requests_per_s
+
+
 def _training_days(e: Estimator, case: Case, a: Assumptions) -> float:
     return case.inputs["tokens"] / e.training(case, a).tokens_per_s / _SECONDS_PER_DAY
 
@@ -192,4 +221,5 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "tpot": _tpot,
     "fleet_tokens_per_s": _fleet_tokens_per_s,
     "spec_speedup": _spec_speedup,
+    "slo_requests_per_s": _slo_requests_per_s,
 }

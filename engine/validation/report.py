@@ -48,8 +48,13 @@ class CategorySummary:
 
 @dataclass(frozen=True, slots=True)
 class Validation:
+    """In-sample results (the catalog's calibrated values, fitted on every case) and, when
+    computed, leave-one-out results (each case under values refitted without it, ``loo``)."""
+
     results: tuple[CaseResult, ...]
     categories: tuple[CategorySummary, ...]
+    loo_results: tuple[CaseResult, ...] = ()
+    loo_categories: tuple[CategorySummary, ...] = ()
 
     @property
     def unexpected(self) -> tuple[CaseResult, ...]:
@@ -57,10 +62,16 @@ class Validation:
         return tuple(r for r in self.results if r.within_tolerance == bool(r.xfail))
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        body: dict[str, object] = {
             "cases": [asdict(r) | {"factor": r.factor} for r in self.results],
             "categories": [asdict(c) for c in self.categories],
         }
+        if self.loo_results:
+            body["leave_one_out"] = {
+                "cases": [asdict(r) | {"factor": r.factor} for r in self.loo_results],
+                "categories": [asdict(c) for c in self.loo_categories],
+            }
+        return body
 
 
 def evaluate(case: Case, estimator: Estimator, assumptions: Assumptions) -> CaseResult:
@@ -107,26 +118,42 @@ def summarise(results: Sequence[CaseResult], titles: Mapping[str, str]) -> tuple
 
 
 def markdown(v: Validation) -> str:
-    """The case table and the per-category summary as GitHub-flavoured Markdown."""
+    """The case table and the per-category summary as GitHub-flavoured Markdown: in-sample (the
+    catalog's values, fitted on all cases) and, when computed, leave-one-out (refitted without the
+    case) side by side."""
+    loo = {r.id: r for r in v.loo_results}
+    extra = " leave-one-out | LOO error |" if loo else ""
     lines = [
-        "| case | measured | estimated | unit | error | tolerance | within |",
-        "|---|---:|---:|---|---:|---:|---|",
+        f"| case | measured | estimated | unit | error |{extra} tolerance | within |",
+        "|---|---:|---:|---|---:|" + ("---:|---:|" if loo else "") + "---:|---|",
     ]
     for r in v.results:
         within = "yes" if r.within_tolerance else ("no (expected: see cases.toml)" if r.xfail else "no")
+        held = f" {_number(loo[r.id].estimated)} | {loo[r.id].error:+.1%} |" if r.id in loo else ""
         lines.append(
-            f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
-            f"| ±{r.tolerance:.0%} | {within} |"
+            f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} |{held} "
+            f"±{r.tolerance:.0%} | {within} |"
         )
-    lines += [
-        "",
-        "| category | cases | within tolerance | median abs. error | worst factor |",
-        "|---|---:|---:|---:|---:|",
+    lines += ["", *category_table(v)]
+    return "\n".join(lines) + "\n"
+
+
+def category_table(v: Validation) -> list[str]:
+    """Per category: cases, within tolerance, median absolute error and worst factor, in-sample
+    and (when computed) leave-one-out."""
+    loo = {c.key: c for c in v.loo_categories}
+    extra = " LOO median abs. error | LOO worst factor |" if loo else ""
+    lines = [
+        f"| category | cases | within tolerance | median abs. error | worst factor |{extra}",
+        "|---|---:|---:|---:|---:|" + ("---:|---:|" if loo else ""),
     ]
     for c in v.categories:
         error, factor = f"{c.median_abs_error:.1%}", f"{c.max_factor:.2f}×"
-        lines.append(f"| {c.title} | {c.cases} | {c.within_tolerance} | {error} | {factor} |")
-    return "\n".join(lines) + "\n"
+        held = ""
+        if c.key in loo:
+            held = f" {loo[c.key].median_abs_error:.1%} | {loo[c.key].max_factor:.2f}× |"
+        lines.append(f"| {c.title} | {c.cases} | {c.within_tolerance} | {error} | {factor} |{held}")
+    return lines
 
 
 def _number(x: float) -> str:
