@@ -144,12 +144,9 @@ def disaggregated_capacity(
     if lim.kv_memory < 1:
         reason = "decode pool: " + _batching_constraint(lim, 1.0, decode, a, hardware_name)
     elif int(estimate.binding) == TTFT_TARGET:
-        first = estimate.ttft_percentile if estimate.ttft_percentile == estimate.ttft_percentile else None
         reason = (
-            f"TTFT target: {targets.ttft * 1e3:.4g} ms is below the prefill of a {s.prompt_at:g}-token prompt "
-            f"on an idle prefill replica plus its KV transfer"
-            + ("" if first is None else f" ({first * 1e3:.4g} ms)")
-            + "; no number of replicas meets it"
+            f"TTFT target: {targets.ttft * 1e3:.4g} ms is below the prefill of a {s.prompt_at:g}-token "
+            "prompt on an idle prefill replica plus its KV transfer; no number of replicas meets it"
         )
     else:
         reason = "decode pool: " + _unmeetable(
