@@ -109,10 +109,10 @@ def limits(
 ) -> Limits:
     """How many requests one replica can run: KV memory, the token budget and the engine's cap."""
     kv_shards = ops.minimum(r.tp, model.kv_heads)
-    weights = _weights_per_device(model, r, f)
+    weights = _weights_per_device(model, r, f, ops)
     workspace = model.activation_elements_per_token / model.layers * budget * r.act_bpe / r.tp
     usable = r.capacity * (1.0 - a.memory_reserved_fraction)
-    per_sequence = _kv_tokens(s, a) * (_kv_bytes_per_token(model, r) + _draft_kv_bytes(f, r))
+    per_sequence = _kv_tokens(s, a) * (_kv_bytes_per_token(model, r) + _draft_kv_bytes(f, r, ops))
     room = (usable - weights - workspace) * kv_shards * r.pp * r.ep
     kv_memory = ops.maximum(ops.floor(room / per_sequence), 0.0)
     tokens = _queries(f) + _tokens_per_cycle(f) * _prefill_tokens(s, f) / s.decode_steps
@@ -292,18 +292,18 @@ def _cycle(
         queries=_queries(f),
     ).total
     drafts = 0.0
-    if f.draft is not None:
+    if f.draft is not None:  # rows of a sweep without a draft model have k = 0 (and NaN shapes)
         draft = iteration_time(
             f.draft,
             r,
             a,
             ops,
             decode=micro,
-            prefill=prefill / r.pp / f.draft_tokens,
+            prefill=prefill / r.pp / ops.maximum(f.draft_tokens, 1.0),
             context=context,
             prefill_context=attended,
         ).total
-        drafts = f.draft_tokens * draft
+        drafts = ops.where(f.draft.parameters > 0.0, f.draft_tokens * draft, 0.0)
     return r.pp * (verify + drafts)
 
 
@@ -339,16 +339,19 @@ def _kv_bytes_per_token(model: Any, r: Replica) -> Any:
     return model.kv_elements_per_token * r.kv_bpe
 
 
-def _draft_kv_bytes(f: Features, r: Replica) -> Any:
-    return 0.0 if f.draft is None else f.draft.kv_elements_per_token * r.kv_bpe
+def _draft_kv_bytes(f: Features, r: Replica, ops: Ops) -> Any:
+    if f.draft is None:
+        return 0.0
+    return ops.where(f.draft.parameters > 0.0, f.draft.kv_elements_per_token * r.kv_bpe, 0.0)
 
 
-def _weights_per_device(model: Any, r: Replica, f: Features) -> Any:
+def _weights_per_device(model: Any, r: Replica, f: Features, ops: Ops) -> Any:
     """Shared weights split over ``tp``, routed experts over ``tp·ep``, layers over ``pp``."""
     experts = model.experts * model.expert_parameters
     weights = (model.parameters - experts + experts / r.ep) * r.weight_bpe / (r.tp * r.pp)
     if f.draft is not None:
-        weights = weights + f.draft.parameters * r.weight_bpe / (r.tp * r.pp)
+        draft = f.draft.parameters * r.weight_bpe / (r.tp * r.pp)
+        weights = weights + ops.where(f.draft.parameters > 0.0, draft, 0.0)
     return weights
 
 

@@ -32,5 +32,5 @@ SCALAR = Ops(
     exp=math.exp,
     expm1=math.expm1,
     log=math.log,
-    floor=math.floor,
+    floor=lambda x: float(math.floor(x)) if math.isfinite(x) else x,
 )

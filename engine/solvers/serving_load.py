@@ -64,14 +64,27 @@ def continuous_batching(
 ) -> BatchingEstimate:
     """One replica at ``concurrency`` running requests, or at the most that fit (``"max"``)."""
     lim = limits(model, r, s, a, SCALAR, f, budget=budget, cap=cap)
-    at_max = isinstance(concurrency, str)
-    if at_max and concurrency.strip().lower() != MAX:
-        raise InvalidInputError("concurrency", concurrency, "expected a whole number >= 1 or 'max'")
-    n = max(float(lim.maximum), 1.0) if at_max else float(whole("concurrency", concurrency))
+    requested = _requested(concurrency)
+    n = max(float(lim.maximum), 1.0) if requested is None else requested
     estimate = batching_core(model, r, s, a, SCALAR, f, n=n, budget=budget, lim=lim)
     if estimate.feasible:
         return estimate
     return estimate._replace(constraint=_batching_constraint(lim, n, r, a, hardware_name))
+
+
+def _requested(concurrency: Any) -> float | None:
+    """A whole number of running requests, or None for ``"max"`` (the text of a number counts)."""
+    if isinstance(concurrency, str):
+        text = concurrency.strip().lower()
+        if text == MAX:
+            return None
+        try:
+            concurrency = int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            raise InvalidInputError(
+                "concurrency", concurrency, "expected a whole number >= 1 or 'max'"
+            ) from None
+    return float(whole("concurrency", concurrency))
 
 
 def serving_capacity(

@@ -20,11 +20,14 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.reliability import ReliabilityModel
     from ..api.roofline import Engine
     from ..api.serving import ServingModel
+    from ..api.serving_load import ContinuousBatchingModel, ServingCapacityModel
     from ..api.sustainability import SustainabilityModel
 
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
         "serving": ServingModel(catalog).solve,
+        "batching": ContinuousBatchingModel(catalog).solve,
+        "capacity": ServingCapacityModel(catalog).solve,
         "training": DistributedModel(catalog).solve,
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,
