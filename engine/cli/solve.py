@@ -24,7 +24,8 @@ SUMMARIES = {
     "serving": "TTFT, ITL, KV cache and fit of LLM serving (ServingModel)",
     "batching": "TTFT/ITL percentiles, throughput and KV memory of one replica under continuous batching "
     "(ContinuousBatchingModel)",
-    "capacity": "replicas and accelerators for a traffic forecast within latency targets (ServingCapacityModel)",
+    "capacity": "replicas and accelerators for a traffic forecast within latency targets "
+    "(ServingCapacityModel)",
     "training": "step time and memory of 3D-parallel training on a fleet (DistributedModel)",
     "economics": "CapEx, OpEx and TCO of a fleet (EconomicsModel)",
     "sustainability": "energy, carbon and water of a fleet (SustainabilityModel)",
@@ -46,8 +47,8 @@ EXAMPLES = {
         "--concurrency 64 --json",
     ],
     "capacity": [
-        "mlsysim solve capacity --model Llama3_70B --hardware H100 --tp 8 --arrival-rate 50 --prompt-len 3000 "
-        "--output-len 400 --ttft-target 2 --itl-target 0.04 --percentile 0.99",
+        "mlsysim solve capacity --model Llama3_70B --hardware H100 --tp 8 --arrival-rate 50 "
+        "--prompt-len 3000 --output-len 400 --ttft-target 2 --itl-target 0.04 --percentile 0.99",
         "mlsysim solve capacity --model Llama3_70B --hardware H100 --tp 8 --arrival-rate 50 --workload chat "
         "--itl-target 0.04 --disaggregated --json",
     ],
