@@ -5,6 +5,7 @@ headless-engine binding and the README's function list are all generated from it
 from __future__ import annotations
 
 from . import (
+    family_capacity,
     family_catalog,
     family_economics,
     family_reliability,
@@ -18,6 +19,7 @@ from .function import ExcelFunction
 FAMILIES = (
     family_roofline,
     family_serving,
+    family_capacity,
     family_training,
     family_economics,
     family_sustainability,
