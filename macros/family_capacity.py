@@ -185,6 +185,15 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         label="tokens/s",
     ),
     _capacity(
+        "MLSYS_MEETS_TARGETS",
+        lambda e: e.feasible,
+        "boolean",
+        "",
+        "TRUE when some number of replicas serves the traffic within the targets (and a request's KV "
+        "cache fits); FALSE names a plan that cannot work (MLSYS_LIMIT says why).",
+        gated=False,
+    ),
+    _capacity(
         "MLSYS_LIMIT",
         lambda e: e.binding,
         "text",

@@ -96,6 +96,7 @@ CAPACITY = {
     "MLSYS_UTILIZATION": lambda r: r.utilization,
     "MLSYS_TOKENS_PER_REPLICA": lambda r: r.output_tokens_per_s.to("1/s").magnitude,
     "MLSYS_LIMIT": lambda r: r.binding,
+    "MLSYS_MEETS_TARGETS": lambda r: r.feasible,
 }
 CATALOG_FUNCTIONS = {"MLSYS_SPEC", "MLSYS_VERSION", "MLSYS_HELP"}  # tested in test_macros_catalog
 
