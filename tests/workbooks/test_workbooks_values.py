@@ -53,6 +53,15 @@ def _rows(book, sheet, columns):
     return found
 
 
+PLAN_FUNCTIONS = (
+    ("replicas", "MLSYS_REPLICAS"),
+    ("ttft_p", "MLSYS_TTFT_P"),
+    ("itl_p", "MLSYS_ITL_P"),
+    ("utilization", "MLSYS_UTILIZATION"),
+    ("load_tokens_per_replica", "MLSYS_TOKENS_PER_REPLICA"),
+)
+
+
 def _accelerator_fleet(hardware_id: str, units: int) -> FleetSpec:
     """What a Serving row's TCO prices: ``units`` accelerators alone (price and TDP from the
     Hardware sheet), as a fleet of one-accelerator nodes for the engine's economics()."""
@@ -61,11 +70,30 @@ def _accelerator_fleet(hardware_id: str, units: int) -> FleetSpec:
     return FleetSpec(hardware_id, node, units, FabricSpec("none", 1.0, 1.0))
 
 
+def _plan_args(s):
+    """A Serving scenario's arguments of the MLSYS_* capacity functions."""
+    return (
+        s.model,
+        s.hardware,
+        s.peak_rps,
+        s.prompt_tokens,
+        s.output_tokens,
+        s.ttft_target_ms,
+        s.itl_target_ms,
+        s.percentile,
+        s.precision,
+        s.tp,
+    )
+
+
 def _fleets(plan):
     """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows."""
     scenarios = load_scenarios()
     catalog = mlsysim.load_catalog()
-    found = [(_accelerator_fleet(s.hardware, s.tp * s.replicas), s.region) for s in scenarios.serving]
+    found = [
+        (_accelerator_fleet(s.hardware, s.tp * int(CALLABLES["MLSYS_REPLICAS"](*_plan_args(s)))), s.region)
+        for s in scenarios.serving
+    ]
     found += [(catalog.get("fleet", t.fleet).spec, t.region) for t in scenarios.training]
     return found
 
@@ -81,18 +109,22 @@ def test_every_formula_cell_carries_a_value(plan):
 
 
 def test_first_tco_row_by_hand(plan):
-    # 4 replicas x TP8 = 32 H100 at $27,500 = $880,000; CapEx for 1 of 4 amortisation years =
-    # $220,000. IT power 32 x 0.7 kW x 0.8 = 17.92 kW; x 8,760 h x PUE 1.1 = 172,677.12 kWh;
-    # x $0.08/kWh = $13,814.1696. Maintenance 5 % of $880,000 = $44,000. TCO = $277,814.1696.
+    # The first scenario's replicas needed R (Serving sheet) x TP8 = 8R H100 at $27,500; CapEx for
+    # 1 of 4 amortisation years = 8R x $27,500 / 4. IT power 8R x 0.7 kW x 0.8 = 4.48R kW; x 8,760 h
+    # x PUE 1.1 = 43,169.28R kWh; x $0.08/kWh = $3,453.5424R. Maintenance 5 % of the purchase.
     _, values, _ = plan
+    replicas = _rows(values, "Serving", serving_sheet.columns())[0]["replicas"]
+    units = 8 * replicas
     row = _rows(values, "TCO", tco_sheet.columns())[0]
-    assert (row["item"], row["units"], row["unit_price"]) == ("H100", 32, 27500)
-    assert row["capex"] == pytest.approx(220_000, rel=1e-12)
-    assert row["energy"] == pytest.approx(172.67712, rel=1e-12)
-    assert row["energy_cost"] == pytest.approx(13_814.1696, rel=1e-12)
-    assert row["maintenance"] == pytest.approx(44_000, rel=1e-12)
-    assert row["tco"] == pytest.approx(277_814.1696, rel=1e-12)
-    assert row["per_accelerator_hour"] == pytest.approx(277_814.1696 / (32 * 8760), rel=1e-12)
+    assert (row["item"], row["units"], row["unit_price"]) == ("H100", units, 27500)
+    capex, energy_cost, maintenance = units * 27500 / 4, 3453.5424 * replicas, 0.05 * units * 27500
+    assert row["capex"] == pytest.approx(capex, rel=1e-12)
+    assert row["energy"] == pytest.approx(43.16928 * replicas, rel=1e-12)
+    assert row["energy_cost"] == pytest.approx(energy_cost, rel=1e-12)
+    assert row["maintenance"] == pytest.approx(maintenance, rel=1e-12)
+    tco = capex + energy_cost + maintenance
+    assert row["tco"] == pytest.approx(tco, rel=1e-12)
+    assert row["per_accelerator_hour"] == pytest.approx(tco / (units * 8760), rel=1e-12)
 
 
 def test_native_tco_equals_the_engine(plan):
@@ -162,7 +194,12 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
         for key, name in SERVING_FUNCTIONS:
             assert close(row[key], CALLABLES[name](*args), rel=1e-12), (s.name, key)
         assert row["fits"] == 1 and CALLABLES["MLSYS_FITS"](*args) is True
-        assert close(row["tokens_total"], row["tokens_per_replica"] * s.replicas)
+        plan_args = _plan_args(s)
+        for key, name in PLAN_FUNCTIONS:
+            assert close(row[key], CALLABLES[name](*plan_args), rel=1e-12), (s.name, key)
+        assert row["plan_ok"] == 1 and row["limit"] == CALLABLES["MLSYS_LIMIT"](*plan_args)
+        assert row["accelerators"] == s.tp * row["replicas"]
+        assert close(row["tokens_total"], s.peak_rps * s.output_tokens)
         assert close(row["latency"], (row["ttft"] + s.output_tokens * row["itl"]) / 1000)
     for row, t in zip(_rows(values, "Training", training_sheet.columns()), scenarios.training, strict=True):
         args = (t.model, t.fleet, t.global_batch, t.tp, t.pp, t.microbatches, t.precision)
