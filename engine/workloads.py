@@ -12,7 +12,7 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from .catalog_loader import Catalog, catalog_root
@@ -62,8 +62,12 @@ class Workload:
 
 def fixed(prompt: Any, output: Any) -> Workload:
     """Every request the same: ``prompt`` tokens in, ``output`` tokens out."""
-    p, o = whole("prompt_len", prompt), whole("output_len", output)
-    return Workload(f"{p} in / {o} out", ((p, o, 1.0),))
+    return _fixed(whole("prompt_len", prompt), whole("output_len", output))
+
+
+@lru_cache(maxsize=4096)
+def _fixed(prompt: int, output: int) -> Workload:
+    return Workload(f"{prompt} in / {output} out", ((prompt, output, 1.0),))
 
 
 def as_workload(value: Any, catalog: Catalog) -> Workload:
@@ -161,7 +165,9 @@ class LengthStats(NamedTuple):
     output_at: float
 
 
+@lru_cache(maxsize=4096)
 def length_stats(w: Workload, percentile: float = 0.99) -> LengthStats:
+    """The moments and quantiles of ``w`` (cached: workloads are immutable)."""
     total = sum(weight for _, _, weight in w.rows)
     rows = [(float(p), float(o), weight / total) for p, o, weight in w.rows]
 

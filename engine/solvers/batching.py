@@ -28,9 +28,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
-from .decode_step import Replica, iteration_time
+from .decode_step import Replica, StepModel, step_model
 from .ops import Ops
-from .queueing import mean_wait, wait_quantile
+from .queueing import single_mean_wait, single_wait_quantile
 
 # Binding limits, by code (``LIMITS[code]`` in words); the capacity model adds its own.
 NONE, KV_MEMORY, TOKEN_BUDGET, MAX_CONCURRENCY, REQUESTED = 0, 1, 2, 3, 4
@@ -65,6 +65,7 @@ class Load(NamedTuple):
     itl_decode: Any  # per token, cycles without a prefill chunk
     itl_full: Any  # per token, cycles with a full chunk
     prefill_share: Any  # f
+    prefill_load: Any  # prompt tokens arriving per iteration over those it can take (>= 1: overloaded)
     chunk: Any  # prompt tokens one iteration can take
     tokens_per_cycle: Any  # E: tokens each sequence gains per cycle
     requests_per_s: Any
@@ -115,7 +116,7 @@ def limits(
     per_sequence = _kv_tokens(s, a) * (_kv_bytes_per_token(model, r) + _draft_kv_bytes(f, r, ops))
     room = (usable - weights - workspace) * kv_shards * r.pp * r.ep
     kv_memory = ops.maximum(ops.floor(room / per_sequence), 0.0)
-    tokens = _queries(f) + _tokens_per_cycle(f) * _prefill_tokens(s, f) / s.decode_steps
+    tokens = _queries(f) + tokens_per_cycle(f) * _prefill_tokens(s, f) / s.decode_steps
     token_budget = -ops.floor(-budget / tokens) - 1.0  # largest n that leaves the prefill a chunk
     maximum = ops.minimum(ops.minimum(kv_memory, token_budget), cap)
     code = ops.where(
@@ -124,32 +125,55 @@ def limits(
     return Limits(kv_memory, token_budget, maximum, code, weights, workspace, per_sequence)
 
 
-def load(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, n: Any, budget: Any
-) -> Load:
-    """Steady state at ``n`` running requests (``n`` >= 1)."""
-    per_cycle = _tokens_per_cycle(f)
-    queries = _queries(f)
-    prompt = _prefill_tokens(s, f)
-    pbar = n * per_cycle * prompt / s.decode_steps  # prefill tokens per cycle (Little's law)
-    chunk = ops.maximum(budget - n * queries, 1.0)
+class Cycle(NamedTuple):
+    """One replica's cycle as a function of running requests and prefill tokens: ``pp``
+    micro-batches through the stages, with speculation ``k`` draft steps before the verification
+    (``decode_step.StepModel`` of the model and of the draft)."""
+
+    main: StepModel
+    draft: StepModel | None
+    pp: Any
+    draft_tokens: Any
+    has_draft: Any
+
+    def time(self, n: Any, prefill: Any, ops: Ops) -> Any:
+        micro = ops.maximum(n / self.pp, 1.0)
+        per_stage = prefill / self.pp
+        t = self.main.time(micro, per_stage, ops)
+        if self.draft is not None:  # rows of a sweep without a draft model have no draft cost
+            steps = ops.maximum(self.draft_tokens, 1.0)
+            drafting = self.draft_tokens * self.draft.time(micro, per_stage / steps, ops)
+            t = t + ops.where(self.has_draft, drafting, 0.0)
+        return self.pp * t
+
+
+def cycle_model(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features) -> Cycle:
+    """The cycle of ``model`` on replica ``r`` for the lengths ``s`` and features ``f``."""
     attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
     context = s.decode_context
+    main = step_model(model, r, a, ops, context=context, prefill_context=attended, queries=_queries(f))
+    draft = None
+    if f.draft is not None:
+        draft = step_model(f.draft, r, a, ops, context=context, prefill_context=attended)
+    has_draft = None if f.draft is None else f.draft.parameters > 0.0
+    return Cycle(main, draft, r.pp, f.draft_tokens, has_draft)
 
-    def cycle(prefill: Any) -> Any:
-        return _cycle(model, r, a, ops, f, n=n, prefill=prefill, context=context, attended=attended)
 
-    mean_cycle = cycle(pbar)
-    decode_only = cycle(0.0)
-    full = cycle(chunk)
+def load(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any) -> Load:
+    """Steady state at ``n`` running requests (``n`` >= 1)."""
+    per_cycle = tokens_per_cycle(f)
+    pbar = n * per_cycle * _prefill_tokens(s, f) / s.decode_steps  # prefill tokens per cycle
+    chunk = ops.maximum(budget - n * _queries(f), 1.0)
+    mean_cycle = c.time(n, pbar, ops)
     share = ops.minimum(pbar / chunk, 1.0)
     requests = n * per_cycle / (s.decode_steps * mean_cycle)
     return Load(
         concurrency=n,
         itl=mean_cycle / per_cycle,
-        itl_decode=decode_only / per_cycle,
-        itl_full=full / per_cycle,
+        itl_decode=c.time(n, 0.0, ops) / per_cycle,
+        itl_full=c.time(n, chunk, ops) / per_cycle,
         prefill_share=share,
+        prefill_load=pbar / chunk,
         chunk=chunk,
         tokens_per_cycle=per_cycle,
         requests_per_s=requests,
@@ -157,18 +181,15 @@ def load(
     )
 
 
-def concurrency_at_rate(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, *, rate: Any, top: Any
-) -> Any:
+def concurrency_at_rate(c: Cycle, s: Any, ops: Ops, f: Features, *, rate: Any, top: Any) -> Any:
     """The running concurrency at which one replica finishes ``rate`` requests/s (Little's law on
     the decode phase: ``n = rate·E[O−1]·ITL(n)``), by bisection; ``top`` (its maximum) when the
     replica cannot keep up. A time average, so not a whole number."""
-    per_cycle = _tokens_per_cycle(f)
-    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
+    per_cycle = tokens_per_cycle(f)
+    prompt = _prefill_tokens(s, f)
 
     def served(n: Any) -> Any:
-        pbar = n * per_cycle * _prefill_tokens(s, f) / s.decode_steps
-        mean = _cycle(model, r, a, ops, f, n=n, prefill=pbar, context=s.decode_context, attended=attended)
+        mean = c.time(n, n * per_cycle * prompt / s.decode_steps, ops)
         return n * per_cycle / (s.decode_steps * mean)
 
     lo, hi = 0.0, top
@@ -179,27 +200,21 @@ def concurrency_at_rate(
     return ops.where(served(top) <= rate, top, hi)
 
 
-def prefill_time(
-    model: Any, r: Replica, a: Assumptions, ops: Ops, f: Features, state: Load, s: Any, prompt: Any
-) -> Any:
+def prefill_time(c: Cycle, state: Load, s: Any, f: Features, prompt: Any, ops: Ops) -> Any:
     """Prefill of one ``prompt``-token request at the replica's load, without waiting: ``P/chunk``
     full iterations, or one iteration carrying the whole (uncached) prompt."""
     tokens = prompt * (1.0 - f.prefix_hit)
-    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
-    carried = ops.minimum(tokens, state.chunk)
-    one = _cycle(
-        model, r, a, ops, f, n=state.concurrency, prefill=carried, context=s.decode_context, attended=attended
-    )
+    one = c.time(state.concurrency, ops.minimum(tokens, state.chunk), ops)
     return ops.maximum(tokens / state.chunk, 1.0) * one
 
 
 def prefill_wait(state: Load, s: Any, q: Any, ops: Ops) -> Any:
     """The q-quantile of the wait behind earlier prompts' prefill (M/G/1, service ∝ prompt)."""
-    return wait_quantile(1.0, state.requests_per_s, state.prefill_service, _prompt_scv(s), q, ops)
+    return single_wait_quantile(state.requests_per_s, state.prefill_service, _prompt_scv(s), q, ops)
 
 
 def prefill_wait_mean(state: Load, s: Any, ops: Ops) -> Any:
-    return mean_wait(1.0, state.requests_per_s, state.prefill_service, _prompt_scv(s), ops)
+    return single_mean_wait(state.requests_per_s, state.prefill_service, _prompt_scv(s), ops)
 
 
 def itl_quantile(state: Load, q: Any, ops: Ops) -> Any:
@@ -220,12 +235,13 @@ def batching_core(
     lim: Limits,
 ) -> BatchingEstimate:
     """Every output of one replica at ``n`` running requests; ``constraint`` is left empty."""
-    state = load(model, r, s, a, ops, f, n=n, budget=budget)
+    c = cycle_model(model, r, s, a, ops, f)
+    state = load(c, s, ops, f, n=n, budget=budget)
 
     def ttft_at(q: Any, prompt: Any) -> Any:
-        return prefill_wait(state, s, q, ops) + prefill_time(model, r, a, ops, f, state, s, prompt)
+        return prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, prompt, ops)
 
-    ttft = prefill_wait_mean(state, s, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt)
+    ttft = prefill_wait_mean(state, s, ops) + prefill_time(c, state, s, f, s.prompt, ops)
     p50, p90, p99 = ttft_at(0.5, s.prompt_p50), ttft_at(0.9, s.prompt_p90), ttft_at(0.99, s.prompt_p99)
     devices = r.devices
     output = state.requests_per_s * s.output
@@ -265,53 +281,11 @@ def batching_core(
     )
 
 
-def _cycle(
-    model: Any,
-    r: Replica,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    *,
-    n: Any,
-    prefill: Any,
-    context: Any,
-    attended: Any,
-) -> Any:
-    """One cycle of the replica: ``pp`` micro-batches of ``n/pp`` sequences through the stages, and
-    with speculation ``k`` draft steps before the verification."""
-    micro = ops.maximum(n / r.pp, 1.0)
-    verify = iteration_time(
-        model,
-        r,
-        a,
-        ops,
-        decode=micro,
-        prefill=prefill / r.pp,
-        context=context,
-        prefill_context=attended,
-        queries=_queries(f),
-    ).total
-    drafts = 0.0
-    if f.draft is not None:  # rows of a sweep without a draft model have k = 0 (and NaN shapes)
-        draft = iteration_time(
-            f.draft,
-            r,
-            a,
-            ops,
-            decode=micro,
-            prefill=prefill / r.pp / ops.maximum(f.draft_tokens, 1.0),
-            context=context,
-            prefill_context=attended,
-        ).total
-        drafts = ops.where(f.draft.parameters > 0.0, f.draft_tokens * draft, 0.0)
-    return r.pp * (verify + drafts)
-
-
 def _queries(f: Features) -> Any:
     return f.draft_tokens + 1.0
 
 
-def _tokens_per_cycle(f: Features) -> Any:
+def tokens_per_cycle(f: Features) -> Any:
     """Tokens a sequence gains per verification of ``k`` drafted tokens, each accepted with
     probability ``α``: ``(1 − α^(k+1))/(1 − α)`` (Leviathan et al. 2023, Eq. 1), ``k + 1`` at
     ``α = 1``; 1 without drafts (``k = 0``)."""
@@ -363,15 +337,18 @@ __all__ = [
     "REQUESTED",
     "TOKEN_BUDGET",
     "BatchingEstimate",
+    "Cycle",
     "Features",
     "Limits",
     "Load",
     "batching_core",
     "concurrency_at_rate",
+    "cycle_model",
     "itl_quantile",
     "limits",
     "load",
     "prefill_time",
     "prefill_wait",
     "prefill_wait_mean",
+    "tokens_per_cycle",
 ]

@@ -25,10 +25,24 @@ import math
 from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
-from .batching import LIMITS, Features, Limits, itl_quantile, limits, load, prefill_time, prefill_wait
+from .batching import (
+    LIMITS,
+    TOKEN_BUDGET,
+    Cycle,
+    Features,
+    Limits,
+    cycle_model,
+    itl_quantile,
+    limits,
+    load,
+    prefill_time,
+    prefill_wait,
+    prefill_wait_mean,
+    tokens_per_cycle,
+)
 from .decode_step import Replica, iteration_time
 from .ops import Ops
-from .queueing import wait_quantile
+from .queueing import mean_wait, wait_quantile
 
 ITL_TARGET, TTFT_TARGET, E2E_TARGET, QUEUEING = 5, 6, 7, 8
 BINDING = (*LIMITS, "ITL target", "TTFT target", "end-to-end target", "queueing")
@@ -91,30 +105,35 @@ def capacity_core(
     q = targets.percentile
     lim = limits(model, r, s, a, ops, f, budget=budget, cap=cap)
     top = ops.maximum(lim.maximum, 1.0)
+    c = cycle_model(model, r, s, a, ops, f)
 
     def slack(n: Any) -> tuple[Any, Any]:
-        return _slack(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+        return _slack(c, s, ops, f, n=n, budget=budget, targets=targets)
 
     low_slack, low_code = slack(1.0)
     high_slack, _ = slack(top)
     n = _largest_meeting(slack, low_slack, high_slack, top, ops)
-    chosen = token_budget(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
-    state = load(model, r, s, a, ops, f, n=n, budget=chosen)
+    chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
+    state = load(c, s, ops, f, n=n, budget=chosen)
     service = s.decode_steps * state.itl  # a slot is held for the decode phase
-    ttft0 = prefill_wait(state, s, q, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt_at)
+    ttft0 = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops)
     e2e0 = ttft0 + (s.output_at - 1.0) * state.itl
     budget_wait = ops.minimum(targets.ttft - ttft0, targets.e2e - e2e0)
-    replicas, queued = _replicas(arrival_rate, service, n, budget_wait, _output_scv(s), q, ops)
+    scv = _output_scv(s)
+    replicas, queued = _replicas(arrival_rate, service, n, budget_wait, scv, q, ops)
     slots = replicas * n
-    wait = wait_quantile(slots, arrival_rate, service, _output_scv(s), q, ops)
+    wait = wait_quantile(slots, arrival_rate, service, scv, q, ops)
     capacity = state.requests_per_s * replicas
+    mean_ttft = (
+        mean_wait(slots, arrival_rate, service, scv, ops)
+        + prefill_wait_mean(state, s, ops)
+        + prefill_time(c, state, s, f, s.prompt, ops)
+    )
 
     meets_at_one = low_slack >= 0.0
     fits = lim.kv_memory >= 1.0
     feasible = fits & meets_at_one
-    target_code = ops.where(
-        n < top, _binding_target(model, r, s, a, ops, f, n + 1.0, budget, targets), lim.code
-    )
+    target_code = ops.where(n < top, slack(n + 1.0)[1], lim.code)
     binding = ops.where(
         _not(fits, ops),
         lim.code,
@@ -134,17 +153,11 @@ def capacity_core(
         requests_per_s=ops.where(feasible, state.requests_per_s, nan),
         output_tokens_per_s=ops.where(feasible, state.requests_per_s * s.output, nan),
         input_tokens_per_s=ops.where(feasible, state.requests_per_s * s.prompt, nan),
-        ttft=ops.where(
-            feasible, _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service), nan
-        ),
+        ttft=ops.where(feasible, mean_ttft, nan),
         ttft_percentile=ops.where(feasible, wait + ttft0, nan),
         itl=ops.where(feasible, state.itl, nan),
         itl_percentile=ops.where(feasible, itl_quantile(state, q, ops), nan),
-        e2e_latency=ops.where(
-            feasible,
-            _mean_ttft(model, r, s, a, ops, f, state, slots, arrival_rate, service) + service,
-            nan,
-        ),
+        e2e_latency=ops.where(feasible, mean_ttft + service, nan),
         e2e_percentile=ops.where(feasible, wait + e2e0, nan),
         queue_wait_percentile=ops.where(feasible, wait, nan),
         kv_transfer=0.0 * replicas,
@@ -156,99 +169,52 @@ def capacity_core(
 
 
 def _slack(
-    model: Any,
-    r: Replica,
-    s: Any,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    *,
-    n: Any,
-    budget: Any,
-    targets: Targets,
+    c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
 ) -> tuple[Any, Any]:
     """The smallest normalised slack ``(target − value)/target`` of the per-replica targets at
     concurrency ``n`` (with the token budget ``token_budget`` chooses), and which target it is."""
-    state = _state(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
+    chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
+    state = load(c, s, ops, f, n=n, budget=chosen)
     q = targets.percentile
-    ttft = prefill_wait(state, s, q, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt_at)
+    ttft = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops)
     itl = itl_quantile(state, q, ops)
     e2e = ttft + (s.output_at - 1.0) * state.itl
-    by_itl = 1.0 - itl / targets.itl
-    by_ttft = 1.0 - ttft / targets.ttft
-    by_e2e = 1.0 - e2e / targets.e2e
-    worst = ops.minimum(ops.minimum(by_itl, by_ttft), by_e2e)
-    code = ops.where(worst >= by_itl, ITL_TARGET, ops.where(worst >= by_ttft, TTFT_TARGET, E2E_TARGET))
+    by_itl = _slack_of(itl, targets.itl, ops)
+    by_ttft = _slack_of(ttft, targets.ttft, ops)
+    by_e2e = _slack_of(e2e, targets.e2e, ops)
+    # the prefill must keep up with the arrivals: strictly below one full chunk per iteration
+    keeps_up = ops.where(state.prefill_load < 1.0, 1.0 - state.prefill_load, -1.0)
+    worst = ops.minimum(ops.minimum(ops.minimum(by_itl, by_ttft), by_e2e), keeps_up)
+    code = ops.where(
+        worst >= keeps_up,
+        TOKEN_BUDGET,
+        ops.where(worst >= by_itl, ITL_TARGET, ops.where(worst >= by_ttft, TTFT_TARGET, E2E_TARGET)),
+    )
     return worst, code
 
 
-def token_budget(
-    model: Any,
-    r: Replica,
-    s: Any,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    *,
-    n: Any,
-    budget: Any,
-    targets: Targets,
-) -> Any:
+def _slack_of(value: Any, target: Any, ops: Ops) -> Any:
+    """``1 − value/target``; 1 without a target (``inf``), whatever the value."""
+    bounded = target < math.inf
+    return ops.where(bounded, 1.0 - value / ops.where(bounded, target, 1.0), 1.0)
+
+
+def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets) -> Any:
     """The tokens per iteration to configure at concurrency ``n``: the engine's ``budget`` when
     prompts then take few enough iterations that the ITL quantile is a decode-only iteration
     (a share ``f <= 1 − q`` with a chunk); otherwise the largest budget whose iterations with a
     prefill chunk still meet the ITL target (Agrawal et al. 2024, Sarathi-Serve, §4.3: the token
     budget is set from the TBT SLO). Iteration time is linear in the chunk's tokens."""
     queries = f.draft_tokens + 1.0
-    per_cycle = load(model, r, s, a, ops, f, n=n, budget=budget).tokens_per_cycle
+    per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * s.prompt * (1.0 - f.prefix_hit) / s.decode_steps
     rare = n * queries + pbar / (1.0 - targets.percentile)  # budget that keeps chunks rare enough
     probe = ops.maximum(budget - n * queries, 1.0)
-    empty = _cycle_time(model, r, s, a, ops, f, n, 0.0)
-    slope = (_cycle_time(model, r, s, a, ops, f, n, probe) - empty) / probe
+    empty = c.time(n, 0.0, ops)
+    slope = (c.time(n, probe, ops) - empty) / probe
     chunk = ops.floor((targets.itl * per_cycle - empty) / slope)
     fitted = ops.minimum(budget, n * queries + ops.maximum(chunk, 0.0))
     return ops.where(budget >= rare, budget, fitted)
-
-
-def _state(
-    model: Any,
-    r: Replica,
-    s: Any,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    *,
-    n: Any,
-    budget: Any,
-    targets: Targets,
-) -> Any:
-    chosen = token_budget(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)
-    return load(model, r, s, a, ops, f, n=n, budget=chosen)
-
-
-def _cycle_time(
-    model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features, n: Any, prefill: Any
-) -> Any:
-    from .batching import _cycle
-
-    attended = s.prompt_square / s.prompt * (1.0 + f.prefix_hit) / 2.0
-    return _cycle(model, r, a, ops, f, n=n, prefill=prefill, context=s.decode_context, attended=attended)
-
-
-def _binding_target(
-    model: Any,
-    r: Replica,
-    s: Any,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    n: Any,
-    budget: Any,
-    targets: Targets,
-) -> Any:
-    """The target that stops one more running request."""
-    return _slack(model, r, s, a, ops, f, n=n, budget=budget, targets=targets)[1]
 
 
 def _largest_meeting(slack: Any, low_slack: Any, high_slack: Any, top: Any, ops: Ops) -> Any:
@@ -286,25 +252,6 @@ def _replicas(
         hi = ops.where(open_ & ok, mid, hi)
         lo = ops.where(open_ & _not(ok, ops), mid + 1.0, lo)
     return lo, _not(fits, ops)
-
-
-def _mean_ttft(
-    model: Any,
-    r: Replica,
-    s: Any,
-    a: Assumptions,
-    ops: Ops,
-    f: Features,
-    state: Any,
-    slots: Any,
-    rate: Any,
-    service: Any,
-) -> Any:
-    from .batching import prefill_wait_mean
-    from .queueing import mean_wait
-
-    own = prefill_wait_mean(state, s, ops) + prefill_time(model, r, a, ops, f, state, s, s.prompt)
-    return mean_wait(slots, rate, service, _output_scv(s), ops) + own
 
 
 def _output_scv(s: Any) -> Any:

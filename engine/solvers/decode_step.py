@@ -38,7 +38,6 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
-from . import transformer as tf
 from .collectives import point_to_point, ring_allreduce
 from .ops import Ops
 
@@ -87,6 +86,89 @@ class IterationTime(NamedTuple):
     fixed: Any
 
 
+class Affine(NamedTuple):
+    """Seconds ``fixed + per_sequence·decode + per_prefill·prefill``."""
+
+    fixed: Any
+    per_sequence: Any
+    per_prefill: Any
+
+    def at(self, decode: Any, prefill: Any) -> Any:
+        return self.fixed + self.per_sequence * decode + self.per_prefill * prefill
+
+
+class StepModel(NamedTuple):
+    """One stage's iteration time as a function of its decode sequences and prefill tokens, for a
+    given KV context: every term is affine in them except the routed experts' weights, which grow
+    with the tokens as ``experts·(1 − miss^tokens)`` (``transformer.weight_elements_touched``)."""
+
+    compute: Affine
+    kv: Affine
+    activations: Affine
+    communication: Affine
+    fixed: Any  # launches and host work
+    weights: Any  # weights every iteration reads (all of a dense model)
+    experts: Any  # reading every routed expert
+    miss: Any  # probability one token misses a given expert, 1 − k/E
+    queries: Any
+    total: Affine  # every affine term and ``weights`` together
+    dense: bool = False
+
+    def time(self, decode: Any, prefill: Any, ops: Ops) -> Any:
+        """Total seconds of one iteration (what the serving models evaluate over and over)."""
+        total = self.total
+        affine = total.fixed + total.per_sequence * decode + total.per_prefill * prefill
+        if self.dense:  # no routed experts to count
+            return affine
+        tokens = ops.maximum(decode * self.queries + prefill, 1.0)
+        return affine + self.experts * (1.0 - self.miss**tokens)
+
+
+def step_model(
+    model: Any,
+    r: Replica,
+    a: Assumptions,
+    ops: Ops,
+    *,
+    context: Any,
+    prefill_context: Any,
+    queries: Any = 1.0,
+) -> StepModel:
+    """The coefficients of one stage's iteration (see the module's list of terms)."""
+    stages, ep = r.pp, r.ep
+    rate = r.peak * r.tp * a.prefill_compute_efficiency * stages
+    bandwidth = r.memory_bandwidth * r.tp
+    streaming = bandwidth * a.decode_bandwidth_efficiency
+    kv_shards = ops.minimum(r.tp, model.kv_heads)  # KV heads replicate once tp exceeds them
+    imbalance = ops.where(ep > 1.0, a.expert_routing_imbalance, 1.0)
+    routed = model.experts_per_token * model.expert_parameters  # routed-expert weights per token
+    attention = 4.0 * model.layers * model.attention_width / ep / rate
+
+    # per token through the GEMMs (all expert-parallel groups); attention per position attended
+    gemm = (2.0 * (model.active_parameters - routed) + 2.0 * routed * imbalance) / ep / rate
+    compute = Affine(0.0, queries * (gemm + attention * context), gemm + attention * prefill_context)
+    # Decode reads every running sequence's cache once; a prefill chunk writes its own entries.
+    kv_token = model.kv_elements_per_token * r.kv_bpe * r.tp / kv_shards / ep / stages
+    kv = Affine(0.0, kv_token * context / (bandwidth * a.kv_read_efficiency), kv_token / streaming)
+    act = 2.0 * model.activation_elements_per_token * r.act_bpe / ep / streaming / stages
+    activations = Affine(0.0, queries * act, act)
+    comm_fixed, comm_token = _communication(model, r, a)
+    communication = Affine(comm_fixed, queries * comm_token, comm_token)
+    fixed = _launch(model, a) / stages + a.serving_iteration_overhead
+    weights = model.shared_parameters * r.weight_bpe / streaming / stages
+    experts = model.experts * model.expert_parameters * imbalance / ep * r.weight_bpe / streaming / stages
+    dense = isinstance(experts, float) and experts == 0.0  # a scalar dense model: skip the expert term
+    miss = 1.0 - model.experts_per_token / model.experts
+    total = Affine(
+        fixed + weights + comm_fixed,
+        compute.per_sequence + kv.per_sequence + activations.per_sequence + communication.per_sequence,
+        compute.per_prefill + kv.per_prefill + activations.per_prefill + communication.per_prefill,
+    )
+    return StepModel(
+        compute, kv, activations, communication, fixed, weights, experts, miss, queries, total, dense
+    )
+
+
 def iteration_time(
     model: Any,
     r: Replica,
@@ -101,64 +183,46 @@ def iteration_time(
 ) -> IterationTime:
     """One stage's iteration over ``decode`` sequences at mean KV ``context`` (``queries`` tokens
     each) and ``prefill`` prompt tokens attending over ``prefill_context`` positions on average."""
-    tokens = decode * queries + prefill  # through the replica's GEMMs, all expert-parallel groups
-    group = tokens / r.ep  # tokens of one data-parallel attention group
-    flops_rate = r.peak * r.tp * a.prefill_compute_efficiency
-    bandwidth = r.memory_bandwidth * r.tp
-    streaming = bandwidth * a.decode_bandwidth_efficiency
-    kv_shards = ops.minimum(r.tp, model.kv_heads)  # KV heads replicate once tp exceeds them
-    imbalance = ops.where(r.ep > 1.0, a.expert_routing_imbalance, 1.0)
-    routed = model.experts_per_token * model.expert_parameters  # routed-expert weights per token
-
-    attention = (
-        4.0 * model.layers * model.attention_width * (decode * queries * context + prefill * prefill_context)
+    m = step_model(model, r, a, ops, context=context, prefill_context=prefill_context, queries=queries)
+    tokens = ops.maximum(decode * queries + prefill, 1.0)
+    weights = m.weights + m.experts * (1.0 - m.miss**tokens)
+    return IterationTime(
+        total=m.time(decode, prefill, ops),
+        compute=m.compute.at(decode, prefill),
+        weights=weights,
+        kv=m.kv.at(decode, prefill),
+        activations=m.activations.at(decode, prefill),
+        communication=m.communication.at(decode, prefill),
+        fixed=m.fixed,
     )
-    flops = (
-        2.0 * (model.active_parameters - routed) * group
-        + (2.0 * routed * tokens * imbalance + attention) / r.ep
-    )
-    compute = flops / flops_rate / r.pp
-    hit = tf.weight_elements_touched(model, ops.maximum(tokens, 1.0)) - model.shared_parameters
-    weights = (model.shared_parameters + hit * imbalance / r.ep) * r.weight_bpe / streaming / r.pp
-    activations = tf.activation_traffic(model, group, r.act_bpe) / streaming / r.pp
-    # Decode reads every running sequence's cache once; a prefill chunk writes its own entries.
-    kv_read = tf.kv_cache_bytes(model, context, decode / r.ep, r.kv_bpe) * r.tp / kv_shards
-    kv_write = tf.kv_cache_bytes(model, prefill / r.ep, 1.0, r.kv_bpe) * r.tp / kv_shards
-    kv = (kv_read / (bandwidth * a.kv_read_efficiency) + kv_write / streaming) / r.pp
-    communication = (
-        _tp_communication(model, group * model.hidden_size * r.act_bpe, r, a)
-        + _expert_all_to_all(model, group, r)
-    ) / r.pp + _stage_transfer(model, group, r, a)
-    fixed = _launch(model, a) / r.pp + a.serving_iteration_overhead
-    total = compute + weights + kv + activations + communication + fixed
-    return IterationTime(total, compute, weights, kv, activations, communication, fixed)
 
 
-def _tp_communication(model: Any, message: Any, r: Replica, a: Assumptions) -> Any:
-    """The pass's tensor-parallel all-reduces: a ring over ``tp`` devices on the scale-up link, one
-    direction of the datasheet's bidirectional rate (Patarasuk & Yuan 2009). With expert
-    parallelism the MoE layer's output is combined by the all-to-all instead of all-reduced."""
+def _communication(model: Any, r: Replica, a: Assumptions) -> tuple[Any, Any]:
+    """(fixed seconds, seconds per token) of one stage's messages:
+
+    - tensor-parallel all-reduces of the layer outputs, a ring over ``tp`` devices on the scale-up
+      link at one direction of the datasheet's bidirectional rate (Patarasuk & Yuan 2009,
+      ``collectives.ring_allreduce``); with expert parallelism the all-to-all combines the MoE
+      layer's output instead of an all-reduce;
+    - expert parallelism's dispatch and combine per MoE layer: each device sends its share of its
+      group's tokens to their ``k`` experts, ``(D−1)/D`` of them elsewhere (``D = tp·ep``);
+    - the activations a pipeline stage hands to the next: ``pp − 1`` boundaries per pass
+      (``collectives.point_to_point``).
+    """
     link = r.scale_up_bandwidth / 2.0 * a.scale_up_efficiency
-    per_layer = TP_ALLREDUCES_PER_LAYER - (r.ep > 1.0) * 1.0
-    return model.layers * per_layer * ring_allreduce(message, r.tp, link, a.scale_up_latency)
-
-
-def _expert_all_to_all(model: Any, group_tokens: Any, r: Replica) -> Any:
-    """Dispatch and combine of each MoE layer: every device sends its share of the group's tokens
-    to their ``k`` experts, ``(D−1)/D`` of them on other devices (``D = tp·ep``), and receives the
-    results back; zero without expert parallelism."""
+    width = model.hidden_size * r.act_bpe / r.ep  # bytes per token of one group's message
+    allreduces = model.layers * (TP_ALLREDUCES_PER_LAYER - (r.ep > 1.0) * 1.0)
+    ring = ring_allreduce(width, r.tp, link, 0.0)  # bytes part, per token
+    ring_fixed = ring_allreduce(0.0, r.tp, link, a.scale_up_latency)
+    expert = (r.ep > 1.0) * model.layers * 2.0
     devices = r.tp * r.ep
-    sent = group_tokens / r.tp * model.experts_per_token * model.hidden_size * r.act_bpe
-    one_way = sent * (devices - 1.0) / devices / r.ep_bandwidth + r.ep_latency
-    return (r.ep > 1.0) * model.layers * 2.0 * one_way
-
-
-def _stage_transfer(model: Any, tokens: Any, r: Replica, a: Assumptions) -> Any:
-    """The activations a pipeline stage hands to the next: one point-to-point message of
-    ``tokens·hidden`` elements per stage boundary (``pp − 1`` per pass), none for one stage."""
-    link = r.scale_up_bandwidth / 2.0 * a.scale_up_efficiency
-    message = tokens * model.hidden_size * r.act_bpe
-    return (r.pp - 1.0) / r.pp * point_to_point(message, link, a.scale_up_latency)
+    sent = width / r.tp * model.experts_per_token * (devices - 1.0) / devices / r.ep_bandwidth
+    boundary = (r.pp - 1.0) / r.pp
+    fixed = (allreduces * ring_fixed + expert * r.ep_latency) / r.pp + boundary * point_to_point(
+        0.0, link, a.scale_up_latency
+    )
+    per_token = (allreduces * ring + expert * sent) / r.pp + boundary * width / link
+    return fixed, per_token
 
 
 def _launch(model: Any, a: Assumptions) -> Any:

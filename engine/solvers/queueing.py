@@ -95,3 +95,18 @@ def mean_wait(servers: Any, arrival_rate: Any, service_time: Any, service_scv: A
     waiting = erlang_c(servers, arrival_rate * service_time, ops)
     mean = waiting * (1.0 + service_scv) / 2.0 / ops.maximum(spare, 1e-300)
     return ops.where(spare > 0.0, mean, math.inf)
+
+
+def single_wait_quantile(arrival_rate: Any, service_time: Any, service_scv: Any, q: Any, ops: Ops) -> Any:
+    """``wait_quantile`` for one server, where Erlang C is exactly the utilisation ``ρ``."""
+    rho = arrival_rate * service_time
+    spare = 1.0 / service_time - arrival_rate
+    tail = ops.maximum(ops.log(ops.maximum(rho, 1e-300) / (1.0 - q)), 0.0) * (1.0 + service_scv) / 2.0
+    return ops.where(spare > 0.0, tail / ops.maximum(spare, 1e-300), math.inf)
+
+
+def single_mean_wait(arrival_rate: Any, service_time: Any, service_scv: Any, ops: Ops) -> Any:
+    """``mean_wait`` for one server (Pollaczek–Khinchine: ``ρ·S·(1 + Cs²)/(2(1 − ρ))``)."""
+    rho = arrival_rate * service_time
+    spare = 1.0 / service_time - arrival_rate
+    return ops.where(spare > 0.0, rho * (1.0 + service_scv) / 2.0 / ops.maximum(spare, 1e-300), math.inf)

@@ -15,7 +15,18 @@ from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..models.types import TransformerSpec
 from ..workloads import LengthStats, Workload
-from .batching import LIMITS, BatchingEstimate, Features, Limits, batching_core, limits, load, prefill_time
+from .batching import (
+    LIMITS,
+    TOKEN_BUDGET,
+    BatchingEstimate,
+    Features,
+    Limits,
+    batching_core,
+    cycle_model,
+    limits,
+    load,
+    prefill_time,
+)
 from .capacity import (
     BINDING,
     ITL_TARGET,
@@ -193,14 +204,20 @@ def _unmeetable(
     t: Targets,
 ) -> str:
     """Why even one request per replica misses a target: the batch-1 latency in words."""
-    state = load(model, r, s, a, SCALAR, f, n=1.0, budget=budget)
+    c = cycle_model(model, r, s, a, SCALAR, f)
+    state = load(c, s, SCALAR, f, n=1.0, budget=budget)
     if code == ITL_TARGET:
         best = state.itl_decode
         return (
             f"ITL target: {t.itl * 1e3:.3g} ms is below the {best * 1e3:.3g} ms of one decode step at "
             "concurrency 1; no number of replicas meets it — use faster or more devices per replica"
         )
-    first = prefill_time(model, r, a, SCALAR, f, state, s, s.prompt_at)
+    first = prefill_time(c, state, s, f, s.prompt_at, SCALAR)
+    if code == TOKEN_BUDGET:
+        return (
+            "token budget: the iterations short enough for the ITL target cannot take the prompts as "
+            "fast as they arrive, even at concurrency 1; no number of replicas meets it"
+        )
     if code == TTFT_TARGET:
         return (
             f"TTFT target: {t.ttft * 1e3:.4g} ms is below the {first * 1e3:.4g} ms prefill of a "

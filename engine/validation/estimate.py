@@ -15,7 +15,7 @@ from ..catalog_loader import Catalog
 from ..enums import Precision
 from ..errors import CatalogError
 from ..models.types import CNNSpec, TransformerSpec
-from ..solvers.batching import Features, concurrency_at_rate, load
+from ..solvers.batching import Features, concurrency_at_rate, cycle_model, load
 from ..solvers.capacity import Targets, capacity_core
 from ..solvers.distributed import TrainingEstimate, training_step
 from ..solvers.ops import SCALAR
@@ -161,10 +161,9 @@ def _tpot(e: Estimator, case: Case, a: Assumptions) -> float:
     concurrency at which the replica finishes that rate (Little's law)."""
     model, r, s, at_max = e.at_load(case, a)
     f = features()
-    n = concurrency_at_rate(
-        model, r, s, a, SCALAR, f, rate=case.inputs["arrival_rate"], top=at_max.concurrency
-    )
-    return load(model, r, s, a, SCALAR, f, n=n, budget=a.prefill_token_budget).itl * 1e3
+    c = cycle_model(model, r, s, a, SCALAR, f)
+    n = concurrency_at_rate(c, s, SCALAR, f, rate=case.inputs["arrival_rate"], top=at_max.concurrency)
+    return load(c, s, SCALAR, f, n=n, budget=a.prefill_token_budget).itl * 1e3
 
 
 def _fleet_tokens_per_s(e: Estimator, case: Case, a: Assumptions) -> float:
