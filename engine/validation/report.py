@@ -119,40 +119,44 @@ def summarise(results: Sequence[CaseResult], titles: Mapping[str, str]) -> tuple
 
 def markdown(v: Validation) -> str:
     """The case table and the per-category summary as GitHub-flavoured Markdown: in-sample (the
-    catalog's values, fitted on all cases) and, when computed, leave-one-out (refitted without the
-    case) side by side."""
-    loo = {r.id: r for r in v.loo_results}
-    extra = " leave-one-out | LOO error |" if loo else ""
+    catalog's calibrated values, fitted on every case), then, when computed, leave-one-out (each
+    case under the values refitted without it) in tables of their own."""
     lines = [
-        f"| case | measured | estimated | unit | error |{extra} tolerance | within |",
-        "|---|---:|---:|---|---:|" + ("---:|---:|" if loo else "") + "---:|---|",
+        "| case | measured | estimated | unit | error | tolerance | within |",
+        "|---|---:|---:|---|---:|---:|---|",
     ]
     for r in v.results:
         within = "yes" if r.within_tolerance else ("no (expected: see cases.toml)" if r.xfail else "no")
-        held = f" {_number(loo[r.id].estimated)} | {loo[r.id].error:+.1%} |" if r.id in loo else ""
         lines.append(
-            f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} |{held} "
-            f"±{r.tolerance:.0%} | {within} |"
+            f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
+            f"| ±{r.tolerance:.0%} | {within} |"
         )
-    lines += ["", *category_table(v)]
+    lines += ["", *_category_table(v.categories)]
+    if v.loo_results:
+        lines += [
+            "",
+            "Leave-one-out: each case estimated with the calibrated values refitted without it.",
+            "",
+            "| case | measured | leave-one-out | unit | error | within |",
+            "|---|---:|---:|---|---:|---|",
+        ]
+        for r in v.loo_results:
+            lines.append(
+                f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
+                f"| {'yes' if r.within_tolerance else 'no'} |"
+            )
+        lines += ["", *_category_table(v.loo_categories)]
     return "\n".join(lines) + "\n"
 
 
-def category_table(v: Validation) -> list[str]:
-    """Per category: cases, within tolerance, median absolute error and worst factor, in-sample
-    and (when computed) leave-one-out."""
-    loo = {c.key: c for c in v.loo_categories}
-    extra = " LOO median abs. error | LOO worst factor |" if loo else ""
+def _category_table(categories: Sequence[CategorySummary]) -> list[str]:
     lines = [
-        f"| category | cases | within tolerance | median abs. error | worst factor |{extra}",
-        "|---|---:|---:|---:|---:|" + ("---:|---:|" if loo else ""),
+        "| category | cases | within tolerance | median abs. error | worst factor |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for c in v.categories:
+    for c in categories:
         error, factor = f"{c.median_abs_error:.1%}", f"{c.max_factor:.2f}×"
-        held = ""
-        if c.key in loo:
-            held = f" {loo[c.key].median_abs_error:.1%} | {loo[c.key].max_factor:.2f}× |"
-        lines.append(f"| {c.title} | {c.cases} | {c.within_tolerance} | {error} | {factor} |{held}")
+        lines.append(f"| {c.title} | {c.cases} | {c.within_tolerance} | {error} | {factor} |")
     return lines
 
 
