@@ -340,23 +340,20 @@ def disaggregated_core(
 
     first_q = prompt_service(s.prompt_at) + transfer(s.prompt_at)
     service = prompt_service(s.prompt)
-    budget_wait = targets.ttft - first_q
+    # The decode pool takes the request on at its next iteration: keep one for it, the rest of the
+    # TTFT target is what the prefill pool's queue may take.
+    decode_first = cycle_model(model, decode, no_prefill, a, ops, decode_only).time(1.0, 0.0, ops)
+    budget_wait = targets.ttft - first_q - decode_first
+    prompt_scv = s.prompt_var / (s.prompt * s.prompt)
     prefill_replicas, prefill_queued = _replicas(
-        arrival_rate,
-        service,
-        1.0,
-        ops.maximum(budget_wait, 0.0),
-        s.prompt_var / (s.prompt * s.prompt),
-        q,
-        ops,
+        arrival_rate, service, 1.0, ops.maximum(budget_wait, 0.0), prompt_scv, q, ops
     )
-    prefill_wait = wait_quantile(
-        prefill_replicas, arrival_rate, service, s.prompt_var / (s.prompt * s.prompt), q, ops
-    )
+    prefill_wait = wait_quantile(prefill_replicas, arrival_rate, service, prompt_scv, q, ops)
+    spent = first_q + prefill_wait
 
-    # Decode pool: the colocated search with no prompts to prefill and the TTFT already spent.
+    # Decode pool: the colocated search with no prompts to prefill and what the prefill spent.
     decode_targets = Targets(
-        ttft=math.inf, itl=targets.itl, e2e=targets.e2e - first_q - prefill_wait, percentile=q
+        ttft=targets.ttft - spent, itl=targets.itl, e2e=targets.e2e - spent, percentile=q
     )
     decoded = capacity_core(
         model,
@@ -374,7 +371,7 @@ def disaggregated_core(
     feasible = decoded.feasible & meets_first
     binding = ops.where(meets_first, ops.where(prefill_queued, QUEUEING, decoded.binding), TTFT_TARGET)
     nan = math.nan
-    ttft_q = prefill_wait + first_q + decoded.queue_wait_percentile
+    ttft_q = spent + decoded.ttft_percentile
     mean_first = service + transfer(s.prompt)
     replicas = prefill_replicas + decoded.replicas
     return CapacityEstimate(
@@ -395,9 +392,7 @@ def disaggregated_core(
         itl=decoded.itl,
         itl_percentile=decoded.itl_percentile,
         e2e_latency=ops.where(feasible, mean_first + decoded.e2e_latency, nan),
-        e2e_percentile=ops.where(
-            feasible, ttft_q + decoded.e2e_percentile - decoded.queue_wait_percentile, nan
-        ),
+        e2e_percentile=ops.where(feasible, spent + decoded.e2e_percentile, nan),
         queue_wait_percentile=ops.where(feasible, prefill_wait + decoded.queue_wait_percentile, nan),
         kv_transfer=transfer(s.prompt),
         token_budget=budget,
