@@ -17,8 +17,8 @@
 A discrete-event simulation in the tests checks these against GI/G/c runs (it is not part of the
 product): within 20 % of the simulated mean, P90 and P99 waits for service coefficients of
 variation up to 1; for long-tailed service (Cs² = 4) the closed form overstates the wait by
-10-40 %, on the safe side for capacity. ``servers`` may be any real >= 1 (the gamma-function extension of Erlang's formula); an
-unstable queue (``offered >= servers``) waits forever (``inf``).
+10-40 %, on the safe side for capacity. ``servers`` may be any real >= 1 (the gamma-function
+extension of Erlang's formula); an unstable queue (``offered >= servers``) waits forever (``inf``).
 """
 
 from __future__ import annotations

@@ -60,40 +60,30 @@ def test_batching_sweep_equals_the_facade():
         for tp in (1, 8)
         for c in ("max", 16)
     ]
+    small = {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100}
+    big = {"model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100}
     rows += [
         {"model": "Llama3_8B", "hardware": "H100", "workload": "chat"},
         {"model": "Llama3_8B", "hardware": "H100", "workload": "code", "concurrency": 8, "precision": "fp8"},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 100, "output_len": 1},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 100, "output_len": 100, "concurrency": 0},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 9000, "output_len": 100},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "weight_precision": "int4"},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "weight_precision": "fp32"},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "prefix_cache_hit": 0.5},
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "prefix_cache_hit": 1.5},
-        {
-            "model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "tp_size": 4,
-            "draft_model": "Llama3_8B", "draft_tokens": 4, "acceptance_rate": 0.7,
-        },
-        {
-            "model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "tp_size": 4,
-            "draft_tokens": 3, "acceptance_rate": 0.6,
-        },
-        {"model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "tp_size": 4, "draft_tokens": 3},
-        {"model": "Mixtral_8x7B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "tp_size": 2, "ep_size": 2},
-        {
-            "model": "DeepSeek_V3", "hardware": "H200", "prompt_len": 900, "output_len": 100, "tp_size": 8,
-            "ep_size": 4, "fabric": "IB_NDR", "precision": "fp8",
-        },
-        {"model": "Llama3_8B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "ep_size": 2},
-        {"model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "tp_size": 2, "pp_size": 2},
-        {"model": "Llama3_70B", "hardware": "H100", "workload": "chat", "prompt_len": 900},
-        {"model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100, "concurrency": "lots"},
+        {**small, "prompt_len": 100, "output_len": 1},
+        {**small, "prompt_len": 100, "concurrency": 0},
+        {**small, "prompt_len": 9000},
+        {**small, "weight_precision": "int4"},
+        {**small, "weight_precision": "fp32"},
+        {**small, "prefix_cache_hit": 0.5},
+        {**small, "prefix_cache_hit": 1.5},
+        {**small, "ep_size": 2},
+        {**big, "tp_size": 4, "draft_model": "Llama3_8B", "draft_tokens": 4, "acceptance_rate": 0.7},
+        {**big, "tp_size": 4, "draft_tokens": 3, "acceptance_rate": 0.6},
+        {**big, "tp_size": 4, "draft_tokens": 3},
+        {**big, "model": "Mixtral_8x7B", "tp_size": 2, "ep_size": 2},
+        {**big, "model": "DeepSeek_V3", "hardware": "H200", "tp_size": 8, "ep_size": 4, "fabric": "IB_NDR"},
+        {**big, "tp_size": 2, "pp_size": 2},
+        {**big, "workload": "chat", "output_len": None},
+        {**big, "concurrency": "lots"},
         {"model": "Llama3_70B", "hardware": "H100", "workload": "chatt"},
-        {
-            "model": "Llama3_70B", "hardware": "H100", "prompt_len": 900, "output_len": 100,
-            "draft_model": "Mixtral_8x7B", "draft_tokens": 2, "acceptance_rate": 0.5,
-        },
-    ]  # fmt: skip
+        {**big, "draft_model": "Mixtral_8x7B", "draft_tokens": 2, "acceptance_rate": 0.5},
+    ]
     assert_matches_facade(pd.DataFrame(rows), "batching")
 
 
@@ -111,7 +101,7 @@ def test_capacity_sweep_equals_the_facade():
     base = {"model": "Llama3_70B", "hardware": "H100", "prompt_len": 3000, "output_len": 400, "tp_size": 8}
     rows += [
         {**base, "arrival_rate": 50, "ttft_target": 2, "itl_target": 0.04},
-        {**base, "arrival_rate": 50, "workload": "chat", "prompt_len": None, "output_len": None, "itl_target": 0.04},
+        {**base, "arrival_rate": 50, "workload": "chat", "prompt_len": None, "output_len": None},
         {**base, "arrival_rate": 50, "ttft_target": 2, "itl_target": 0.04, "percentile": 0.9},
         {**base, "arrival_rate": 50, "ttft_target": 2, "itl_target": 0.04, "disaggregated": True},
         {
