@@ -6,8 +6,8 @@ Ours runs with this interpreter (``sys.executable``); the reference runs in a ca
 of its own (``reference_env``). Every measurement is made in a fresh subprocess
 (``worker.py``), one per side and row. Sections: import time (``import_time``), the six seed
 calls of the spec (``seed_calls``), then the sections for APIs still being written
-(``macros_bench``, ``sweep_bench``, ``workbooks_bench``), which report "not available yet" until
-their API exists. Prints a table and writes the same results as JSON (default
+(``macros_bench``, ``blocks_bench``, ``sweep_bench``, ``workbooks_bench``), which report "not
+available yet" until their API exists. Prints a table and writes the same results as JSON (default
 ``bench/results/latest.json``). Exit status 1 if any measurement failed (shown, never hidden).
 """
 
@@ -29,7 +29,7 @@ import seed_calls
 
 BENCH = Path(__file__).resolve().parent
 WORKER = BENCH / "worker.py"
-HOOK_MODULES = ("macros_bench", "sweep_bench", "workbooks_bench", "catalog_bench")
+HOOK_MODULES = ("macros_bench", "blocks_bench", "sweep_bench", "workbooks_bench", "catalog_bench")
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 
 

@@ -1,5 +1,7 @@
 """Modelling constants (efficiencies, overheads, failure rates), each read from
-``catalog/assumptions.toml`` with its source: no formula carries such a number as a literal."""
+``catalog/assumptions.toml`` with its source: no formula carries such a number as a literal.
+The serving runtimes' profiles (``[runtimes.*]``, ``default_runtime``) are read beside them
+(``mlsysim.runtimes``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 from .catalog_reader import measured_value
 from .entry import Measured, Source
 from .errors import CatalogError
+from .runtimes import RuntimeCosts, RuntimeProfile, default_runtime, profile_of, read_runtimes
 
 # field -> dimension of its catalog unit
 _DIMENSIONS = {
@@ -32,6 +35,18 @@ _DIMENSIONS = {
     "network_mtbf_per_accelerator": "time",
     "software_mtbf_per_accelerator": "time",
     "restart_time": "time",
+    # Collectives (engine/solvers/collectives) and serving runtimes (engine/runtimes.py)
+    "collective_launch_latency": "time",
+    "ll_hop_latency": "time",
+    "ll_bandwidth_fraction": "count",
+    "ll128_hop_latency": "time",
+    "ll128_bandwidth_fraction": "count",
+    "nvls_latency": "time",
+    "nvls_efficiency": "count",
+    "oneshot_latency": "time",
+    "custom_allreduce_max_bytes": "data",
+    "prefill_comm_overlap_fraction": "count",
+    "graph_kernel_overhead": "time",
     # Serving at load (engine/solvers/decode_step.py, batching.py, queueing.py, capacity.py)
     "kv_read_efficiency": "count",
     "serving_iteration_overhead": "time",
@@ -65,6 +80,17 @@ class Assumptions:
     network_mtbf_per_accelerator: float
     software_mtbf_per_accelerator: float
     restart_time: float
+    collective_launch_latency: float
+    ll_hop_latency: float
+    ll_bandwidth_fraction: float
+    ll128_hop_latency: float
+    ll128_bandwidth_fraction: float
+    nvls_latency: float
+    nvls_efficiency: float
+    oneshot_latency: float
+    custom_allreduce_max_bytes: float
+    prefill_comm_overlap_fraction: float
+    graph_kernel_overhead: float
     kv_read_efficiency: float
     serving_iteration_overhead: float
     kv_block_tokens: float
@@ -72,9 +98,24 @@ class Assumptions:
     prefill_token_budget: float
     expert_routing_imbalance: float
     provenance: Mapping[str, Measured]
+    runtimes: Mapping[str, RuntimeProfile]
+    default_runtime: str
 
     def source_of(self, name: str) -> Measured:
         return self.provenance[name]
+
+    def runtime(self, name: str | None = None) -> RuntimeCosts:
+        """The serving runtime ``name`` (``default_runtime`` when None) as the serving core's numbers."""
+        profile = profile_of(self.runtimes, name or self.default_runtime)
+        return RuntimeCosts(
+            decode_graphs=1.0 if profile.cuda_graph_decode else 0.0,
+            custom_allreduce_max=self.custom_allreduce_max_bytes if profile.custom_allreduce else 0.0,
+            nvls=1.0 if profile.nccl_nvls else 0.0,
+            prefill_comm_exposed=1.0 - self.prefill_comm_overlap_fraction
+            if profile.prefill_comm_overlap
+            else 1.0,
+            iteration_overhead=self.serving_iteration_overhead if profile.host_scheduler else 0.0,
+        )
 
 
 _FRACTIONS = {
@@ -87,15 +128,22 @@ _FRACTIONS = {
     "memory_reserved_fraction",
     "maintenance_fraction_per_year",
     "average_power_fraction",
+    "ll_bandwidth_fraction",
+    "ll128_bandwidth_fraction",
+    "nvls_efficiency",
+    "prefill_comm_overlap_fraction",
     "kv_read_efficiency",
     "kv_block_waste",
 }
 
 
+_NOT_MEASURED = {"provenance", "runtimes", "default_runtime"}
+
+
 def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Assumptions:
-    names = [f.name for f in fields(Assumptions) if f.name != "provenance"]
+    names = [f.name for f in fields(Assumptions) if f.name not in _NOT_MEASURED]
     missing = sorted(set(names) - set(raw))
-    extra = sorted(set(raw) - set(names))
+    extra = sorted(set(raw) - set(names) - {"runtimes", "default_runtime"})
     if missing or extra:
         raise CatalogError(where, f"missing {missing or 'none'}; unknown {extra or 'none'}")
     provenance = {
@@ -105,4 +153,6 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
         if provenance[name].si_value > 1:
             raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
     values = {name: m.si_value for name, m in provenance.items()}
-    return Assumptions(**values, provenance=provenance)
+    runtimes = read_runtimes(f"{where}.runtimes", raw.get("runtimes"), sources)
+    default = default_runtime(f"{where}.default_runtime", raw.get("default_runtime"), runtimes, sources)
+    return Assumptions(**values, provenance=provenance, runtimes=runtimes, default_runtime=default)

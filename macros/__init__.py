@@ -26,10 +26,14 @@ def __getattr__(name: str) -> Any:
         from . import registry
 
         return getattr(registry, name)
+    if name == "set_catalog":  # the catalog every function looks ids up in (``resolve.set_catalog``)
+        from .resolve import set_catalog
+
+        return set_catalog
     raise AttributeError(f"module 'mlsysim.macros' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     from .registry import CALLABLES
 
-    return sorted([*CALLABLES, "CALLABLES", "REGISTRY"])
+    return sorted([*CALLABLES, "CALLABLES", "REGISTRY", "set_catalog"])

@@ -33,7 +33,12 @@ PP = Arg("pp", "number", "pipeline-parallel stages; default 1", optional=True)
 MICROBATCHES = Arg("microbatches", "number", "micro-batches per step; default 1", optional=True)
 ZERO = Arg("zero", "number", "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 0", optional=True)
 TRAIN_BATCH = Arg("batch", "number", "global batch in sequences of 2048 tokens")
-DAYS = Arg("days", "number", "period in days")
+DAYS = Arg(
+    "days",
+    "number",
+    "period in days (a cell formatted as a date counts as its serial number of days)",
+    dates=True,
+)
 HOURS = Arg("hours", "number", "job duration in hours")
 CKPT = Arg("ckpt_s", "number", "time to write one checkpoint, in seconds")
 KWH_PRICE = Arg(

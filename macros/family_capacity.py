@@ -126,8 +126,8 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         lambda e: e.max_concurrency,
         "number",
         "",
-        "Most requests one replica can run at once under continuous batching: the KV cache of each "
-        "(paged, 16-token blocks) beside the weights, and the 8192-token iteration budget.",
+        "Most requests one replica runs at once under continuous batching: their paged KV caches "
+        "beside the weights, within the 8192-token iteration budget.",
         label="requests",
     ),
     _batching(
@@ -145,8 +145,8 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
         lambda e: e.replicas,
         "number",
         "",
-        "Replicas (each tp accelerators) that serve `rate` requests/s within the TTFT and ITL "
-        "targets at the percentile, waiting for a free slot included (Erlang C, Allen-Cunneen).",
+        "Replicas (tp accelerators each) that serve arrival_rate requests/s within the TTFT and ITL "
+        "targets at the percentile, queueing included (Erlang C).",
         label="replicas",
     ),
     _capacity(

@@ -80,9 +80,19 @@ def help_text(topic: str | None) -> str:
 
 
 def _version() -> str:
+    """``mlsysim-workbook <version>``: the distribution's name tells it from the other ``mlsysim``
+    on PyPI, and its installed metadata is checked against the code that runs."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from mlsysim import __version__
 
-    return __version__
+    try:
+        installed = version("mlsysim-workbook")
+    except PackageNotFoundError:
+        installed = "none"
+    if installed != __version__:
+        return f"mlsysim-workbook {__version__} (installed metadata: {installed}; reinstall it)"
+    return f"mlsysim-workbook {__version__}"
 
 
 FUNCTIONS = (
@@ -96,7 +106,15 @@ FUNCTIONS = (
         "unit, or converted to unit.",
         spec_value,
     ),
-    ExcelFunction("MLSYS_VERSION", "Catalog", (), "text", "", "Version of the MLSYSIM engine.", _version),
+    ExcelFunction(
+        "MLSYS_VERSION",
+        "Catalog",
+        (),
+        "text",
+        "",
+        "Name and version of the engine (mlsysim-workbook), to check which mlsysim Excel runs.",
+        _version,
+    ),
     ExcelFunction(
         "MLSYS_HELP",
         "Catalog",

@@ -25,7 +25,19 @@ def _define(name, read, unit, description, *, si_unit="USD", label=""):
     def compute(fleet, days, kwh_price, datacenter):
         return read(estimate(fleet, days, kwh_price, datacenter))
 
-    return ExcelFunction(name, "Economics", ARGS, "number", unit, description, compute, si_unit, label)
+    return ExcelFunction(
+        name,
+        "Economics",
+        ARGS,
+        "number",
+        unit,
+        description,
+        compute,
+        si_unit,
+        label,
+        estimate=estimate,
+        read=read,
+    )
 
 
 FUNCTIONS = (

@@ -25,7 +25,18 @@ def _define(name, read, unit, si_unit, description):
     def compute(fleet, days, region):
         return read(estimate(fleet, days, region))
 
-    return ExcelFunction(name, "Sustainability", ARGS, "number", unit, description, compute, si_unit)
+    return ExcelFunction(
+        name,
+        "Sustainability",
+        ARGS,
+        "number",
+        unit,
+        description,
+        compute,
+        si_unit,
+        estimate=estimate,
+        read=read,
+    )
 
 
 FUNCTIONS = (

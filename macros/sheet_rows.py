@@ -45,8 +45,12 @@ def row_values(schema: SheetSchema, row: Any) -> tuple:
         row = row[0]
     elif row and all(isinstance(cell, list | tuple) and len(cell) == 1 for cell in row):
         row = [cell[0] for cell in row]  # a column range (n×1)
-    if len(row) != len(schema.columns):
+    keys = schema.layout_of(len(row))
+    if keys is None:
         raise _bad_shape(schema, f"{len(row)} cells")
+    if len(row) != len(schema.columns):  # an earlier layout: by key, the columns added since empty
+        by_key = dict(zip(keys, row, strict=True))
+        row = [by_key.get(c.key) for c in schema.columns]
     # TRUE/FALSE as text: True == 1 in Python, and a cache keyed on the row must not confuse them.
     return tuple(("TRUE" if cell else "FALSE") if isinstance(cell, bool) else cell for cell in row)
 

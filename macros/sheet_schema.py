@@ -71,6 +71,16 @@ class SheetSchema:
     kind: str
     sheet: str
     columns: tuple[Column, ...]
+    # Column keys of earlier layouts, so a workbook written by an earlier version still recomputes
+    # (decision 5 of the architecture): a row of such a length is read by key, the columns added
+    # since (all optional) empty.
+    earlier: tuple[tuple[str, ...], ...] = ()
+
+    def layout_of(self, cells: int) -> tuple[str, ...] | None:
+        """The column keys of a row of ``cells`` cells: this layout, an earlier one, or None."""
+        if cells == len(self.columns):
+            return tuple(c.key for c in self.columns)
+        return next((keys for keys in self.earlier if len(keys) == cells), None)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -219,6 +229,16 @@ REGIONS = SheetSchema(
     ),
 )
 
+# Columns added in milestone 2 (all optional): the milestone-1 layout is the current one without them.
+_ADDED_IN_2 = frozenset({"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"})
+
+
+def _with_earlier(sheet: SheetSchema) -> SheetSchema:
+    first = tuple(c.key for c in sheet.columns if c.key not in _ADDED_IN_2)
+    return SheetSchema(sheet.kind, sheet.sheet, sheet.columns, (first,))
+
+
+HARDWARE, MODELS, FLEETS, REGIONS = (_with_earlier(s) for s in (HARDWARE, MODELS, FLEETS, REGIONS))
 _SCHEMAS = {s.kind: s for s in (HARDWARE, MODELS, FLEETS, REGIONS)}
 _BY_NAME = {normalize(s.sheet): s for s in _SCHEMAS.values()} | {normalize(k): s for k, s in _SCHEMAS.items()}
 

@@ -13,6 +13,7 @@ from mlsysim.macros.docs import function_rows
 from openpyxl.styles import Alignment
 
 from . import names, styles
+from .engine_calls import call, current_target
 from .layout import TITLE_ROW, master_check_colours, protect, put_text
 from .scenarios import Scenarios
 from .versions import catalog_version, engine_version
@@ -28,12 +29,49 @@ PURPOSE = (
     "reviewer can audit cell by cell; Checks collects the checks behind the master check shown on every "
     "sheet."
 )
-LIVE = (
-    "Windows Excel with the xlwings add-in: install mlsysim-workbook[excel] and xlwings, run "
-    "`xlwings addin install`, save as .xlsm, keep the xlwings.conf sheet (UDF Modules = "
-    "mlsysim.macros.xlwings_udfs) and click Import Functions on the xlwings tab. MLSYS_* cells then "
-    "recompute as you edit (status LIVE). See macros/README.md for xlwings Lite and xlwings Server."
-)
+# How to run the MLSYS_* functions live, per target runtime (``engine_calls.Target``).
+LIVE = {
+    "classic": (
+        "Windows Excel with the classic xlwings add-in. (1) In a command prompt, in the mlsysim source "
+        'folder: pip install ".[excel]" (or the wheel built from it, with [excel]), then: xlwings addin '
+        "install. (2) Trust Center, once: File > Options > Trust Center > Trust Center Settings > Macro "
+        "Settings: tick 'Trust access to the VBA project object model' and allow macros (Disable with "
+        "notification, then Enable Content). (3) A file you downloaded or got by e-mail has its macros "
+        "blocked: close it, right-click it in Explorer > Properties > tick Unblock > OK. (4) Save as .xlsm; "
+        "in the VBA editor (Alt+F11) Tools > References: tick xlwings. (5) Keep the xlwings.conf sheet "
+        "(UDF Modules = mlsysim.macros.xlwings_udfs; add Interpreter_Win, or Conda Path and Conda Env, in "
+        "the rows below it) and click Import Functions on the xlwings tab. The engine check below then "
+        "shows the version Excel runs."
+    ),
+    "lite": (
+        "xlwings Lite (Excel 365/2021+, Windows, macOS, web): Home > Add-ins > xlwings Lite. In its "
+        "editor, requirements.txt: the lines of macros/lite/requirements.txt (pint and the URL of the "
+        "mlsysim wheel); main.py: macros/lite/main.py; then Restart. This workbook stores the functions "
+        "as Office.js custom functions (_xldudf_MLSYS_...), so they calculate once xlwings Lite has "
+        "loaded. A cell still showing #NAME?: Find & Replace '=' with '=' (Within: Workbook) re-enters "
+        "every formula."
+    ),
+    "server": (
+        "xlwings Server (xlwings PRO, licence required for commercial use): install the mlsysim wheel "
+        "in the server's environment, add decorate(func, arg, cache=True) from "
+        "mlsysim.macros.xlwings_udfs to its custom functions module and restart it; install its add-in "
+        "(manifest). This workbook stores the functions in the namespace shown above; a server with "
+        "another XLWINGS_FUNCTIONS_NAMESPACE needs Find & Replace of the namespace in the formulas."
+    ),
+}
+RUNTIMES = {
+    "classic": "Windows Excel, classic xlwings add-in",
+    "lite": "xlwings Lite",
+    "server": "xlwings Server",
+}
+FUNCTIONS = {
+    "cell": "One MLSYS_* call per engine cell.",
+    "block": (
+        "One MLSYS_*_BLOCK call per block of engine columns (Serving: the static batch and the plan; "
+        "Training; Reliability): an array formula over the helper columns on the right fills them, and "
+        "the engine columns link to them."
+    ),
+}
 HEADLESS = (
     "`mlsysim recalc plan.xlsx -o plan.xlsx --check` (or --in-place) evaluates every formula, MLSYS_* "
     "included, with this workbook's catalog sheets as data, writes the values into the file and exits 1 "
@@ -151,7 +189,9 @@ class _Writer:
         self.row += 1
 
 
-def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | None, catalog: Any) -> Any:
+def write_about(
+    workbook: Any, scenarios: Scenarios, computed_at: datetime | None, catalog: Any, functions: str = "cell"
+) -> Any:
     ws = workbook.create_sheet("About")
     for column, width in WIDTHS.items():
         ws.column_dimensions[column].width = width
@@ -196,10 +236,22 @@ def write_about(workbook: Any, scenarios: Scenarios, computed_at: datetime | Non
         "TRUE when every check on the Checks sheet passes.",
         names.MASTER_CHECK,
     )
+    target = current_target()
+    namespace = f", namespace {target.namespace}" if target.namespace else ""
+    example = target.shown("MLSYS_TTFT")
+    w.fact(
+        "Written for", f"{RUNTIMES[target.runtime]}{namespace}", f"Functions are called as {example}(...)."
+    )
+    w.fact("Engine calls", functions, FUNCTIONS[functions])
+    w.fact(
+        "Engine check",
+        "=" + call("MLSYS_VERSION", {}),
+        "The engine that computed the values: mlsysim-workbook and its version (#NAME?: not set up).",
+    )
 
     w.section("How to use and recompute")
     for label, text in (
-        ("Live in Excel (xlwings)", LIVE),
+        (f"Live in Excel ({RUNTIMES[target.runtime]})", LIVE[target.runtime]),
         ("Headless (CI, any machine)", HEADLESS),
         ("Without Python", WITHOUT),
         ("Editing", EDITING),

@@ -25,6 +25,7 @@ from .carbon_sheet import write_carbon
 from .catalog_sheets import CATALOG_KINDS, write_catalog_sheet
 from .charts import carbon_chart, latency_chart, tco_chart
 from .checks_sheet import write_checks
+from .engine_calls import CLASSIC, Target, writing_for
 from .reliability_sheet import write_reliability
 from .scenarios import built_fleets, load_scenarios
 from .serving_sheet import write_serving
@@ -46,13 +47,19 @@ SHEETS = (
     "Checks",
     "xlwings.conf",
 )
+FUNCTION_MODES = ("cell", "block")
 # Excel recalculates on open every file whose calcId is below its own engine's (MS-XLS 2.4.215,
 # RecalcId): a high id keeps the snapshot values of a computed workbook on screen.
 _CALC_ID = 999999
 
 
 def build_workbook(
-    scenarios: Any = None, *, computed_at: datetime | None = None, catalog: Any = None
+    scenarios: Any = None,
+    *,
+    computed_at: datetime | None = None,
+    catalog: Any = None,
+    target: Target = CLASSIC,
+    functions: str = "cell",
 ) -> Workbook:
     """The planning workbook for ``scenarios`` (see ``load_scenarios``; None for the defaults).
 
@@ -60,33 +67,45 @@ def build_workbook(
     as a snapshot); None marks the workbook as not computed yet. ``catalog`` (a ``Catalog``, a user
     catalog folder, or None for ``mlsysim.load_catalog()``) names the scenarios' entries and fills
     the catalog sheets, user entries included and marked in their Source column; a fleet built for
-    a scenario (``"DGX_H100:2048:IB_NDR"``) gets a row of the Fleets sheet too.
+    a scenario (``"DGX_H100:2048:IB_NDR"``) gets a row of the Fleets sheet too. ``target``: the
+    Excel runtime the MLSYS_* formulas are spelled for (``engine_calls.Target``: classic add-in,
+    xlwings Lite or Server). ``functions``: ``"cell"`` (one call per engine cell) or ``"block"`` (one
+    block call per sheet, ``blocks_layout``).
     """
+    if functions not in FUNCTION_MODES:
+        raise InvalidInputError("functions", functions, f"one of {', '.join(FUNCTION_MODES)}")
     chosen = as_catalog(catalog)
     plan = load_scenarios(scenarios, chosen)
     workbook = Workbook()
     workbook.remove(workbook.active)
     styles.install(workbook)
-    write_about(workbook, plan, computed_at, chosen)
+    with writing_for(target):
+        _write_sheets(workbook, plan, computed_at, chosen, functions == "block")
+    workbook.calculation.calcId = _CALC_ID
+    workbook.calculation.fullCalcOnLoad = computed_at is None
+    workbook.active = 0
+    return workbook
+
+
+def _write_sheets(
+    workbook: Workbook, plan: Any, computed_at: datetime | None, chosen: Any, block: bool
+) -> None:
+    write_about(workbook, plan, computed_at, chosen, "block" if block else "cell")
     built = {"fleet": built_fleets(plan, chosen)}
     catalogs = {
         kind: write_catalog_sheet(workbook, kind, chosen, built.get(kind, ())) for kind in CATALOG_KINDS
     }
     tables: dict[str, Any] = {}
-    tables["serving"] = write_serving(workbook, plan.serving, catalogs)
-    tables["training"] = write_training(workbook, plan.training, catalogs)
+    tables["serving"] = write_serving(workbook, plan.serving, catalogs, block=block)
+    tables["training"] = write_training(workbook, plan.training, catalogs, block=block)
     tables["tco"] = write_tco(workbook, tables["serving"], tables["training"])
     tables["carbon"], region_block = write_carbon(workbook, tables["tco"], catalogs["region"])
-    tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs)
+    tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs, block=block)
     write_checks(workbook, tables, catalogs)
     write_xlwings_conf(workbook)
     tco_chart(tables["tco"])
     carbon_chart(tables["carbon"], catalogs["region"].table, region_block)
     latency_chart(tables["serving"])
-    workbook.calculation.calcId = _CALC_ID
-    workbook.calculation.fullCalcOnLoad = computed_at is None
-    workbook.active = 0
-    return workbook
 
 
 def build(
@@ -96,22 +115,27 @@ def build(
     computed_at: datetime | None = None,
     overwrite: bool = False,
     catalog: Any = None,
+    target: Target = CLASSIC,
+    functions: str = "cell",
 ) -> Path:
     """Write the planning workbook to ``path`` (default ``plan.xlsx``) and return the path.
 
     ``scenarios``: None (packaged defaults), a .toml/.csv path, a list of dicts or a DataFrame.
-    An existing file is replaced only with ``overwrite=True``.
+    An existing file is replaced only with ``overwrite=True``. ``catalog``, ``target`` and
+    ``functions``: see ``build_workbook``.
     """
-    target = Path(path if path is not None else "plan.xlsx")
-    if target.suffix.lower() != ".xlsx":
-        raise InvalidInputError("path", str(target), "the planning workbook is an .xlsx file")
-    if target.exists() and not overwrite:
+    destination = Path(path if path is not None else "plan.xlsx")
+    if destination.suffix.lower() != ".xlsx":
+        raise InvalidInputError("path", str(destination), "the planning workbook is an .xlsx file")
+    if destination.exists() and not overwrite:
         raise InvalidInputError(
-            "path", str(target), "exists; pass overwrite=True (CLI: --force) to replace it"
+            "path", str(destination), "exists; pass overwrite=True (CLI: --force) to replace it"
         )
-    workbook = build_workbook(scenarios, computed_at=computed_at, catalog=catalog)
-    save_atomically(workbook, target)
-    return target
+    workbook = build_workbook(
+        scenarios, computed_at=computed_at, catalog=catalog, target=target, functions=functions
+    )
+    save_atomically(workbook, destination)
+    return destination
 
 
 def save_atomically(workbook: Workbook, target: Path) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.worksheet.formula import ArrayFormula
 
-from .engine_calls import functions
+from .engine_calls import NAMESPACES, Target, functions
 
 NATIVE = frozenset(
     {
@@ -39,7 +40,14 @@ NATIVE = frozenset(
 
 
 def allowed() -> frozenset[str]:
-    return NATIVE | frozenset(functions())
+    """The native subset and the MLSYS_* functions as every target runtime spells them."""
+    spellings = {
+        Target(runtime, namespace).spelled(name).upper()
+        for runtime, namespaces in NAMESPACES.items()
+        for namespace in namespaces
+        for name in functions()
+    }
+    return NATIVE | frozenset(spellings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,8 @@ def formulas_of(workbook: Any) -> Iterator[tuple[str, str]]:
             for cell in row:
                 if cell.data_type == "f" and isinstance(cell.value, str):
                     yield f"{ws.title}!{cell.coordinate}", cell.value
+                elif isinstance(cell.value, ArrayFormula):  # a block function's array formula
+                    yield f"{ws.title}!{cell.value.ref}", cell.value.text
         for area, rules in ws.conditional_formatting._cf_rules.items():
             for rule in rules:
                 for text in rule.formula or ():

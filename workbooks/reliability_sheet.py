@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import styles
+from . import blocks_layout, styles
+from .blocks_layout import BlockPlan
 from .catalog_sheets import CatalogSheet, column_name, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, Col, Table
@@ -22,7 +23,26 @@ def _engine(name: str) -> str:
     return "=" + call(name, fleet, offered={"hours": "{job_hours}", "ckpt_s": "{checkpoint_s}"})
 
 
-def columns() -> list[Col]:
+# Block mode (``blocks_layout``): one MLSYS_RELIABILITY_BLOCK call fills the engine columns.
+BLOCK = BlockPlan(
+    "MLSYS_RELIABILITY_BLOCK",
+    (
+        ("mtbf", "MTBF", ""),
+        ("fail_prob", "FAIL_PROB", ""),
+        ("expected_failures", "EXPECTED_FAILURES", ""),
+        ("ckpt_interval", "CKPT_INTERVAL", ""),
+        ("goodput", "GOODPUT", ""),
+    ),
+    {"fleet": "{fleet}", "hours": "{job_hours}", "ckpt_s": "{checkpoint_s}", "fleets": table_name("fleet")},
+)
+
+
+def columns(block: bool = False) -> list[Col]:
+    per_cell = _columns()
+    return blocks_layout.columns(BLOCK, per_cell) if block else per_cell
+
+
+def _columns() -> list[Col]:
     i, f, e = styles.INPUT, styles.FORMULA, styles.ENGINE
     nodes, per_node = column_name("fleet", "nodes"), column_name("fleet", "accelerators_per_node")
     return [
@@ -72,15 +92,21 @@ def columns() -> list[Col]:
 
 
 def write_reliability(
-    workbook: Any, scenarios: tuple[ReliabilityScenario, ...], catalogs: dict[str, CatalogSheet]
+    workbook: Any,
+    scenarios: tuple[ReliabilityScenario, ...],
+    catalogs: dict[str, CatalogSheet],
+    *,
+    block: bool = False,
 ) -> Table:
-    table = Table(workbook, "Reliability", columns())
+    table = Table(workbook, "Reliability", columns(block))
     table.frame("Reliability", NOTE, header_height=60.0)
     records = (
         {"name": s.name, "fleet": s.fleet, "job_hours": s.job_hours, "checkpoint_s": s.checkpoint_s}
         for s in scenarios
     )
     table.write(records, count=len(scenarios))
+    if block:
+        blocks_layout.place(table, BLOCK)
     table.dropdown("fleet", catalogs["fleet"].name("id"), "an ID from the Fleets sheet")
     table.positive_number("job_hours")
     table.positive_number("checkpoint_s")

@@ -23,7 +23,8 @@ from typing import Any
 
 from mlsysim.enums import Precision
 
-from . import styles
+from . import blocks_layout, styles
+from .blocks_layout import BlockPlan
 from .catalog_sheets import CatalogSheet, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, RED, Col, Table
@@ -68,7 +69,69 @@ def _plan(name: str) -> str:
     return "=" + call(name, args)
 
 
-def columns() -> list[Col]:
+# Block mode (``blocks_layout``): one MLSYS_SERVING_BLOCK call fills the engine columns.
+BLOCK = BlockPlan(
+    "MLSYS_SERVING_BLOCK",
+    (
+        ("fits", "FITS", "*1"),
+        ("mem_util", "MEM_UTIL", ""),
+        ("kv_cache", "KV_CACHE", ""),
+        ("ttft", "TTFT", ""),
+        ("itl", "ITL", ""),
+        ("tokens_per_replica", "TOKENS_PER_S", ""),
+    ),
+    {
+        "model": "{model}",
+        "hw": "{hardware}",
+        "seq": "{prompt_tokens}",
+        "batch": "{batch}",
+        "precision": "{precision}",
+        "tp": "{tp}",
+        "models": table_name("model"),
+        "hardware": table_name("hardware"),
+    },
+)
+
+
+# ... and one MLSYS_CAPACITY_BLOCK call fills the plan columns (replicas needed and their siblings).
+CAPACITY_BLOCK = BlockPlan(
+    "MLSYS_CAPACITY_BLOCK",
+    (
+        ("replicas", "REPLICAS", ""),
+        ("plan_ok", "MEETS_TARGETS", "*1"),
+        ("limit", "LIMIT", ""),
+        ("ttft_p", "TTFT_P", ""),
+        ("itl_p", "ITL_P", ""),
+        ("utilization", "UTILIZATION", ""),
+        ("load_tokens_per_replica", "TOKENS_PER_REPLICA", ""),
+    ),
+    {
+        "model": "{model}",
+        "hw": "{hardware}",
+        "arrival_rate": "{peak_rps}",
+        "prompt": "{prompt_tokens}",
+        "output": "{output_tokens}",
+        "ttft_ms": "{ttft_target}",
+        "itl_ms": "{itl_target}",
+        "percentile": "{percentile}",
+        "precision": "{precision}",
+        "tp": "{tp}",
+        "models": table_name("model"),
+        "hardware": table_name("hardware"),
+    },
+)
+BLOCKS = (BLOCK, CAPACITY_BLOCK)
+
+
+def columns(block: bool = False) -> list[Col]:
+    cols = _columns()
+    if block:
+        for plan in BLOCKS:
+            cols = blocks_layout.columns(plan, cols)
+    return cols
+
+
+def _columns() -> list[Col]:
     i, f, e = styles.INPUT, styles.FORMULA, styles.ENGINE
     return [
         Col("name", "Scenario", i, styles.TEXT, 36.0),
@@ -176,11 +239,18 @@ def _record(s: ServingScenario) -> dict[str, Any]:
 
 
 def write_serving(
-    workbook: Any, scenarios: tuple[ServingScenario, ...], catalogs: dict[str, CatalogSheet]
+    workbook: Any,
+    scenarios: tuple[ServingScenario, ...],
+    catalogs: dict[str, CatalogSheet],
+    *,
+    block: bool = False,
 ) -> Table:
-    table = Table(workbook, "Serving", columns())
+    table = Table(workbook, "Serving", columns(block))
     table.frame("Serving", NOTE, header_height=60.0)
     table.write((_record(s) for s in scenarios), count=len(scenarios))
+    if block:
+        for plan in BLOCKS:
+            blocks_layout.place(table, plan)
     table.dropdown("model", catalogs["model"].name("id"), "an ID from the Models sheet")
     table.dropdown("hardware", catalogs["hardware"].name("id"), "an ID from the Hardware sheet")
     table.dropdown("precision", PRECISIONS, "a precision the hardware supports")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import styles
+from . import blocks_layout, styles
+from .blocks_layout import BlockPlan
 from .catalog_sheets import CatalogSheet, column_name, row_lookup, table_name
 from .engine_calls import call
 from .layout import AMBER, FIRST_ROW, RED, Col, Table
@@ -35,7 +36,37 @@ def _engine(name: str) -> str:
     return "=" + call(name, args)
 
 
-def columns() -> list[Col]:
+# Block mode (``blocks_layout``): one MLSYS_TRAINING_BLOCK call fills the engine columns.
+BLOCK = BlockPlan(
+    "MLSYS_TRAINING_BLOCK",
+    (
+        ("fits", "TRAIN_FITS", "*1"),
+        ("step_time", "STEP_TIME", ""),
+        ("scaling_eff", "SCALING_EFF", ""),
+        ("bubble", "BUBBLE", ""),
+        ("mfu", "TRAIN_MFU", ""),
+        ("tokens_per_s", "TRAIN_TOKENS_PER_S", ""),
+    ),
+    {
+        "model": "{model}",
+        "fleet": "{fleet}",
+        "batch": "{global_batch}",
+        "tp": "{tp}",
+        "pp": "{pp}",
+        "microbatches": "{microbatches}",
+        "precision": "{precision}",
+        "models": table_name("model"),
+        "fleets": table_name("fleet"),
+    },
+)
+
+
+def columns(block: bool = False) -> list[Col]:
+    per_cell = _columns()
+    return blocks_layout.columns(BLOCK, per_cell) if block else per_cell
+
+
+def _columns() -> list[Col]:
     i, f, e = styles.INPUT, styles.FORMULA, styles.ENGINE
     nodes, per_node = column_name("fleet", "nodes"), column_name("fleet", "accelerators_per_node")
     return [
@@ -107,11 +138,17 @@ def _record(s: TrainingScenario) -> dict[str, Any]:
 
 
 def write_training(
-    workbook: Any, scenarios: tuple[TrainingScenario, ...], catalogs: dict[str, CatalogSheet]
+    workbook: Any,
+    scenarios: tuple[TrainingScenario, ...],
+    catalogs: dict[str, CatalogSheet],
+    *,
+    block: bool = False,
 ) -> Table:
-    table = Table(workbook, "Training", columns())
+    table = Table(workbook, "Training", columns(block))
     table.frame("Training", NOTE, header_height=60.0)
     table.write((_record(s) for s in scenarios), count=len(scenarios))
+    if block:
+        blocks_layout.place(table, BLOCK)
     table.dropdown("model", catalogs["model"].name("id"), "an ID from the Models sheet")
     table.dropdown("fleet", catalogs["fleet"].name("id"), "an ID from the Fleets sheet")
     table.dropdown("precision", PRECISIONS, "a precision the fleet's accelerator supports")

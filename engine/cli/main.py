@@ -1,9 +1,10 @@
 """Entry point of the ``mlsysim`` console script.
 
 Each sub-command lives in ``mlsysim.cli.<name>`` and exposes ``register(subparsers)``, which adds
-its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree, and
-usage errors (``mlsysim.cli._parser``: the closest valid spelling named), print as one line on stderr
-with exit code 2; a file that cannot be read or written prints one line with exit code 1.
+its parser and sets ``run=callable(args) -> int``. Errors from the project's exception tree, usage
+errors (``mlsysim.cli._parser``: the closest valid spelling named) and a missing optional extra
+(``mlsysim.extras``) print as one line on stderr with exit code 2; a file that cannot be read or
+written prints one line with exit code 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from importlib import import_module
 
 from ..errors import MlsysimError
+from ..extras import needs
 from ._parser import OneLineParser, leaf_parser, parse
 
 # Sub-command modules, in the order ``--help`` lists them.
@@ -39,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prog = leaf_parser(parser, args).prog
     try:
-        return int(args.run(args) or 0)
+        with needs(f"mlsysim {args.command}"):  # a missing optional extra: one line naming it
+            return int(args.run(args) or 0)
     except MlsysimError as exc:
         print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

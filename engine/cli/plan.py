@@ -36,6 +36,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "default: the packaged scenarios",
     )
     parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    parser.add_argument(
+        "--target",
+        choices=("classic", "lite", "server"),
+        default="classic",
+        help="the Excel runtime the MLSYS_* formulas are written for: classic xlwings add-in (default), "
+        "xlwings Lite or xlwings Server (stored as _xldudf_ custom functions)",
+    )
+    parser.add_argument(
+        "--namespace",
+        help="with --target server: the server's XLWINGS_FUNCTIONS_NAMESPACE, XLWINGS (default) or ''",
+    )
+    parser.add_argument(
+        "--functions",
+        choices=("cell", "block"),
+        default="cell",
+        help="cell: one MLSYS_* call per engine cell (default); block: one MLSYS_*_BLOCK call per sheet",
+    )
     add_catalog_option(parser)
     parser.set_defaults(run=run)
 
@@ -43,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..macros import resolve
     from ..workbooks import build_workbook, load_scenarios, recalc
+    from ..workbooks.engine_calls import Target
     from ..workbooks.planbook import publish, save_atomically
     from ..workbooks.summary import format_summary, summarize
 
@@ -53,13 +71,22 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError("--output", str(target), "exists; pass --force to replace it")
     if not target.parent.is_dir():
         raise InvalidInputError("--output", str(target), "its folder does not exist")
+    if args.namespace is not None and args.target != "server":
+        raise InvalidInputError("--namespace", args.namespace, "only with --target server")
+    runtime = Target.named(args.target, args.namespace)
     catalog = chosen_catalog(args)
     resolve.set_catalog(catalog)  # MLSYS_* cells that name an entry by id look it up there
     scenarios = load_scenarios(args.scenarios, catalog)
     handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx", dir=target.parent)
     os.close(handle)
     try:
-        workbook = build_workbook(scenarios, computed_at=datetime.now(UTC), catalog=catalog)
+        workbook = build_workbook(
+            scenarios,
+            computed_at=datetime.now(UTC),
+            catalog=catalog,
+            target=runtime,
+            functions=args.functions,
+        )
         save_atomically(workbook, Path(temp))
         recalc(temp, in_place=True)
         publish(Path(temp), target)

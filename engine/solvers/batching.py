@@ -136,13 +136,15 @@ class Cycle(NamedTuple):
     draft_tokens: Any
     has_draft: Any
 
-    def time(self, n: Any, prefill: Any, ops: Ops) -> Any:
+    def time(self, n: Any, prefill: Any, ops: Ops, eager: Any = None) -> Any:
+        """Seconds of one cycle; ``eager`` as ``decode_step.StepModel.time`` (the share of such
+        cycles carrying a prefill chunk, launched eagerly; by default those with ``prefill > 0``)."""
         micro = ops.maximum(n / self.pp, 1.0)
         per_stage = prefill / self.pp
-        t = self.main.time(micro, per_stage, ops)
+        t = self.main.time(micro, per_stage, ops, eager)
         if self.draft is not None:  # rows of a sweep without a draft model have no draft cost
             steps = ops.maximum(self.draft_tokens, 1.0)
-            drafting = self.draft_tokens * self.draft.time(micro, per_stage / steps, ops)
+            drafting = self.draft_tokens * self.draft.time(micro, per_stage / steps, ops, eager)
             t = t + ops.where(self.has_draft, drafting, 0.0)
         return self.pp * t
 
@@ -164,8 +166,8 @@ def load(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any) -> Loa
     per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * _prefill_tokens(s, f) / s.decode_steps  # prefill tokens per cycle
     chunk = ops.maximum(budget - n * _queries(f), 1.0)
-    mean_cycle = c.time(n, pbar, ops)
-    share = ops.minimum(pbar / chunk, 1.0)
+    share = ops.minimum(pbar / chunk, 1.0)  # cycles that carry a chunk (launched eagerly)
+    mean_cycle = c.time(n, pbar, ops, share)
     requests = n * per_cycle / (s.decode_steps * mean_cycle)
     return Load(
         concurrency=n,
@@ -181,7 +183,7 @@ def load(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any) -> Loa
     )
 
 
-def concurrency_at_rate(c: Cycle, s: Any, ops: Ops, f: Features, *, rate: Any, top: Any) -> Any:
+def concurrency_at_rate(c: Cycle, s: Any, ops: Ops, f: Features, *, rate: Any, top: Any, budget: Any) -> Any:
     """The running concurrency at which one replica finishes ``rate`` requests/s (Little's law on
     the decode phase: ``n = rate·E[O−1]·ITL(n)``), by bisection; ``top`` (its maximum) when the
     replica cannot keep up. A time average, so not a whole number."""
@@ -189,7 +191,9 @@ def concurrency_at_rate(c: Cycle, s: Any, ops: Ops, f: Features, *, rate: Any, t
     prompt = _prefill_tokens(s, f)
 
     def served(n: Any) -> Any:
-        mean = c.time(n, n * per_cycle * prompt / s.decode_steps, ops)
+        pbar = n * per_cycle * prompt / s.decode_steps
+        share = ops.minimum(pbar / ops.maximum(budget - n * _queries(f), 1.0), 1.0)
+        mean = c.time(n, pbar, ops, share)
         return n * per_cycle / (s.decode_steps * mean)
 
     lo, hi = 0.0, top

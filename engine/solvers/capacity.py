@@ -83,7 +83,7 @@ class CapacityEstimate(NamedTuple):
     queue_wait_percentile: float
     kv_transfer: float
     token_budget: float
-    binding: int
+    binding: Any  # a code of BINDING (an array in a sweep); the facades name it
     feasible: bool
     constraint: str
 
@@ -204,17 +204,31 @@ def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any
     prompts then take few enough iterations that the ITL quantile is a decode-only iteration
     (a share ``f <= 1 − q`` with a chunk); otherwise the largest budget whose iterations with a
     prefill chunk still meet the ITL target (Agrawal et al. 2024, Sarathi-Serve, §4.3: the token
-    budget is set from the TBT SLO). Iteration time is linear in the chunk's tokens."""
+    budget is set from the TBT SLO). An iteration's time grows with its chunk, piecewise linearly
+    (the all-reduce algorithm changes with the message): the chunk is found by regula falsi with
+    the Illinois step (Dowell & Jarratt 1971), keeping the largest chunk known to meet the target."""
     queries = f.draft_tokens + 1.0
     per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * s.prompt * (1.0 - f.prefix_hit) / s.decode_steps
     rare = n * queries + pbar / (1.0 - targets.percentile)  # budget that keeps chunks rare enough
-    probe = ops.maximum(budget - n * queries, 1.0)
-    empty = c.time(n, 0.0, ops)
-    slope = (c.time(n, probe, ops) - empty) / probe
-    chunk = ops.floor((targets.itl * per_cycle - empty) / slope)
+    goal = targets.itl * per_cycle
+    lo, hi = 1.0, ops.maximum(budget - n * queries, 1.0)
+    f_lo, f_hi = c.time(n, lo, ops) - goal, c.time(n, hi, ops) - goal
+    whole, none = f_hi <= 0.0, f_lo > 0.0  # the engine's full chunk meets the target; not even one token
+    for _ in range(_CHUNK_STEPS):
+        # the secant's step back from hi; none once the bracket is closed or without an ITL target
+        back = ops.where(f_hi > f_lo, f_hi * (hi - lo) / ops.where(f_hi > f_lo, f_hi - f_lo, 1.0), 0.0)
+        x = ops.minimum(ops.maximum(hi - back, lo), hi)
+        fx = c.time(n, x, ops) - goal
+        meets = fx <= 0.0
+        lo, f_lo, f_hi = ops.where(meets, x, lo), ops.where(meets, fx, f_lo), ops.where(meets, f_hi / 2, f_hi)
+        hi, f_hi, f_lo = ops.where(meets, hi, x), ops.where(meets, f_hi, fx), ops.where(meets, f_lo, f_lo / 2)
+    chunk = ops.where(whole, hi, ops.where(none, 0.0, ops.floor(lo)))
     fitted = ops.minimum(budget, n * queries + ops.maximum(chunk, 0.0))
     return ops.where(budget >= rare, budget, fitted)
+
+
+_CHUNK_STEPS = 6
 
 
 def _largest_meeting(slack: Any, low_slack: Any, high_slack: Any, top: Any, ops: Ops) -> Any:

@@ -19,9 +19,15 @@ Each term is the time of the kernels that do that work, and the terms add:
   over its prompt (``prefill_context`` is the mean attended length per prefill token) and writes
   its KV entries. Speculative decoding verifies ``queries`` tokens per sequence against one read of
   its cache (Leviathan et al. 2023, §3).
-- Tensor-parallel all-reduces of the layer outputs (Shoeybi et al. 2019, §3), the activations a
-  pipeline stage hands to the next (Narayanan et al. 2021, §2.2), kernel launches and a fixed
-  host-side cost per iteration (scheduling, sampling, detokenisation: ``serving_iteration_overhead``).
+- Tensor-parallel all-reduces of the layer outputs (Shoeybi et al. 2019, §3), priced as the serving
+  runtime runs them (``serving_overheads.tp_communication``: NCCL's algorithm and protocol, or the
+  engine's one-/two-shot kernel for small messages) on one all-reduce of the iteration's tokens; the
+  activations a pipeline stage hands to the next (Narayanan et al. 2021, §2.2).
+- Kernel launches as the runtime runs them (``serving_overheads``): a decode-only iteration replays
+  a CUDA graph where the runtime captures them (``decode_launch``), an iteration carrying a prefill
+  chunk runs eagerly (``prefill_launch``; vLLM and SGLang capture decode batches only); and, for a
+  runtime with a host scheduler, a fixed host-side cost per iteration (scheduling, sampling,
+  detokenisation: ``serving_iteration_overhead``).
 - Expert parallelism (``ep > 1``, MoE only): ``ep`` groups of ``tp`` devices each run attention
   for their share of the sequences (data-parallel attention, as SGLang and DeepSeek deploy it), the
   routed experts are spread over all ``tp·ep`` devices, and each MoE layer dispatches every token's
@@ -38,12 +44,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
-from .collectives import point_to_point, ring_allreduce
+from ..runtimes import RuntimeCosts
+from .collectives import point_to_point
 from .ops import Ops
-
-# Megatron tensor parallelism: two all-reduces per layer in the forward pass, after the attention
-# output projection and after the MLP (Shoeybi et al. 2019, §3, Fig. 3).
-TP_ALLREDUCES_PER_LAYER = 2
+from .serving_overheads import TP_ALLREDUCES_PER_LAYER, decode_launch, prefill_launch, tp_communication
 
 
 class Replica(NamedTuple):
@@ -53,7 +57,9 @@ class Replica(NamedTuple):
     link rate (``inf`` without a link); ``tp`` devices share each of ``pp`` pipeline stages, and
     with expert parallelism ``ep`` such groups share the routed experts, reaching each other at
     ``ep_bandwidth`` (B/s, one direction, achieved) and ``ep_latency`` (s); ``*_bpe`` are bytes per
-    element of the weights, activations and KV cache.
+    element of the weights, activations and KV cache; ``topology`` is the scale-up link's code
+    (``collectives.topology``) and ``runtime`` the serving runtime's costs (the assumptions'
+    ``default_runtime`` when None).
     """
 
     peak: Any
@@ -68,6 +74,8 @@ class Replica(NamedTuple):
     ep: Any = 1.0
     ep_bandwidth: Any = float("inf")
     ep_latency: Any = 0.0
+    topology: Any = 0.0
+    runtime: RuntimeCosts | None = None
 
     @property
     def devices(self) -> Any:
@@ -97,31 +105,67 @@ class Affine(NamedTuple):
         return self.fixed + self.per_sequence * decode + self.per_prefill * prefill
 
 
+class TensorParallel(NamedTuple):
+    """What one stage's tensor-parallel all-reduces need: ``share`` of the model's
+    (``serving_overheads.tp_communication`` counts two per layer of the whole model) on messages of
+    ``width`` bytes per token."""
+
+    model: Any
+    share: Any
+    width: Any
+    tp: Any
+    bandwidth: Any
+    topology: Any
+    a: Assumptions
+    runtime: RuntimeCosts
+
+    def time(self, tokens: Any, ops: Ops) -> Any:
+        each = tp_communication(
+            self.model, tokens * self.width, self.tp, self.bandwidth, self.topology, self.a, self.runtime, ops
+        )
+        return self.share * each
+
+
 class StepModel(NamedTuple):
     """One stage's iteration time as a function of its decode sequences and prefill tokens, for a
     given KV context: every term is affine in them except the routed experts' weights, which grow
-    with the tokens as ``experts·(1 − miss^tokens)`` (``transformer.weight_elements_touched``)."""
+    with the tokens as ``experts·(1 − miss^tokens)`` (``transformer.weight_elements_touched``), the
+    tensor-parallel all-reduces (the runtime picks the algorithm by message size) and the launches
+    (eager when the iteration carries a prefill chunk, ``eager`` more than a decode-only one)."""
 
     compute: Affine
     kv: Affine
     activations: Affine
-    communication: Affine
-    fixed: Any  # launches and host work
+    communication: Affine  # expert-parallel all-to-alls and pipeline transfers
+    fixed: Any  # a decode-only iteration's launches and host work
+    eager: Any  # what an iteration carrying a prefill chunk launches beyond a decode-only one
     weights: Any  # weights every iteration reads (all of a dense model)
     experts: Any  # reading every routed expert
     miss: Any  # probability one token misses a given expert, 1 − k/E
     queries: Any
     total: Affine  # every affine term and ``weights`` together
+    allreduce: TensorParallel
     dense: bool = False
+    single: bool = False  # a scalar replica of one device per stage: no all-reduce
 
-    def time(self, decode: Any, prefill: Any, ops: Ops) -> Any:
-        """Total seconds of one iteration (what the serving models evaluate over and over)."""
+    def time(self, decode: Any, prefill: Any, ops: Ops, eager: Any = None) -> Any:
+        """Total seconds of one iteration (what the serving models evaluate over and over);
+        ``eager`` is the share of such iterations launched eagerly (default: those with a prefill
+        chunk; an average iteration passes the share of iterations that carry one)."""
         total = self.total
-        affine = total.fixed + total.per_sequence * decode + total.per_prefill * prefill
-        if self.dense:  # no routed experts to count
-            return affine
         tokens = ops.maximum(decode * self.queries + prefill, 1.0)
-        return affine + self.experts * (1.0 - self.miss**tokens)
+        if eager is None:
+            eager = ops.where(prefill > 0.0, 1.0, 0.0)
+        t = total.fixed + total.per_sequence * decode + total.per_prefill * prefill + self.eager * eager
+        if not self.single:
+            t = t + self.allreduce.time(tokens, ops)
+        if self.dense:  # no routed experts to count
+            return t
+        return t + self.experts * (1.0 - self.miss**tokens)
+
+    def communication_at(self, decode: Any, prefill: Any, ops: Ops) -> Any:
+        tokens = ops.maximum(decode * self.queries + prefill, 1.0)
+        return self.communication.at(decode, prefill) + self.allreduce.time(tokens, ops)
 
 
 def step_model(
@@ -154,7 +198,16 @@ def step_model(
     activations = Affine(0.0, queries * act, act)
     comm_fixed, comm_token = _communication(model, r, a)
     communication = Affine(comm_fixed, queries * comm_token, comm_token)
-    fixed = _launch(model, a) / stages + a.serving_iteration_overhead
+    runtime = a.runtime() if r.runtime is None else r.runtime
+    graphed = decode_launch(model, a, runtime)
+    fixed = graphed / stages + runtime.iteration_overhead
+    eager = (prefill_launch(model, a) - graphed) / stages
+    # with expert parallelism the all-to-all combines the MoE layer's output: one all-reduce per layer
+    share = (1.0 - (ep > 1.0) * (1.0 - 1.0 / TP_ALLREDUCES_PER_LAYER)) / stages
+    allreduce = TensorParallel(
+        model, share, model.hidden_size * r.act_bpe / ep, r.tp, r.scale_up_bandwidth, r.topology, a, runtime
+    )
+    single = isinstance(r.tp, (int, float)) and r.tp <= 1
     weights = model.shared_parameters * r.weight_bpe / streaming / stages
     experts = model.experts * model.expert_parameters * imbalance / ep * r.weight_bpe / streaming / stages
     dense = isinstance(experts, float) and experts == 0.0  # a scalar dense model: skip the expert term
@@ -165,7 +218,20 @@ def step_model(
         compute.per_prefill + kv.per_prefill + activations.per_prefill + communication.per_prefill,
     )
     return StepModel(
-        compute, kv, activations, communication, fixed, weights, experts, miss, queries, total, dense
+        compute,
+        kv,
+        activations,
+        communication,
+        fixed,
+        eager,
+        weights,
+        experts,
+        miss,
+        queries,
+        total,
+        allreduce,
+        dense,
+        single,
     )
 
 
@@ -180,51 +246,42 @@ def iteration_time(
     context: Any,
     prefill_context: Any,
     queries: Any = 1.0,
+    eager: Any = None,
 ) -> IterationTime:
     """One stage's iteration over ``decode`` sequences at mean KV ``context`` (``queries`` tokens
-    each) and ``prefill`` prompt tokens attending over ``prefill_context`` positions on average."""
+    each) and ``prefill`` prompt tokens attending over ``prefill_context`` positions on average
+    (``eager`` as ``StepModel.time``)."""
     m = step_model(model, r, a, ops, context=context, prefill_context=prefill_context, queries=queries)
     tokens = ops.maximum(decode * queries + prefill, 1.0)
     weights = m.weights + m.experts * (1.0 - m.miss**tokens)
+    if eager is None:
+        eager = ops.where(prefill > 0.0, 1.0, 0.0)
     return IterationTime(
-        total=m.time(decode, prefill, ops),
+        total=m.time(decode, prefill, ops, eager),
         compute=m.compute.at(decode, prefill),
         weights=weights,
         kv=m.kv.at(decode, prefill),
         activations=m.activations.at(decode, prefill),
-        communication=m.communication.at(decode, prefill),
-        fixed=m.fixed,
+        communication=m.communication_at(decode, prefill, ops),
+        fixed=m.fixed + m.eager * eager,
     )
 
 
 def _communication(model: Any, r: Replica, a: Assumptions) -> tuple[Any, Any]:
-    """(fixed seconds, seconds per token) of one stage's messages:
+    """(fixed seconds, seconds per token) of one stage's messages other than the tensor-parallel
+    all-reduces (``TensorParallel``):
 
-    - tensor-parallel all-reduces of the layer outputs, a ring over ``tp`` devices on the scale-up
-      link at one direction of the datasheet's bidirectional rate (Patarasuk & Yuan 2009,
-      ``collectives.ring_allreduce``); with expert parallelism the all-to-all combines the MoE
-      layer's output instead of an all-reduce;
     - expert parallelism's dispatch and combine per MoE layer: each device sends its share of its
       group's tokens to their ``k`` experts, ``(D−1)/D`` of them elsewhere (``D = tp·ep``);
     - the activations a pipeline stage hands to the next: ``pp − 1`` boundaries per pass
-      (``collectives.point_to_point``).
+      (``collectives.point_to_point``) on one direction of the scale-up link.
     """
     link = r.scale_up_bandwidth / 2.0 * a.scale_up_efficiency
     width = model.hidden_size * r.act_bpe / r.ep  # bytes per token of one group's message
-    allreduces = model.layers * (TP_ALLREDUCES_PER_LAYER - (r.ep > 1.0) * 1.0)
-    ring = ring_allreduce(width, r.tp, link, 0.0)  # bytes part, per token
-    ring_fixed = ring_allreduce(0.0, r.tp, link, a.scale_up_latency)
     expert = (r.ep > 1.0) * model.layers * 2.0
     devices = r.tp * r.ep
     sent = width / r.tp * model.experts_per_token * (devices - 1.0) / devices / r.ep_bandwidth
     boundary = (r.pp - 1.0) / r.pp
-    fixed = (allreduces * ring_fixed + expert * r.ep_latency) / r.pp + boundary * point_to_point(
-        0.0, link, a.scale_up_latency
-    )
-    per_token = (allreduces * ring + expert * sent) / r.pp + boundary * width / link
+    fixed = expert * r.ep_latency / r.pp + boundary * point_to_point(0.0, link, a.scale_up_latency)
+    per_token = expert * sent / r.pp + boundary * width / link
     return fixed, per_token
-
-
-def _launch(model: Any, a: Assumptions) -> Any:
-    """Every kernel of the pass launched from the host (``kernel_overhead`` each)."""
-    return model.layers * model.kernels_per_layer * a.kernel_overhead

@@ -7,8 +7,10 @@
 - Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward; 2 more when the
   forward is recomputed) of ``b·s·h`` activations (Shoeybi et al. 2019, §3).
 - Pipeline transfers: ``b·s·h`` activations forward and their gradients backward per stage boundary.
-- Data parallel: ring all-reduce of the gradients (Patarasuk & Yuan 2009), after the backward pass
-  (Megatron-LM's data-parallel all-reduce, Narayanan et al. 2021). ZeRO-3 instead all-gathers each
+- Data parallel: all-reduce of the gradients after the backward pass (Megatron-LM's data-parallel
+  all-reduce, Narayanan et al. 2021). Every collective is priced by ``collectives``: NCCL's cheapest
+  algorithm inside a node's scale-up domain, and its two-level ring or tree across nodes
+  (``_allreduce`` below). ZeRO-3 instead all-gathers each
   layer's parameters for every pass that uses them and reduce-scatters the gradients, ``Ψ`` each:
   forward, backward and the reduce-scatter make ``3Ψ``, 1.5× the all-reduce's ``2Ψ`` (Rajbhandari et
   al. 2020, §7.2.2), and full recomputation re-gathers for the recomputed forward, ``4Ψ`` (2×). These
@@ -33,7 +35,8 @@ from ..models.types import TransformerSpec
 from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import one_of, whole
-from .collectives import point_to_point, ring_allreduce
+from .collectives import multi_node, point_to_point, scale_up, topology_code
+from .ops import SCALAR
 
 RECOMPUTE_MODES = ("none", "selective", "full")
 _FORWARD_PASSES = {"none": 3.0, "selective": 3.0, "full": 4.0}
@@ -116,17 +119,16 @@ def training_step(
     hardware_flops = forward * _FORWARD_PASSES[recompute]
     t_compute = hardware_flops / pp / tp / (peak * assumptions.training_compute_efficiency)
 
-    tp_link = _link(fleet, tp <= per_node, assumptions)
     activation = b * seq_len * model.hidden_size * bpe
-    t_tp = stage_layers * _TP_ALLREDUCES[recompute] * ring_allreduce(activation, tp, *tp_link)
-    pp_link = _link(fleet, tp * pp <= per_node, assumptions)
-    t_pp = 2.0 * point_to_point(activation / tp, *pp_link) if pp > 1 else 0.0
+    t_tp = stage_layers * _TP_ALLREDUCES[recompute] * _allreduce(fleet, activation, tp, tp, assumptions)
+    t_pp = 2.0 * _send(fleet, activation / tp, tp * pp <= per_node, assumptions) if pp > 1 else 0.0
 
     slot = t_compute + t_tp + t_pp
     bubble = (pp - 1) / v * slot
-    dp_link = _link(fleet, n <= per_node, assumptions)
     gradients = model.parameters / (tp * pp) * bpe
-    t_dp = _zero_traffic(zero_stage, recompute) * ring_allreduce(gradients, dp, *dp_link)
+    # Data-parallel peers are tp·pp ranks apart, so a node holds per_node/(tp·pp) of them (at least 1).
+    dp_local = max(1, min(dp, per_node // (tp * pp)))
+    t_dp = _zero_traffic(zero_stage, recompute) * _allreduce(fleet, gradients, dp, dp_local, assumptions)
     optimizer_bytes = (
         2.0
         * model.parameters
@@ -185,13 +187,35 @@ def _zero_traffic(zero_stage: int, recompute: str) -> float:
     return (gathers + 1) / 2.0
 
 
-def _link(fleet: FleetSpec, inside_node: bool, a: Assumptions) -> tuple[float, float]:
-    """(bandwidth B/s one direction, latency s) of the link a group of ranks communicates over."""
-    hw = fleet.accelerator
+def _allreduce(fleet: FleetSpec, message: float, ranks: int, local: int, a: Assumptions) -> float:
+    """All-reduce of ``message`` bytes over ``ranks`` ranks, ``local`` of them (at most a node's worth)
+    in each node: NCCL's choice inside the node's scale-up domain, its two-level ring or tree
+    across nodes (``collectives.multi_node``). A device without a scale-up link reaches even its node's
+    peers over the fabric, so each rank is then its own node.
+
+    A node is credited one rail of the fabric for the group: the fabric's bandwidth per accelerator,
+    not the sum of its NICs. NCCL's multi-rail rings and trees would move up to ``local`` times
+    more, but the ZeRO-3 and small-model data-parallel runs of Narayanan et al.
+    2021 (Table 2, and the 1.7-7.5B rows of Table 1; ``mlsysim validate``) match the single-rail
+    rate, so the conservative figure is kept."""
+    hw, fabric = fleet.accelerator, fleet.fabric
+    node_bandwidth = fabric.bandwidth_per_accelerator * a.scale_out_efficiency
+    up = (hw.scale_up_bandwidth or 0.0) / 2.0
+    local = min(local, fleet.node.accelerators_per_node) if up else 1
+    topology = topology_code(hw.scale_up_topology)
+    time = multi_node.allreduce_time(
+        message, ranks, local, up, topology, node_bandwidth, fabric.latency, a, SCALAR
+    )
+    return float(time)
+
+
+def _send(fleet: FleetSpec, message: float, inside_node: bool, a: Assumptions) -> float:
+    """One point-to-point transfer between pipeline stages, over the scale-up link inside a node."""
+    hw, fabric = fleet.accelerator, fleet.fabric
     if inside_node and hw.scale_up_bandwidth:
-        return hw.scale_up_bandwidth / 2.0 * a.scale_up_efficiency, a.scale_up_latency
-    fabric = fleet.fabric
-    return fabric.bandwidth_per_accelerator * a.scale_out_efficiency, fabric.latency
+        return float(scale_up.send(message, hw.scale_up_bandwidth / 2.0, a))
+    bandwidth = fabric.bandwidth_per_accelerator * a.scale_out_efficiency
+    return a.collective_launch_latency + point_to_point(message, bandwidth, fabric.latency)
 
 
 def _state_memory(

@@ -3,7 +3,8 @@
 Each solver's equations are written once, as a core function of plain numbers that uses only
 arithmetic and these operations; the scalar solvers call it with ``SCALAR`` (Python floats) and
 the vectorised sweeps (``mlsysim.sweeps``) with numpy's equivalents, so both paths evaluate the
-same expressions in the same order.
+same expressions in the same order. ``only(mask, f, *args)`` is ``f(*args)`` where ``mask`` holds and
+0 elsewhere, evaluating ``f`` on those elements alone (for a term most sweep rows do not have).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ class Ops(NamedTuple):
     sqrt: Callable[[Any], Any]
     exp: Callable[[Any], Any]
     expm1: Callable[[Any], Any]
+    log2: Callable[[Any], Any]
+    ceil: Callable[[Any], Any]
+    only: Callable[..., Any]
     log: Callable[[Any], Any]
     floor: Callable[[Any], Any]
 
@@ -31,6 +35,9 @@ SCALAR = Ops(
     sqrt=math.sqrt,
     exp=math.exp,
     expm1=math.expm1,
+    log2=math.log2,
+    ceil=math.ceil,
+    only=lambda mask, f, *args: f(*args) if mask else 0.0,
     log=math.log,
     floor=lambda x: float(math.floor(x)) if math.isfinite(x) else x,
 )

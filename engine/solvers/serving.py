@@ -2,7 +2,9 @@
 
 TTFT charges the prefill's FLOPs ``F / (t·peak·η_p)`` and its bytes ``B / (t·BW·η_d)`` one after the
 other, plus two tensor-parallel all-reduces per layer (Shoeybi et al. 2019, §3) and a fixed time per
-kernel launched. At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
+kernel launched; the all-reduces and launches are priced as the serving runtime runs them
+(``serving_overheads``: NCCL's algorithm choice or the engine's one-shot kernel, CUDA-graph
+decode). At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
 streaming the weights is not hidden behind the math: the roofline's ``max`` predicts batch-1 TTFT
 1.3–2.5× too low (TensorRT-LLM and FasterTransformer measurements, ``mlsysim validate``), the sum
 does not. ITL is one decode iteration (``decode_step``) at the average context ``S + n_out/2``: all
@@ -21,15 +23,13 @@ from ..enums import Precision
 from ..errors import InvalidInputError
 from ..hardware.types import HardwareSpec
 from ..models.types import TransformerSpec
+from ..runtimes import RuntimeCosts
 from . import transformer as tf
 from .checks import whole
-from .collectives import ring_allreduce
+from .collectives import topology_code
 from .decode_step import Replica, iteration_time
 from .ops import SCALAR, Ops
-
-# Megatron tensor parallelism needs two all-reduces per layer in the forward pass: after the
-# attention output projection and after the MLP (Shoeybi et al. 2019, §3, Fig. 3).
-TP_ALLREDUCES_PER_LAYER = 2
+from .serving_overheads import prefill_launch, tp_communication
 
 
 class ServingEstimate(NamedTuple):
@@ -65,8 +65,10 @@ def serving(
     output_len: int = 128,
     tp: int = 1,
     kv_precision: Precision | None = None,
+    runtime: str | None = None,
 ) -> ServingEstimate:
-    """TTFT, ITL, memory and feasibility of serving ``batch`` requests on ``tp`` devices."""
+    """TTFT, ITL, memory and feasibility of serving ``batch`` requests on ``tp`` devices, with the
+    serving ``runtime``'s launch and communication (``assumptions.default_runtime`` when None)."""
     seq_len = whole("seq_len", seq_len)
     batch = whole("batch_size", batch)
     output_len = whole("output_len", output_len)
@@ -85,12 +87,14 @@ def serving(
         raise InvalidInputError(
             "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use tp_size=1"
         )
+    check_scale_up_domain(tp, hardware)
     bpe = precision.bytes_per_element
     estimate = serving_core(
         model,
         peak=peak,
         memory_bandwidth=hardware.memory_bandwidth,
         scale_up_bandwidth=hardware.scale_up_bandwidth or math.inf,
+        topology=topology_code(hardware.scale_up_topology),
         capacity=hardware.memory_capacity,
         seq_len=seq_len,
         batch=batch,
@@ -100,6 +104,7 @@ def serving(
         act_bpe=tf.activation_bytes(bpe),
         kv_bpe=(kv_precision or precision).bytes_per_element,
         assumptions=assumptions,
+        runtime=assumptions.runtime(runtime),
         ops=SCALAR,
     )
     if estimate.feasible:
@@ -116,12 +121,25 @@ def serving(
     )
 
 
+def check_scale_up_domain(tp: int, hardware: HardwareSpec) -> None:
+    """A tensor-parallel group must fit in one scale-up domain: serving across nodes is not modelled."""
+    domain = hardware.scale_up_domain
+    if domain is not None and tp > domain:
+        raise InvalidInputError(
+            "tp_size",
+            tp,
+            f"must be <= {domain}, the accelerators {hardware.name} reaches over its scale-up link "
+            "(tensor parallelism across nodes is not modelled for serving)",
+        )
+
+
 def serving_core(
     model: Any,
     *,
     peak: Any,
     memory_bandwidth: Any,
     scale_up_bandwidth: Any,
+    topology: Any,
     capacity: Any,
     seq_len: Any,
     batch: Any,
@@ -131,11 +149,13 @@ def serving_core(
     act_bpe: Any,
     kv_bpe: Any,
     assumptions: Assumptions,
+    runtime: RuntimeCosts,
     ops: Ops,
 ) -> ServingEstimate:
     """The serving equations on plain numbers (scalars, or numpy arrays with numpy ``ops``);
     ``peak`` is the device's FLOP/s at the precision, ``scale_up_bandwidth`` infinite without a
-    link. Arguments are assumed valid; ``constraint`` is left empty."""
+    link, ``topology`` its code (``collectives.topology``). Arguments are assumed valid;
+    ``constraint`` is left empty."""
     a = assumptions
     flops_rate = peak * tp * a.prefill_compute_efficiency
     bandwidth = memory_bandwidth * tp * a.decode_bandwidth_efficiency
@@ -147,10 +167,7 @@ def serving_core(
     workspace = model.activation_elements_per_token / model.layers * seq_len * batch * act_bpe
     per_device = weights / tp + kv_peak / kv_shards + workspace / tp
 
-    # Datasheets give aggregate bidirectional bandwidth; a ring uses one direction per link.
-    link = scale_up_bandwidth / 2.0 * a.scale_up_efficiency
-    allreduces = model.layers * TP_ALLREDUCES_PER_LAYER
-    launch_overhead = model.layers * model.kernels_per_layer * a.kernel_overhead
+    link = (scale_up_bandwidth, topology, a, runtime, ops)
 
     prefill_compute = tf.prefill_flops(model, seq_len, batch) / flops_rate
     prefill_bytes = (
@@ -160,11 +177,29 @@ def serving_core(
     )
     prefill_memory = prefill_bytes / bandwidth
     prefill_message = batch * seq_len * model.hidden_size * act_bpe
-    prefill_comm = allreduces * ring_allreduce(prefill_message, tp, link, a.scale_up_latency)
+    prefill_comm = tp_communication(model, prefill_message, tp, *link) * runtime.prefill_comm_exposed
     # The prefill is one engine iteration too: the same host-side cost as a decode iteration.
-    ttft = prefill_compute + prefill_memory + prefill_comm + launch_overhead + a.serving_iteration_overhead
+    ttft = (
+        prefill_compute
+        + prefill_memory
+        + prefill_comm
+        + prefill_launch(model, a)
+        + runtime.iteration_overhead
+    )
 
-    replica = Replica(peak, memory_bandwidth, capacity, scale_up_bandwidth, tp, 1.0, bpe, act_bpe, kv_bpe)
+    replica = Replica(
+        peak,
+        memory_bandwidth,
+        capacity,
+        scale_up_bandwidth,
+        tp,
+        1.0,
+        bpe,
+        act_bpe,
+        kv_bpe,
+        topology=topology,
+        runtime=runtime,
+    )
     step = iteration_time(
         model,
         replica,
@@ -174,6 +209,7 @@ def serving_core(
         prefill=0.0,
         context=seq_len + output_len / 2.0,
         prefill_context=0.0,
+        eager=0.0,
     )
     itl = step.total
 

@@ -21,7 +21,9 @@ from ..systems.types import FabricSpec
 from . import transformer as tf
 from .batching import Features
 from .checks import non_negative, whole
+from .collectives import topology_code
 from .decode_step import Replica
+from .serving import check_scale_up_domain
 
 
 def replica(
@@ -36,8 +38,10 @@ def replica(
     pp: Any = 1,
     ep: Any = 1,
     fabric: FabricSpec | None = None,
+    runtime: str | None = None,
 ) -> Replica:
-    """The replica's per-device numbers; bad parallelism or precision is an ``InvalidInputError``."""
+    """The replica's per-device numbers, served by ``runtime`` (``assumptions.default_runtime`` when
+    None); bad parallelism or precision is an ``InvalidInputError``."""
     tp, pp, ep = whole("tp_size", tp), whole("pp_size", pp), whole("ep_size", ep)
     if model.heads % tp:
         raise InvalidInputError(
@@ -57,6 +61,7 @@ def replica(
         raise InvalidInputError(
             "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use one device per replica"
         )
+    check_scale_up_domain(tp, hardware)
     peak = hardware.flops(precision)
     weights = weight_precision or precision
     if weights.bytes_per_element > precision.bytes_per_element:
@@ -86,6 +91,8 @@ def replica(
         ep=float(ep),
         ep_bandwidth=ep_bandwidth,
         ep_latency=ep_latency,
+        topology=topology_code(hardware.scale_up_topology),
+        runtime=assumptions.runtime(runtime),
     )
 
 

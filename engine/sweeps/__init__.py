@@ -11,6 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from ..extras import needs
+
 _LAZY = {
     "sweep": "mlsysim.sweeps.evaluate",
     "grid": "mlsysim.sweeps.axes",
@@ -23,7 +25,8 @@ __all__ = ["grid", "sweep", "sweep_file"]
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'mlsysim.sweeps' has no attribute {name!r}")
-    value = getattr(import_module(_LAZY[name]), name)
+    with needs(f"mlsysim.{name}"):
+        value = getattr(import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
 

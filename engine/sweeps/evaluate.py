@@ -116,7 +116,7 @@ class _Output:
             elif column.kind == "flag":
                 target[:] = fields[column.field]
             else:
-                if column.field == "constraint" and not isinstance(fields["constraint"], tuple):
+                if column.field == "constraint" and not isinstance(fields.get("constraint"), tuple):
                     codes, categories = np.where(fields["feasible"], 0, 1), ["", CONSTRAINT_MEMORY]
                 else:
                     codes, categories = fields[column.field]

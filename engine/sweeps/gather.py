@@ -78,6 +78,16 @@ class CNNRows:
             setattr(self, name, gather(specs, codes, attrgetter(name)))
 
 
+def _only(mask: Any, f: Callable[..., Any], *args: Any) -> np.ndarray:
+    """``f(*args)`` where ``mask`` holds, 0 elsewhere; ``f`` sees only the masked elements of the
+    array arguments (scalars pass as they are)."""
+    mask = np.asarray(mask, dtype=bool)
+    out = np.zeros(mask.shape)
+    if mask.any():
+        out[mask] = f(*(np.broadcast_to(a, mask.shape)[mask] if np.ndim(a) else a for a in args))
+    return out
+
+
 # The solver cores' non-arithmetic operations, element-wise on arrays (``mlsysim.solvers.ops``).
 ARRAY = Ops(
     maximum=np.maximum,
@@ -86,6 +96,9 @@ ARRAY = Ops(
     sqrt=np.sqrt,
     exp=np.exp,
     expm1=np.expm1,
+    log2=np.log2,
+    ceil=np.ceil,
+    only=_only,
     log=np.log,
     floor=np.floor,
 )

@@ -13,6 +13,7 @@ from ..api.resolve import transformer
 from ..enums import Precision
 from ..hardware.types import HardwareSpec
 from ..solvers import transformer as tf
+from ..solvers.collectives import topology_code
 from ..solvers.serving import serving_core
 from .checks import check_whole, precision_table
 from .gather import ARRAY, TransformerRows, gather
@@ -41,12 +42,15 @@ def serving_rows(s: Scenarios) -> dict[str, object]:
     kv_bpe = np.where(np.isnan(kv_bytes), bpe, kv_bytes)
     scale_up = gather(hardware, hw_codes, lambda h: h.scale_up_bandwidth)
     s.errors.add_rows((tp > 1) & ~(scale_up > 0), (tp, hw_codes), s.facade_message)
+    domain = gather(hardware, hw_codes, lambda h: h.scale_up_domain)
+    s.errors.add_rows(tp > domain, (tp, hw_codes), s.facade_message)
 
     estimate = serving_core(
         m,
         peak=peak_device,
         memory_bandwidth=gather(hardware, hw_codes, lambda h: h.memory_bandwidth),
         scale_up_bandwidth=np.where(scale_up > 0, scale_up, np.inf),
+        topology=gather(hardware, hw_codes, lambda h: topology_code(h.scale_up_topology)),
         capacity=gather(hardware, hw_codes, lambda h: h.memory_capacity),
         seq_len=seq,
         batch=batch,
@@ -56,6 +60,7 @@ def serving_rows(s: Scenarios) -> dict[str, object]:
         act_bpe=act_bpe,
         kv_bpe=kv_bpe,
         assumptions=a,
+        runtime=a.runtime(),
         ops=ARRAY,
     )
     return estimate._asdict()

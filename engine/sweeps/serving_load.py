@@ -21,6 +21,7 @@ from ..hardware.types import HardwareSpec
 from ..solvers import transformer as tf
 from ..solvers.batching import LIMITS, Features, batching_core, limits
 from ..solvers.capacity import BINDING, Targets, capacity_core, disaggregated_core
+from ..solvers.collectives import topology_code
 from ..solvers.decode_step import Replica
 from ..systems.types import FabricSpec
 from ..workloads import LengthStats, length_stats, profile
@@ -51,6 +52,8 @@ class _Load:
         kv_bytes = gather(kvs, kv_codes, lambda p: p.bytes_per_element)
         scale_up = gather(hardware, hw_codes, lambda h: h.scale_up_bandwidth)
         link = np.where(scale_up > 0, scale_up, np.inf)
+        domain = gather(hardware, hw_codes, lambda h: h.scale_up_domain)
+        s.errors.add_rows(tp > domain, (tp, hw_codes), s.facade_message)
         fabric_bw = gather(fabrics, fabric_codes, lambda f: f.bandwidth_per_accelerator)
         has_fabric = ~np.isnan(fabric_bw)
         self.replica = Replica(
@@ -70,6 +73,8 @@ class _Load:
             ep_latency=np.where(
                 has_fabric, gather(fabrics, fabric_codes, lambda f: f.latency), a.scale_up_latency
             ),
+            topology=gather(hardware, hw_codes, lambda h: topology_code(h.scale_up_topology)),
+            runtime=a.runtime(),
         )
         self.stats, longest = _stats(s, works, work_codes, percentile)
         hit = check_amount(s, "prefix_cache_hit", "").values
@@ -164,7 +169,9 @@ def _stats(
             for name, value in stats._asdict().items():
                 table[name][rows] = value
             longest[rows] = work.longest
-    values = {name: np.where(profiled, table[name], fixed[name]) for name in LengthStats._fields}
+    values: dict[str, Any] = {
+        name: np.where(profiled, table[name], fixed[name]) for name in LengthStats._fields
+    }
     return LengthStats(**values), longest
 
 

@@ -2,11 +2,12 @@
 
 One set of values for every case: the fit minimises ``Σ ln(estimate/measured)²`` over all cases (a
 least-squares fit of the log error, so a 2× over- and a 2× under-estimate weigh the same), jointly in
-the four assumptions of ``CALIBRATED``, by cyclic coordinate descent with a golden-section search of
+the assumptions of ``CALIBRATED``, by cyclic coordinate descent with a golden-section search of
 each parameter's logarithm inside its bounds, until no parameter moves by more than ``tolerance``
 (relative). Each regime pins its own parameter — TTFT the prefill efficiency, batch-1 latencies the
-per-kernel overhead, MLPerf Offline the CNN efficiency, Megatron-LM the training efficiency — and the
-joint fit settles their interactions. ``decode_bandwidth_efficiency`` is not fitted: left free it runs
+per-kernel overhead, CUDA-graph decode (gpt-fast) the per-kernel gap inside a graph, MLPerf Offline
+the CNN efficiency, Megatron-LM the training efficiency — and the joint fit settles their
+interactions. ``decode_bandwidth_efficiency`` is not fitted: left free it runs
 to 0.98 of datasheet bandwidth (absorbing ResNet-50 activation traffic the roofline overcounts), more
 than profiled decode reaches, so the catalog holds the profiled value (see its ``estimate``).
 """
@@ -28,6 +29,7 @@ from .estimate import Estimator
 CALIBRATED: Mapping[str, tuple[float, float]] = {
     "prefill_compute_efficiency": (0.05, 1.0),
     "kernel_overhead": (1e-7, 1e-4),
+    "graph_kernel_overhead": (1e-8, 1e-4),
     "cnn_compute_efficiency": (0.05, 1.0),
     "training_compute_efficiency": (0.05, 1.0),
     "kv_read_efficiency": (0.05, 1.0),

@@ -17,13 +17,14 @@ from typing import Any
 
 from ..errors import CatalogError
 from ..models.types import TransformerSpec
+from ..solvers.collectives import TOPOLOGIES
 from .megatron import gpt_parameters
 
-_SERVING = frozenset({"model", "hardware", "precision", "seq_len", "output_len", "tp"})
+_SERVING = frozenset({"model", "hardware", "precision", "seq_len", "output_len", "tp", "runtime"})
 _ROOFLINE = frozenset({"model", "hardware", "precision", "batch"})
 # Static-batch generation (serving-load block): a batch of prompts prefilled together, then decoded.
 _STATIC = frozenset(
-    {"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch"}
+    {"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch", "runtime"}
 )
 _TRAINING = frozenset(
     {"model", "node", "fabric", "gpus", "batch", "tp", "pp", "microbatch_size", "interleave"}
@@ -32,7 +33,12 @@ _TRAINING = frozenset(
 
 # Serving at load (serving-load block): one replica under continuous batching with chunked prefill,
 # fixed lengths; `max_concurrency` is the engine's cap on running requests (vLLM's max_num_seqs).
-_LOAD = frozenset({"model", "hardware", "precision", "tp", "prompt_len", "output_len", "max_concurrency"})
+_LOAD = frozenset(
+    {"model", "hardware", "precision", "tp", "prompt_len", "output_len", "max_concurrency", "runtime"}
+)
+# Inputs a serving case may add: the scale-up topology of the machine measured, where it differs
+# from the catalog entry's (e.g. an A100 board without NVSwitch).
+_SERVING_OPTIONAL = frozenset({"scale_up_topology"})
 
 # metric -> (unit of the measured value, inputs the metric takes)
 METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
@@ -196,11 +202,14 @@ def _case(where: str, t: Mapping[str, Any], categories: Mapping[str, Category]) 
         raise CatalogError(where, f"unit {text['unit']!r} must be {unit!r} for metric {metric}")
     known = {"id", "measured", "tolerance", *_TEXT, *_OPTIONAL_TEXT}
     inputs = {k: v for k, v in t.items() if k not in known}
-    missing, extra = sorted(input_names - set(inputs)), sorted(set(inputs) - input_names)
+    may_add = _SERVING_OPTIONAL if "runtime" in input_names else frozenset()
+    missing, extra = sorted(input_names - set(inputs)), sorted(set(inputs) - input_names - may_add)
     if missing or extra:
         raise CatalogError(
             where, f"metric {metric} takes {sorted(input_names)}; missing {missing}, unknown {extra}"
         )
+    if inputs.get("scale_up_topology", "ring") not in TOPOLOGIES:
+        raise CatalogError(where, f"scale_up_topology must be one of {', '.join(TOPOLOGIES)}")
     tolerance = _fraction(where, t, "tolerance") if "tolerance" in t else categories[category].tolerance
     return Case(
         id=case_id,

@@ -7,6 +7,7 @@ count (``megatron.iteration_flops``) divided by the engine's step time and the n
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -55,23 +56,30 @@ class Estimator:
 
     def serving(self, case: Case, a: Assumptions) -> ServingEstimate:
         i = case.inputs
+        hardware = self.catalog.get("hardware", i["hardware"]).spec
+        if "scale_up_topology" in i:
+            hardware = dataclasses.replace(hardware, scale_up_topology=i["scale_up_topology"])
         return serving(
             self.transformer(i["model"]),
-            self.catalog.get("hardware", i["hardware"]).spec,
+            hardware,
             i["seq_len"],
             1,
             Precision.parse(i["precision"]),
             a,
             output_len=i["output_len"],
             tp=i["tp"],
+            runtime=i["runtime"],
         )
 
     def static_batch(self, case: Case, a: Assumptions) -> ServingEstimate:
         """``batch`` prompts prefilled together, then ``output_len - 1`` decode iterations."""
         i = case.inputs
+        hardware = self.catalog.get("hardware", i["hardware"]).spec
+        if "scale_up_topology" in i:
+            hardware = dataclasses.replace(hardware, scale_up_topology=i["scale_up_topology"])
         return serving(
             self.transformer(i["model"]),
-            self.catalog.get("hardware", i["hardware"]).spec,
+            hardware,
             i["seq_len"],
             i["batch"],
             Precision.parse(i["precision"]),
@@ -79,6 +87,7 @@ class Estimator:
             output_len=i["output_len"],
             tp=i["tp"],
             kv_precision=Precision.parse(i["kv_precision"], "kv_precision"),
+            runtime=i["runtime"],
         )
 
     def at_load(self, case: Case, a: Assumptions, f: Features | None = None, concurrency: object = "max"):
@@ -86,7 +95,9 @@ class Estimator:
         i = case.inputs
         model = self.transformer(i["model"])
         device = self.catalog.get("hardware", i["hardware"]).spec
-        r = replica(model, device, Precision.parse(i["precision"]), a, tp=i["tp"])
+        if "scale_up_topology" in i:
+            device = dataclasses.replace(device, scale_up_topology=i["scale_up_topology"])
+        r = replica(model, device, Precision.parse(i["precision"]), a, tp=i["tp"], runtime=i["runtime"])
         s = length_stats(fixed(i["prompt_len"], i["output_len"]))
         return (
             model,
@@ -162,7 +173,15 @@ def _tpot(e: Estimator, case: Case, a: Assumptions) -> float:
     model, r, s, at_max = e.at_load(case, a)
     f = features()
     c = cycle_model(model, r, s, a, SCALAR, f)
-    n = concurrency_at_rate(c, s, SCALAR, f, rate=case.inputs["arrival_rate"], top=at_max.concurrency)
+    n = concurrency_at_rate(
+        c,
+        s,
+        SCALAR,
+        f,
+        rate=case.inputs["arrival_rate"],
+        top=at_max.concurrency,
+        budget=a.prefill_token_budget,
+    )
     return load(c, s, SCALAR, f, n=n, budget=a.prefill_token_budget).itl * 1e3
 
 

@@ -48,13 +48,8 @@ class CategorySummary:
 
 @dataclass(frozen=True, slots=True)
 class Validation:
-    """In-sample results (the catalog's calibrated values, fitted on every case) and, when
-    computed, leave-one-out results (each case under values refitted without it, ``loo``)."""
-
     results: tuple[CaseResult, ...]
     categories: tuple[CategorySummary, ...]
-    loo_results: tuple[CaseResult, ...] = ()
-    loo_categories: tuple[CategorySummary, ...] = ()
 
     @property
     def unexpected(self) -> tuple[CaseResult, ...]:
@@ -62,16 +57,10 @@ class Validation:
         return tuple(r for r in self.results if r.within_tolerance == bool(r.xfail))
 
     def to_dict(self) -> dict[str, object]:
-        body: dict[str, object] = {
+        return {
             "cases": [asdict(r) | {"factor": r.factor} for r in self.results],
             "categories": [asdict(c) for c in self.categories],
         }
-        if self.loo_results:
-            body["leave_one_out"] = {
-                "cases": [asdict(r) | {"factor": r.factor} for r in self.loo_results],
-                "categories": [asdict(c) for c in self.loo_categories],
-            }
-        return body
 
 
 def evaluate(case: Case, estimator: Estimator, assumptions: Assumptions) -> CaseResult:
@@ -118,9 +107,7 @@ def summarise(results: Sequence[CaseResult], titles: Mapping[str, str]) -> tuple
 
 
 def markdown(v: Validation) -> str:
-    """The case table and the per-category summary as GitHub-flavoured Markdown: in-sample (the
-    catalog's calibrated values, fitted on every case), then, when computed, leave-one-out (each
-    case under the values refitted without it) in tables of their own."""
+    """The case table and the per-category summary as GitHub-flavoured Markdown (in-sample)."""
     lines = [
         "| case | measured | estimated | unit | error | tolerance | within |",
         "|---|---:|---:|---|---:|---:|---|",
@@ -131,22 +118,24 @@ def markdown(v: Validation) -> str:
             f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
             f"| ±{r.tolerance:.0%} | {within} |"
         )
-    lines += ["", *_category_table(v.categories)]
-    if v.loo_results:
-        lines += [
-            "",
-            "Leave-one-out: each case estimated with the calibrated values refitted without it.",
-            "",
-            "| case | measured | leave-one-out | unit | error | within |",
-            "|---|---:|---:|---|---:|---|",
-        ]
-        for r in v.loo_results:
-            lines.append(
-                f"| {r.id} | {_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%} "
-                f"| {'yes' if r.within_tolerance else 'no'} |"
-            )
-        lines += ["", *_category_table(v.loo_categories)]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *_category_table(v.categories)]) + "\n"
+
+
+def loo_markdown(results: Sequence[CaseResult], categories: Sequence[CategorySummary]) -> str:
+    """The leave-one-out estimate of every case and its per-category summary, apart from the
+    in-sample tables (``loo``)."""
+    lines = [
+        "",
+        "Leave-one-out: each case estimated with the calibrated values refitted without it.",
+        "",
+        "| case | measured | leave-one-out | unit | error | within |",
+        "|---|---:|---:|---|---:|---|",
+    ]
+    for r in results:
+        within = "yes" if r.within_tolerance else "no"
+        values = f"{_number(r.measured)} | {_number(r.estimated)} | {r.unit} | {r.error:+.1%}"
+        lines.append(f"| {r.id} | {values} | {within} |")
+    return "\n".join([*lines, "", *_category_table(categories)]) + "\n"
 
 
 def _category_table(categories: Sequence[CategorySummary]) -> list[str]:

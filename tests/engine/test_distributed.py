@@ -5,8 +5,11 @@ from __future__ import annotations
 import mlsysim
 import pytest
 from mlsysim import DistributedModel
+from mlsysim.enums import Precision
 from mlsysim.errors import InvalidInputError
 from mlsysim.solvers.collectives import ring_allreduce
+from mlsysim.solvers.distributed import training_step
+from mlsysim.systems.types import FleetSpec
 
 LLAMA70 = mlsysim.Models.Language.Llama3_70B
 LLAMA8 = mlsysim.Models.Language.Llama3_8B
@@ -118,3 +121,21 @@ def test_bad_input(kwargs, argument):
     with pytest.raises(InvalidInputError) as caught:
         solve(**kwargs)
     assert caught.value.argument == argument
+
+
+def test_1024_rank_data_parallel_all_reduce_is_priced_as_nccls_tree():
+    # Llama 3 8B, pure data parallel on 128 DGX H100 (1024 GPUs) on NDR: the gradient all-reduce of
+    # M = 2 B × parameters over 1024 ranks, 8 per node, one 400 Gb/s rail per node (β = 50 GB/s × 0.9).
+    # NCCL's tree: 5 us start + a chain of 7 NVLink steps and a tree of depth log2(128) = 7 fabric
+    # steps, both ways: 5 + 2·7·5 + 2·7·2 us, plus 2M/β. The ring would take 2046 steps (10.2 ms of
+    # them at 5 us) to save 2M/(1024β) = 0.7 ms of bytes, so the step is charged the tree.
+    nodes = mlsysim.load_catalog().get("node", "DGX_H100").spec
+    ndr = mlsysim.load_catalog().get("fabric", "IB_NDR").spec
+    fleet = FleetSpec("1024x H100", nodes, 128, ndr)
+    e = training_step(LLAMA8.spec, fleet, 1024, Precision.BF16, A, zero_stage=1)
+    m = LLAMA8.spec.parameters * 2
+    beta = 50e9 * A.scale_out_efficiency
+    assert e.data_parallel == 1024
+    assert e.dp_communication_latency == pytest.approx(5e-6 + 70e-6 + 28e-6 + 2 * m / beta, rel=1e-9)
+    ring_only = ring_allreduce(m, 1024, beta, ndr.latency)  # the charge before: 2046 fabric steps
+    assert e.dp_communication_latency < ring_only

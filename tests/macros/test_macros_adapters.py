@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from mlsysim.macros import REGISTRY, docs
 from mlsysim.macros.bindings import formulas_functions
+from mlsysim.macros.descriptions import insert_function_text
 from mlsysim.macros.sheet_schema import catalog_rows, headers
 
 MACROS = Path(docs.__file__).parent
@@ -28,8 +29,9 @@ def test_xlwings_module_registers_every_function_with_docstring_and_signature():
     for name, spec in REGISTRY.items():
         udf = getattr(xlwings_udfs, name)
         assert udf.__name__ == name
-        assert udf.__doc__.startswith(spec.description)
-        assert spec.signature in udf.__doc__
+        # Excel's short description for the UDF; Python's help keeps the long docstring
+        assert udf.__doc__ == insert_function_text(spec)
+        assert udf is not spec.python and spec.signature in spec.python.__doc__
         parameters = list(inspect.signature(udf).parameters.values())
         assert [p.name for p in parameters] == [a.name for a in spec.args]
         # xlwings refuses keyword-only and **kwargs parameters and reads annotations as converters.
@@ -68,11 +70,17 @@ def test_docs_command_prints_the_list():
 
 def test_docs_write_updates_a_stale_list(tmp_path, monkeypatch):
     stale = tmp_path / "README.md"
-    stale.write_text(f"# x\n{docs.BEGIN}\nold list\n{docs.END}\ntail\n", encoding="utf-8")
+    text = "# x\n{}\nold examples\n{}\nmiddle\n{}\nold list\n{}\ntail\n"
+    stale.write_text(text.format(docs.BEGIN_EXAMPLES, docs.END_EXAMPLES, docs.BEGIN, docs.END), "utf-8")
     monkeypatch.setattr(docs, "README", stale)
     assert docs.main(["--check"]) == 1
     assert docs.main(["--write"]) == 0
-    assert stale.read_text(encoding="utf-8") == f"# x\n{docs.BEGIN}\n{docs.function_list()}{docs.END}\ntail\n"
+    wanted = text.replace("\nold examples\n", "\n" + docs.examples()).replace(
+        "\nold list\n", "\n" + docs.function_list()
+    )
+    assert stale.read_text(encoding="utf-8") == wanted.format(
+        docs.BEGIN_EXAMPLES, docs.END_EXAMPLES, docs.BEGIN, docs.END
+    )
     assert docs.main(["--check"]) == 0
 
 
@@ -267,3 +275,11 @@ def test_argument_names_are_valid_vba_parameters():
         for argument in spec.args:
             assert argument.name.isidentifier() and argument.name[0].isalpha(), (name, argument.name)
             assert argument.name.lower() not in VBA_RESERVED, (name, argument.name)
+
+
+def test_set_catalog_is_reachable_as_the_readme_spells_it():
+    import mlsysim.macros
+    from mlsysim.macros import resolve
+
+    assert mlsysim.macros.set_catalog is resolve.set_catalog
+    assert "set_catalog" in dir(mlsysim.macros)

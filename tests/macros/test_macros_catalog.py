@@ -39,7 +39,8 @@ def test_spec_reads_every_kind_and_rows():
 
 
 def test_version_and_help():
-    assert MLSYS_VERSION() == mlsysim.__version__
+    # the distribution's name, which tells it from PyPI's unrelated ``mlsysim``, and the version
+    assert MLSYS_VERSION() == f"mlsysim-workbook {mlsysim.__version__}"
     listing = MLSYS_HELP()
     assert all(name in listing for name in REGISTRY)
     one = MLSYS_HELP("ttft")

@@ -9,7 +9,6 @@ import mlsysim
 import pytest
 from mlsysim.enums import Precision
 from mlsysim.errors import CatalogError
-from mlsysim.solvers.collectives import ring_allreduce
 from mlsysim.solvers.transformer import prefill_flops
 from mlsysim.validation import load_cases
 from mlsysim.validation.cases import METRICS, default_path
@@ -21,13 +20,41 @@ CATALOG = mlsysim.load_catalog()
 
 
 def test_all_published_measurements_are_there_with_sources():
-    # shared/calibration/published-measurements.json holds 39 cases; none is dropped. The
-    # serving-load block adds its own (51 TensorRT-LLM v0.8/v0.9 throughput rows).
+    # shared/calibration/published-measurements.json holds 39 cases; none is dropped. Nine more:
+    # the two 128-token Falcon 180B rows of the TensorRT-LLM v0.5 Low Latency table and gpt-fast's
+    # seven tensor-parallel decode rates. The serving-at-load block adds its own (51 TensorRT-LLM
+    # v0.8/v0.9 throughput rows, vLLM, DeepSpeed-FastGen, SGLang and DeepSeek measurements).
     assert all(c.source and c.measured > 0 for c in CASES.cases)
     per_category = {k: sum(c.category == k for c in CASES.cases) for k in CASES.categories}
-    published = {"ttft": 10, "fastertransformer": 6, "training": 12, "zero3": 6, "cnn": 5}
-    assert {k: per_category[k] for k in published} == published
-    assert per_category["decode-throughput"] == 51
+    assert per_category == {
+        "ttft": 12,
+        "fastertransformer": 6,
+        "training": 12,
+        "zero3": 6,
+        "gptfast": 7,
+        "cnn": 5,
+        "decode-throughput": 51,
+        "serving-load": 3,
+        "serving-latency": 6,
+        "prefix-cache": 2,
+        "spec-decoding": 1,
+    }
+
+
+def test_serving_cases_name_their_runtime():
+    # Measurements on engines without CUDA graphs or custom all-reduce keep those costs.
+    runtimes = {(c.category, c.inputs["runtime"]) for c in CASES.cases if "runtime" in c.inputs}
+    assert runtimes == {
+        ("ttft", "trtllm-0.5"),
+        ("fastertransformer", "fastertransformer"),
+        ("gptfast", "gpt-fast"),
+        ("decode-throughput", "trtllm-0.5"),
+        ("serving-load", "vllm-0.1"),
+        ("serving-load", "deepspeed-fastgen"),
+        ("serving-latency", "vllm"),
+        ("prefix-cache", "vllm"),
+        ("spec-decoding", "vllm"),
+    }
 
 
 def test_every_case_resolves_to_engine_inputs():
@@ -73,17 +100,23 @@ def test_eq3_and_the_papers_training_time():
 
 def test_zero3_comm_bound_case_known_answer():
     # ZeRO-3 on 1536 A100 (microbatch 1), full recompute: 4 parameter volumes per step =
-    # 2 × ring all-reduce of 2·174.6e9 B over 1536 ranks on HDR (25 GB/s × scale-out efficiency,
-    # 2 us): 2 × (2·1535/1536 · 349.2e9 / 22.5e9 + 3070 · 2e-6) ≈ 62.05 s, which exceeds the compute
+    # 2 × all-reduce of M = 2·174.6e9 B over 1536 ranks, 8 per DGX A100, 192 nodes on HDR (one rail:
+    # β = 25 GB/s × scale-out efficiency = 22.5 GB/s, 2 us per fabric step). NCCL's ring: a 5 us start,
+    # 2·1535 steps at the 5 us NVLink step latency, 2·191 of them also crossing the fabric, and
+    # 2·1535/1536 · M/β ≈ 31.01 s. The tree's 2M/β is 20 ms longer, more than the ring's 16 ms of
+    # extra latency, so the ring it is: 2 × 31.03 s ≈ 62.07 s, which exceeds the compute
     # (4 × 7.25e14 FLOP / (312e12 × η_train) ≈ 17 s), so the step is the communication plus the
     # optimizer update; TFLOP/s per GPU = eq. (3) for B = 1536 / step / 1536.
     case = CASES.case("megatron21-t2-zero-3-175b-1536gpu")
     a = CATALOG.assumptions
     model = CASES.models["Megatron_GPT_174_6B"].spec
     fabric = CATALOG.get("fabric", "IB_HDR").spec
-    comm = 2 * ring_allreduce(
-        model.parameters * 2, 1536, fabric.bandwidth_per_accelerator * a.scale_out_efficiency, fabric.latency
+    beta = fabric.bandwidth_per_accelerator * a.scale_out_efficiency
+    ring = 5e-6 + 2 * 1535 / 1536 * model.parameters * 2 / beta + 3070 * 5e-6 + 382 * 2e-6
+    assert (a.collective_launch_latency, a.scale_up_latency, fabric.latency) == pytest.approx(
+        (5e-6, 5e-6, 2e-6)
     )
+    comm = 2 * ring
     a100 = CATALOG.get("hardware", "A100").spec  # 312 TFLOP/s fp16, 2.039 TB/s
     peak = a100.peak_flops[Precision.FP16]
     compute = 4 * prefill_flops(model, 2048, 1) / (peak * a.training_compute_efficiency)

@@ -1,9 +1,10 @@
 """Evaluation order: which formula cells each formula cell reads, levels, and circular references.
 
 A formula cell depends on every formula cell inside the areas its references cover (and, for a
-range built with ``:`` from INDEX results, inside the box around the areas it is built from). Level 0 cells
-read only constants; a cell's level is one more than the highest level it reads (Kahn's algorithm,
-which also finds circular references: the cells it never reaches). Cells of one compiled formula
+range built with ``:`` from INDEX results, inside the box around the areas it is built from); a cell
+of an array formula's range counts as that formula. Level 0 cells read only constants; a cell's
+level is one more than the highest level it reads (Kahn's algorithm, which also finds circular
+references: the cells it never reaches). Cells of one compiled formula
 on one level do not read each other, so they can be evaluated together.
 """
 
@@ -28,6 +29,7 @@ class Instance:
     dr: int
     dc: int
     level: int = 0
+    spill: tuple[int, int, int, int] | None = None  # an array formula's range (r1, c1, r2, c2)
 
 
 class CircularReference(Exception):
@@ -45,6 +47,13 @@ class _Index:
         for i, cell in enumerate(instances):
             self.at[cell.sheet, cell.row, cell.col] = i
             columns[cell.sheet, cell.col].append((cell.row, i))
+            if cell.spill:  # every cell of an array formula's range is computed by it
+                r1, c1, r2, c2 = cell.spill
+                for row in range(r1, r2 + 1):
+                    for col in range(c1, c2 + 1):
+                        if (row, col) != (cell.row, cell.col):
+                            self.at[cell.sheet, row, col] = i
+                            columns[cell.sheet, col].append((row, i))
         self.rows: dict[tuple[int, int], list[int]] = {}
         self.ids: dict[tuple[int, int], list[int]] = {}
         self.sheet_cols: dict[int, list[int]] = defaultdict(list)

@@ -3,7 +3,8 @@
 Shared formulas (ECMA-376 Part 1 §18.3.1.40: one master ``<f t="shared" ref si>`` with its text,
 dependents with only ``si``) are the master's formula copied to each dependent's cell; when the
 master's compiled formula cannot serve copies, openpyxl's ``Translator`` (Excel's relative-address
-rule) spells the dependent's text out. Data tables and multi-cell array formulas are refused.
+rule) spells the dependent's text out. A multi-cell array formula is one instance whose result fills
+its range (``arrays``). Data tables are refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from openpyxl.formula.translate import Translator
 
-from .cellref import address, label, parse_address
+from . import arrays
+from .cellref import address, label
 from .compiler import CompileError, Compiler, Names
 from .graph import Instance
 from .sheet_reader import FormulaCell, SheetCells
@@ -46,9 +48,13 @@ class Model:
         self.masters = [
             {f.shared_index: f for f in sheet.formulas if f.kind == "shared" and f.text} for sheet in sheets
         ]
+        self.spills = [sheet.spills for sheet in sheets]  # value cells of array ranges, per sheet
+        present = [{(c.row, c.col) for c in sheet.spills} for sheet in sheets]
         for index, sheet in enumerate(sheets):
             for cell in sheet.formulas:
                 self._add(index, cell, self.masters[index])
+                if cell.kind == "array" and (spill := arrays.area(cell.ref)):
+                    self._check_range(index, cell, spill, present[index])
 
     def formula_text(self, i: int) -> str:
         """The formula of cell ``i`` as written (a shared dependent's text is derived)."""
@@ -61,10 +67,7 @@ class Model:
         where = (self.sheet_names[sheet], cell.row, cell.col)
         if cell.kind == "dataTable":
             return self._problem(where, cell.text or "", "data tables (What-If Analysis) are not supported")
-        if cell.kind == "array" and cell.ref and ":" in cell.ref and _size(cell.ref) > 1:
-            return self._problem(
-                where, cell.text or "", f"multi-cell array formulas ({cell.ref}) are not supported"
-            )
+        spill = arrays.area(cell.ref) if cell.kind == "array" else None
         text = cell.text
         master = None
         if text is None and cell.kind == "shared":
@@ -85,9 +88,26 @@ class Model:
                 template, dr, dc = self.compiler.template(text, sheet, cell.row, cell.col)
         except CompileError as exc:
             return self._problem(where, text or (master.text if master else ""), exc.problem)
-        self.instances.append(Instance(sheet, cell.row, cell.col, template, dr, dc))
+        self.instances.append(Instance(sheet, cell.row, cell.col, template, dr, dc, spill=spill))
         self.cells.append(cell)
         return None
+
+    def _check_range(self, sheet: int, cell: FormulaCell, spill: arrays.Area, present: set) -> None:
+        """Every cell of an array formula's range must be in the file to take its cached value."""
+        r1, c1, r2, c2 = spill
+        missing = [
+            address(r, c)
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+            if (r, c) != (r1, c1) and (r, c) not in present
+        ]
+        if missing:
+            shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            where = (self.sheet_names[sheet], cell.row, cell.col)
+            problem = (
+                f"cells {shown} of the array formula's range {cell.ref} are not in the file (write them)"
+            )
+            self._problem(where, cell.text or "", problem)
 
     @staticmethod
     def _dependent_text(cell: FormulaCell, master: FormulaCell | None) -> str:
@@ -98,11 +118,3 @@ class Model:
 
     def _problem(self, where: tuple[str, int, int], formula: str, problem: str) -> None:
         self.problems.append(Problem(label(*where), formula, problem))
-
-
-def _size(ref: str) -> int:
-    first, _, last = ref.partition(":")
-    a, b = parse_address(first), parse_address(last)
-    if not a or not b:
-        return 0
-    return (abs(b[0] - a[0]) + 1) * (abs(b[1] - a[1]) + 1)

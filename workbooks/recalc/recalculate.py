@@ -14,9 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from mlsysim.errors import InvalidInputError
 
-from . import graph, writer
+from . import arrays, graph, writer
 from . import summary as summaries
 from .cellref import address
 from .compiler import CompileError
@@ -74,13 +75,14 @@ def recalc(
         )
         results = _evaluate(book, model.instances, progress)
         master = _master_check(model, book, source, required=check)
-        errors = _errors(model, results)
+        errors = _errors(model, results, book)
         positions = [[(c.row, c.col) for c in s.formulas] for s in sheets]
         tables = summaries.scenarios(model.sheet_names, book.values, positions)
         seconds["evaluate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if target is not None:
-            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, results))
+            patches = _patched(pkg, book_map.part, model, results, _spill_values(model, book))
+            writer.write_package(pkg, target, patches)
         if summary_path is not None:
             summaries.write(summaries.document(source.name, master, len(errors), tables), summary_path)
         seconds["write"] = time.perf_counter() - clock
@@ -136,15 +138,17 @@ def _unevaluable(source: Path, model: Model) -> UnusableWorkbookError:
 
 
 def _evaluate(book: Workbook, instances: list[Instance], progress: Progress | None) -> list[Any]:
-    """Values of all formula cells, in ``instances`` order."""
+    """Values of all formula cells, in ``instances`` order (an array formula: its top-left cell's;
+    the values of the rest of its range go into ``book.values``)."""
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, cell in enumerate(instances):
-        groups[cell.level, id(cell.template)].append(i)
+        groups[cell.level, id(cell) if cell.spill else id(cell.template)].append(i)
     results: list[Any] = [None] * len(instances)
     done = 0
     for key in sorted(groups, key=lambda k: k[0]):
         members = groups[key]
-        values = Group(book, [instances[i] for i in members]).run()
+        cells = [instances[i] for i in members]
+        values = [_fill(book, cells[0])] if cells[0].spill else Group(book, cells).run()
         for i, value in zip(members, values, strict=True):
             cell = instances[i]
             book.values[cell.sheet][cell.row, cell.col] = value
@@ -155,8 +159,33 @@ def _evaluate(book: Workbook, instances: list[Instance], progress: Progress | No
     return results
 
 
-def _errors(model: Model, results: list[Any]) -> list[CellError]:
-    """Error cells, root causes first (lowest dependency level), then by sheet and position."""
+def _fill(book: Workbook, cell: Instance) -> Any:
+    """Evaluate an array formula once and spread its result over its range; the top-left value."""
+    r1, c1, r2, c2 = cell.spill  # type: ignore[misc]
+    with np.errstate(all="ignore"):
+        _, result = Group(book, [cell]).node(cell.template.tree, raw=True)
+    grid = arrays.spread(result, r2 - r1 + 1, c2 - c1 + 1)
+    cells = book.values[cell.sheet]
+    for i, line in enumerate(grid):
+        for j, value in enumerate(line):
+            cells[r1 + i, c1 + j] = value
+    return grid[0][0]
+
+
+def _spill_values(model: Model, book: Workbook) -> list[list[Any]]:
+    """Per sheet, the computed value of each array-range cell ``model.spills`` lists."""
+    return [[book.values[i][c.row, c.col] for c in spills] for i, spills in enumerate(model.spills)]
+
+
+def _errors(model: Model, results: list[Any], book: Workbook) -> list[CellError]:
+    """Error cells, root causes first (lowest dependency level), then by sheet and position; the
+    cells of an array formula's range after its top-left cell."""
+    spills: list[tuple[int, int, int, int]] = []  # (level, sheet, row, col) of a range cell in error
+    owners = {(inst.sheet, inst.spill): i for i, inst in enumerate(model.instances) if inst.spill}
+    for sheet, cells in enumerate(model.spills):
+        for c in cells:
+            if is_error(book.values[sheet][c.row, c.col]):
+                spills.append((sheet, c.row, c.col, _owner(owners, sheet, c.row, c.col)))
     bad = [i for i, v in enumerate(results) if is_error(v)]
     bad.sort(
         key=lambda i: (
@@ -174,7 +203,23 @@ def _errors(model: Model, results: list[Any]) -> list[CellError]:
             shown(results[i]),
         )
         for i in bad
+    ] + [
+        CellError(
+            model.sheet_names[sheet],
+            address(row, col),
+            model.formula_text(owner),
+            shown(book.values[sheet][row, col]),
+        )
+        for sheet, row, col, owner in sorted(spills, key=lambda s: (model.instances[s[3]].level, *s[:3]))
     ]
+
+
+def _owner(owners: dict[tuple[int, Any], int], sheet: int, row: int, col: int) -> int:
+    """The array formula whose range holds the cell."""
+    for (s, (r1, c1, r2, c2)), i in owners.items():
+        if s == sheet and r1 <= row <= r2 and c1 <= col <= c2:
+            return i
+    raise LookupError(f"no array formula covers row {row}, column {col}")
 
 
 def _master_check(model: Model, book: Workbook, source: Path, *, required: bool) -> bool | None:
@@ -195,15 +240,24 @@ def _master_check(model: Model, book: Workbook, source: Path, *, required: bool)
     return value is True or (isinstance(value, float) and value != 0.0)
 
 
-def _patched(pkg: Package, workbook_part: str, model: Model, results: list[Any]) -> dict[str, bytes]:
+def _patched(
+    pkg: Package, workbook_part: str, model: Model, results: list[Any], spills: list[list[Any]]
+) -> dict[str, bytes]:
     by_part: dict[str, tuple[list, list]] = {}
     parts = model.parts
     for cell, inst, value in zip(model.cells, model.instances, results, strict=True):
         cells, values = by_part.setdefault(parts[inst.sheet], ([], []))
         cells.append(cell)
         values.append(value)
-    patched = {
-        part: writer.patch_sheet(pkg.read(part), cells, values) for part, (cells, values) in by_part.items()
-    }
+    for sheet, spill_values in enumerate(spills):  # array ranges: in document order with the rest
+        cells, values = by_part.setdefault(parts[sheet], ([], []))
+        cells.extend(model.spills[sheet])
+        values.extend(spill_values)
+    patched = {}
+    for part, (cells, values) in by_part.items():
+        order = sorted(range(len(cells)), key=lambda k: cells[k].spans[0])
+        patched[part] = writer.patch_sheet(
+            pkg.read(part), [cells[k] for k in order], [values[k] for k in order]
+        )
     patched[workbook_part] = writer.mark_current(pkg.read(workbook_part))
     return patched

@@ -14,7 +14,7 @@ from typing import Any
 
 from formulas.tokens.operand import Error
 
-from . import limits
+from . import arrays, limits
 from .cellref import MAX_COL, MAX_ROW, parse_address
 from .errors import UnusableWorkbookError
 from .package import Package
@@ -30,7 +30,7 @@ class FormulaCell:
     row: int
     col: int
     text: str | None
-    kind: str  # "normal" | "shared" | "array" | "dataTable"
+    kind: str  # "normal" | "shared" | "array" | "dataTable"; "spill": a value cell of an array range
     shared_index: int | None
     ref: str | None  # the ``ref`` attribute of a shared master or an array formula
     # byte offsets in the part: <c> start, </c> (or end) event, <f>, <v>, <is> start/end events
@@ -44,6 +44,9 @@ class SheetCells:
     formulas: list[FormulaCell]
     max_row: int = 0
     max_col: int = 0
+    # the cells of multi-cell array formulas' ranges other than the formula's own (``arrays``)
+    spills: list[FormulaCell] = field(default_factory=list)
+    areas: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def constant(kind: str, text: str, shared: tuple[str, ...]) -> Any:
@@ -96,6 +99,9 @@ class _Reader:
             self.inline = None
             self.formula = None
             self.c_start = self.parser.CurrentByteIndex
+            if self.cells.areas and self._in_area():  # the formula's result goes here
+                self.formula = FormulaCell(self.row, self.col, None, "spill", None, None)
+                self.formula.spans = [self.c_start, 0, -1, -1, -1, -1, -1, -1]
         elif name == "v":
             self.text = []
             self.v_start = self.parser.CurrentByteIndex
@@ -144,6 +150,13 @@ class _Reader:
         elif name == "rPh":
             self.phonetic -= 1
 
+    def _in_area(self) -> bool:
+        row, col = self.row, self.col
+        return any(
+            r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1)
+            for r1, c1, r2, c2 in self.cells.areas
+        )
+
     def chars(self, data: str) -> None:
         if self.f_text is not None:
             self.f_text.append(data)
@@ -166,8 +179,13 @@ class _Reader:
             cells.max_col = self.col
         if formula is not None:
             formula.spans[1] = self.parser.CurrentByteIndex
-            cells.formulas.append(formula)
             self.formula = None
+            if formula.kind == "spill":
+                cells.spills.append(formula)
+                return
+            cells.formulas.append(formula)
+            if formula.kind == "array" and (spill := arrays.area(formula.ref)):
+                cells.areas.append(spill)
             return
         try:
             cells.values[self.row, self.col] = constant(self.kind, self.value, self.shared)

@@ -61,13 +61,22 @@ def _end(data: bytes, start: int, end_event: int) -> int:
 
 
 def patch_sheet(data: bytes, cells: Sequence[FormulaCell], values: Sequence[Any]) -> bytes:
-    """The worksheet XML ``data`` with each formula cell's cached value set to ``values[i]``."""
+    """The worksheet XML ``data`` with each formula cell's cached value set to ``values[i]`` (and each
+    value cell of an array formula's range, kind ``"spill"``, ``arrays.patch_value_cell``); cells
+    in document order."""
     out: list[bytes] = []
     pos = 0
     for cell, value in zip(cells, values, strict=True):
         c_start, c_end_event, f_start, f_end_event, v_start, v_end_event, is_start, is_end_event = cell.spans
         open_end = data.index(b">", c_start) + 1
         prefix = _PREFIX.match(data, c_start).group(1) or b""
+        if cell.kind == "spill":  # a cell of an array formula's range: no formula, only the value
+            from .arrays import patch_value_cell
+
+            xml, end = patch_value_cell(data, cell.spans, prefix, value)
+            out += [data[pos:c_start], xml]
+            pos = end
+            continue
         kind, text = encode(value)
         start_tag = _T_ATTR.sub(b"", data[c_start : open_end - 1])
         if kind:
