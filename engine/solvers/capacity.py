@@ -111,8 +111,8 @@ def capacity_core(
         return _slack(c, s, ops, f, n=n, budget=budget, targets=targets)
 
     low_slack, low_code = slack(1.0)
-    high_slack, _ = slack(top)
-    n = _largest_meeting(slack, low_slack, high_slack, top, ops)
+    high = slack(top)
+    n, failing_code = _largest_meeting(slack, (low_slack, low_code), high, top, ops)
     chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
     state = load(c, s, ops, f, n=n, budget=chosen)
     service = s.decode_steps * state.itl  # a slot is held for the decode phase
@@ -133,7 +133,7 @@ def capacity_core(
     meets_at_one = low_slack >= 0.0
     fits = lim.kv_memory >= 1.0
     feasible = fits & meets_at_one
-    target_code = ops.where(n < top, slack(n + 1.0)[1], lim.code)
+    target_code = ops.where(n < top, failing_code, lim.code)
     binding = ops.where(
         _not(fits, ops),
         lim.code,
@@ -211,6 +211,8 @@ def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any
     per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * s.prompt * (1.0 - f.prefix_hit) / s.decode_steps
     rare = n * queries + pbar / (1.0 - targets.percentile)  # budget that keeps chunks rare enough
+    if isinstance(rare, float) and budget >= rare:  # one scenario whose chunks are rare: no search
+        return budget
     goal = targets.itl * per_cycle
     lo, hi = 1.0, ops.maximum(budget - n * queries, 1.0)
     f_lo, f_hi = c.time(n, lo, ops) - goal, c.time(n, hi, ops) - goal
@@ -231,20 +233,28 @@ def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any
 _CHUNK_STEPS = 6
 
 
-def _largest_meeting(slack: Any, low_slack: Any, high_slack: Any, top: Any, ops: Ops) -> Any:
+def _largest_meeting(
+    slack: Any, low: tuple[Any, Any], high: tuple[Any, Any], top: Any, ops: Ops
+) -> tuple[Any, Any]:
     """The largest whole ``n`` in [1, top] with ``slack(n) >= 0`` (slack falls as ``n`` grows), by
-    bisection over whole numbers; ``top`` when it meets, 1 when nothing does."""
-    lo = ops.where(high_slack >= 0.0, top, 1.0)
-    hi = ops.where((high_slack >= 0.0) | (low_slack < 0.0), lo, top)  # first n known to fail
+    bisection over whole numbers: ``top`` when it meets, 1 when nothing does; and the code of the
+    first ``n`` that fails (``low``, ``high`` are ``slack(1)`` and ``slack(top)``)."""
+    (low_slack, _), (high_slack, high_code) = low, high
+    meets_top = high_slack >= 0.0
+    lo = ops.where(meets_top, top, 1.0)
+    hi = ops.where(meets_top | (low_slack < 0.0), lo, top)  # first n known to fail
+    code = high_code
     while True:
         open_ = hi - lo > 1.0
         if not _any(open_):
             break
         mid = ops.floor((lo + hi) / 2.0)
-        meets = slack(mid)[0] >= 0.0
+        s_mid, c_mid = slack(mid)
+        meets = s_mid >= 0.0
+        down = open_ & _not(meets, ops)
         lo = ops.where(open_ & meets, mid, lo)
-        hi = ops.where(open_ & _not(meets, ops), mid, hi)
-    return lo
+        hi, code = ops.where(down, mid, hi), ops.where(down, c_mid, code)
+    return lo, code
 
 
 def _replicas(

@@ -43,11 +43,15 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import math
+
+import numpy as np
+
 from ..assumptions import Assumptions
 from ..runtimes import RuntimeCosts
-from .collectives import point_to_point
+from .collectives import point_to_point, scale_up
 from .ops import Ops
-from .serving_overheads import TP_ALLREDUCES_PER_LAYER, decode_launch, prefill_launch, tp_communication
+from .serving_overheads import TP_ALLREDUCES_PER_LAYER, decode_launch, prefill_launch
 
 
 class Replica(NamedTuple):
@@ -106,24 +110,60 @@ class Affine(NamedTuple):
 
 
 class TensorParallel(NamedTuple):
-    """What one stage's tensor-parallel all-reduces need: ``share`` of the model's
-    (``serving_overheads.tp_communication`` counts two per layer of the whole model) on messages of
-    ``width`` bytes per token."""
+    """One stage's tensor-parallel all-reduces as a function of the iteration's tokens:
+    ``share`` of the model's (``serving_overheads.tp_communication`` counts two per layer of the
+    whole model) on messages of ``width`` bytes per token.
 
-    model: Any
-    share: Any
+    ``tp_communication`` takes the cheapest of a few algorithms, each affine in the message
+    (``collectives.scale_up``), the engine's own kernels only up to ``custom_allreduce_max``. The
+    search for a replica's concurrency evaluates it hundreds of times with the same devices, so
+    each algorithm's intercept, slope and largest message are taken once (``pieces``) and the
+    minimum is formed from them: the same value as ``tp_communication`` (a test holds them equal
+    across topologies, runtimes and sizes) at a fraction of its cost.
+    """
+
+    per_layer: Any  # all-reduces of the stage: layers x two per layer x share
     width: Any
-    tp: Any
-    bandwidth: Any
-    topology: Any
-    a: Assumptions
-    runtime: RuntimeCosts
+    pieces: tuple[tuple[Any, Any, Any], ...]  # (seconds at 0 B, seconds per B, largest message or None)
+    alone: Any  # one device: no all-reduce
 
     def time(self, tokens: Any, ops: Ops) -> Any:
-        each = tp_communication(
-            self.model, tokens * self.width, self.tp, self.bandwidth, self.topology, self.a, self.runtime, ops
+        message = tokens * self.width
+        best: Any = math.inf
+        for intercept, slope, largest in self.pieces:
+            if largest is None:  # an algorithm for every message size (NCCL's)
+                best = ops.minimum(best, intercept + slope * message)
+            else:
+                best = ops.minimum(best, ops.where(message <= largest, intercept + slope * message, math.inf))
+        return ops.where(self.alone, 0.0, self.per_layer * best)
+
+
+def tensor_parallel(model: Any, r: Replica, a: Assumptions, runtime: RuntimeCosts, share: Any, ops: Ops):
+    """The stage's ``TensorParallel``: ``tp_communication``'s algorithms read at 0 B and at a probe
+    message (1 MiB, or ``custom_allreduce_max`` if smaller), and where a message just above
+    ``custom_allreduce_max`` no longer reaches them."""
+    bandwidth = r.scale_up_bandwidth / 2.0  # one direction, as tp_communication takes it
+    limit = runtime.custom_allreduce_max
+    probe = ops.where(limit > 0.0, ops.minimum(limit, _PROBE_BYTES), _PROBE_BYTES)
+    above = limit * (1.0 + 1e-9) + 1.0
+
+    def candidates(message: Any) -> list[Any]:
+        found = scale_up._allreduce_candidates(
+            message, r.tp, bandwidth, r.topology, a, ops, limit, runtime.nvls
         )
-        return self.share * each
+        return [time for _, time in found]
+
+    pieces = []
+    for at0, at_probe, past in zip(candidates(0.0), candidates(probe), candidates(above), strict=True):
+        usable = at0 < math.inf
+        intercept = ops.where(usable, at0, math.inf)
+        slope = ops.where(usable, (at_probe - ops.where(usable, at0, 0.0)) / probe, 0.0)
+        largest = ops.where(past < math.inf, math.inf, limit)
+        if isinstance(intercept, float) and intercept == math.inf:  # a scalar's unusable one
+            continue
+        pieces.append((intercept, slope, None if bool(np.all(largest == math.inf)) else largest))
+    per_layer = model.layers * TP_ALLREDUCES_PER_LAYER * share
+    return TensorParallel(per_layer, model.hidden_size * r.act_bpe / r.ep, tuple(pieces), r.tp <= 1)
 
 
 class StepModel(NamedTuple):
@@ -168,6 +208,10 @@ class StepModel(NamedTuple):
         return self.communication.at(decode, prefill) + self.allreduce.time(tokens, ops)
 
 
+_NO_ALLREDUCE = TensorParallel(0.0, 0.0, (), True)
+_PROBE_BYTES = float(2**20)
+
+
 def step_model(
     model: Any,
     r: Replica,
@@ -204,10 +248,8 @@ def step_model(
     eager = (prefill_launch(model, a) - graphed) / stages
     # with expert parallelism the all-to-all combines the MoE layer's output: one all-reduce per layer
     share = (1.0 - (ep > 1.0) * (1.0 - 1.0 / TP_ALLREDUCES_PER_LAYER)) / stages
-    allreduce = TensorParallel(
-        model, share, model.hidden_size * r.act_bpe / ep, r.tp, r.scale_up_bandwidth, r.topology, a, runtime
-    )
     single = isinstance(r.tp, (int, float)) and r.tp <= 1
+    allreduce = tensor_parallel(model, r, a, runtime, share, ops) if not single else _NO_ALLREDUCE
     weights = model.shared_parameters * r.weight_bpe / streaming / stages
     experts = model.experts * model.expert_parameters * imbalance / ep * r.weight_bpe / streaming / stages
     dense = isinstance(experts, float) and experts == 0.0  # a scalar dense model: skip the expert term

@@ -178,7 +178,9 @@ def _stats(
 def _concurrency(s: Scenarios) -> tuple[np.ndarray, np.ndarray]:
     """(requested concurrency, at the maximum): ``max`` or an empty cell takes the most that fit."""
     numbers = s.numbers("concurrency")
-    text = np.array([str(v).strip().lower() == "max" for v in numbers.raw], dtype=bool)
+    text = np.zeros(numbers.given.shape, dtype=bool)
+    words = np.flatnonzero(numbers.given & ~numbers.numeric)  # only these can spell "max"
+    text[words] = [str(numbers.raw[i]).strip().lower() == "max" for i in words]
     at_max = ~numbers.given | text
     wrong = numbers.given & ~numbers.numeric & ~text
     s.errors.add_rows(wrong, (numbers.raw,), s.facade_message)

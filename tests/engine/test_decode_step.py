@@ -3,15 +3,18 @@ the coefficients' algebra."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mlsysim
+import numpy as np
 import pytest
 from mlsysim.enums import Precision
-from mlsysim.solvers.decode_step import iteration_time, step_model
+from mlsysim.solvers.decode_step import Replica, iteration_time, step_model, tensor_parallel
 from mlsysim.solvers.ops import SCALAR
 from mlsysim.solvers.serving_overheads import decode_launch, prefill_launch, tp_communication
 from mlsysim.solvers.serving_setup import replica
+from mlsysim.sweeps.gather import ARRAY
 
 CATALOG = mlsysim.load_catalog()
 A = CATALOG.assumptions
@@ -77,12 +80,32 @@ def test_dense_iteration_is_affine_but_for_the_all_reduces_and_the_launches():
         affine(8, 512, 1) - affine(8, 0, 1), rel=1e-9
     )
     step = iteration_time(llama70, r, A, SCALAR, decode=32, prefill=0.0, context=2000.0, prefill_context=0.0)
-    assert step.communication == all_reduces(32)
+    assert step.communication == pytest.approx(all_reduces(32), rel=1e-12)
     # 80 layers x 2 one-shot all-reduces of 32 tokens at least
     assert step.communication >= 160 * 5e-6
     eager = prefill_launch(llama70, A) - decode_launch(llama70, A, runtime)
     assert m.time(8, 512, SCALAR) - m.time(8, 512, SCALAR, 0.0) == pytest.approx(eager, rel=1e-12)
     assert eager == pytest.approx(80 * 11 * (8e-6 - 4.2e-6) - 8e-6, rel=1e-9)
+
+
+@pytest.mark.parametrize("runtime", sorted(A.runtimes))
+def test_all_reduce_pieces_are_the_serving_core_s_all_reduce(runtime):
+    # The decode step reads tp_communication's algorithms once per replica (intercept, slope,
+    # largest message) and takes their minimum itself: the same seconds for every topology, tensor
+    # parallel size and message, on both sides of the custom all-reduce's 8 MiB limit, scalar and
+    # array alike.
+    llama70 = CATALOG.get("model", "Llama3_70B").spec
+    costs = A.runtime(runtime)
+    tokens = [1.0, 7.0, 255.0, 256.0, 257.0, 511.0, 512.0, 513.0, 4096.0, 30000.0]
+    for topology, tp in itertools.product(range(5), (1.0, 2.0, 4.0, 8.0)):
+        r = Replica(1e15, 3e12, 8e10, 900e9, tp, 1.0, 2, 2, 2, topology=float(topology), runtime=costs)
+        scalar = tensor_parallel(llama70, r, A, costs, 1.0, SCALAR)
+        rows = r._replace(tp=np.full(len(tokens), tp), topology=np.full(len(tokens), float(topology)))
+        array = tensor_parallel(llama70, rows, A, costs, 1.0, ARRAY).time(np.array(tokens), ARRAY)
+        for i, n in enumerate(tokens):
+            want = tp_communication(llama70, n * 8192 * 2, tp, 900e9, float(topology), A, costs, SCALAR)
+            assert scalar.time(n, SCALAR) == pytest.approx(want, rel=1e-12, abs=1e-18)
+            assert array[i] == pytest.approx(want, rel=1e-12, abs=1e-18)
 
 
 def test_moe_reads_the_experts_its_tokens_hit():
