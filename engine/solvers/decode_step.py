@@ -41,9 +41,8 @@ The equations take plain numbers (scalars, or numpy arrays with numpy ``ops``): 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import math
+from typing import Any, NamedTuple
 
 import numpy as np
 
