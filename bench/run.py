@@ -29,7 +29,14 @@ import seed_calls
 
 BENCH = Path(__file__).resolve().parent
 WORKER = BENCH / "worker.py"
-HOOK_MODULES = ("macros_bench", "blocks_bench", "sweep_bench", "workbooks_bench", "catalog_bench")
+HOOK_MODULES = (
+    "macros_bench",
+    "blocks_bench",
+    "sweep_bench",
+    "workbooks_bench",
+    "catalog_bench",
+    "serving_load_bench",
+)
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 
 
