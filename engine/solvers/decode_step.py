@@ -59,7 +59,8 @@ class Replica(NamedTuple):
     ``peak`` is FLOP/s at the compute precision; ``scale_up_bandwidth`` the aggregate bidirectional
     link rate (``inf`` without a link); ``tp`` devices share each of ``pp`` pipeline stages, and
     with expert parallelism ``ep`` such groups share the routed experts, reaching each other at
-    ``ep_bandwidth`` (B/s, one direction, achieved) and ``ep_latency`` (s); ``*_bpe`` are bytes per
+    ``ep_bandwidth`` (B/s, one direction, achieved) and ``ep_latency`` (s) — across ``ep_nodes``
+    scale-up domains when that is more than one; ``*_bpe`` are bytes per
     element of the weights, activations and KV cache; ``topology`` is the scale-up link's code
     (``collectives.topology``) and ``runtime`` the serving runtime's costs (the assumptions'
     ``default_runtime`` when None).
@@ -78,6 +79,7 @@ class Replica(NamedTuple):
     ep_bandwidth: Any = float("inf")
     ep_latency: Any = 0.0
     topology: Any = 0.0
+    ep_nodes: Any = 1.0
     runtime: RuntimeCosts | None = None
 
     @property
@@ -313,15 +315,21 @@ def _communication(model: Any, r: Replica, a: Assumptions) -> tuple[Any, Any]:
     all-reduces (``TensorParallel``):
 
     - expert parallelism's dispatch and combine per MoE layer: each device sends its share of its
-      group's tokens to their ``k`` experts, ``(D−1)/D`` of them elsewhere (``D = tp·ep``);
+      group's tokens to their ``k`` experts, ``(D−1)/D`` of them elsewhere (``D = tp·ep``); across
+      ``N = ep_nodes`` scale-up domains a token crosses the fabric once per other domain holding one
+      of its experts, ``(N−1)·(1 − (1 − 1/N)^k)`` times on average, and is forwarded inside the
+      domain over the scale-up link (DeepSeek-AI 2024, DeepSeek-V3 report §3.2.2; DeepEP), whose
+      time is left out;
     - the activations a pipeline stage hands to the next: ``pp − 1`` boundaries per pass
       (``collectives.point_to_point``) on one direction of the scale-up link.
     """
     link = r.scale_up_bandwidth / 2.0 * a.scale_up_efficiency
     width = model.hidden_size * r.act_bpe / r.ep  # bytes per token of one group's message
     expert = (r.ep > 1.0) * model.layers * 2.0
-    devices = r.tp * r.ep
-    sent = width / r.tp * model.experts_per_token * (devices - 1.0) / devices / r.ep_bandwidth
+    devices, nodes, k = r.tp * r.ep, r.ep_nodes, model.experts_per_token
+    across = (nodes - 1.0) * (1.0 - (1.0 - 1.0 / nodes) ** k)  # copies of a token over the fabric
+    copies = (nodes > 1.0) * across + (nodes <= 1.0) * k * (devices - 1.0) / devices
+    sent = width / r.tp * copies / r.ep_bandwidth
     boundary = (r.pp - 1.0) / r.pp
     fixed = expert * r.ep_latency / r.pp + boundary * point_to_point(0.0, link, a.scale_up_latency)
     per_token = expert * sent / r.pp + boundary * width / link

@@ -62,6 +62,14 @@ def replica(
             "tp_size", tp, f"{hardware.name} has no scale-up link in the catalog; use one device per replica"
         )
     check_scale_up_domain(tp, hardware)
+    domain = hardware.scale_up_domain
+    if fabric is None and domain is not None and tp * pp * ep > domain:
+        raise InvalidInputError(
+            "ep_size" if ep > 1 else "pp_size",
+            ep if ep > 1 else pp,
+            f"tp_size x pp_size x ep_size = {tp * pp * ep} devices exceed the {domain} {hardware.name} "
+            "reaches over its scale-up link; name the fabric between nodes (fabric=...)",
+        )
     peak = hardware.flops(precision)
     weights = weight_precision or precision
     if weights.bytes_per_element > precision.bytes_per_element:
@@ -74,10 +82,11 @@ def replica(
     act = tf.activation_bytes(precision.bytes_per_element)
     kv = act if kv_precision is None else kv_precision.bytes_per_element
     link = (hardware.scale_up_bandwidth or math.inf) / 2.0 * assumptions.scale_up_efficiency
-    ep_bandwidth, ep_latency = link, assumptions.scale_up_latency
+    ep_bandwidth, ep_latency, nodes = link, assumptions.scale_up_latency, 1.0
     if fabric is not None:  # experts across nodes: the all-to-all crosses the scale-out fabric
         ep_bandwidth = fabric.bandwidth_per_accelerator * assumptions.scale_out_efficiency
         ep_latency = fabric.latency
+        nodes = float(math.ceil(tp * pp * ep / (hardware.scale_up_domain or 1)))
     return Replica(
         peak=peak,
         memory_bandwidth=hardware.memory_bandwidth,
@@ -93,6 +102,7 @@ def replica(
         ep_latency=ep_latency,
         topology=topology_code(hardware.scale_up_topology),
         runtime=assumptions.runtime(runtime),
+        ep_nodes=nodes,
     )
 
 

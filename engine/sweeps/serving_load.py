@@ -56,6 +56,8 @@ class _Load:
         s.errors.add_rows(tp > domain, (tp, hw_codes), s.facade_message)
         fabric_bw = gather(fabrics, fabric_codes, lambda f: f.bandwidth_per_accelerator)
         has_fabric = ~np.isnan(fabric_bw)
+        beyond = ~has_fabric & (tp * pp * ep > domain)
+        s.errors.add_rows(beyond, (tp, pp, ep, hw_codes, fabric_codes), s.facade_message)
         self.replica = Replica(
             peak=peak,
             memory_bandwidth=gather(hardware, hw_codes, lambda h: h.memory_bandwidth),
@@ -75,6 +77,7 @@ class _Load:
             ),
             topology=gather(hardware, hw_codes, lambda h: topology_code(h.scale_up_topology)),
             runtime=a.runtime(),
+            ep_nodes=np.where(has_fabric, np.ceil(tp * pp * ep / np.nan_to_num(domain, nan=1.0)), 1.0),
         )
         self.stats, longest = _stats(s, works, work_codes, percentile)
         hit = check_amount(s, "prefix_cache_hit", "").values

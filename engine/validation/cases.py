@@ -36,6 +36,12 @@ _TRAINING = frozenset(
 _LOAD = frozenset(
     {"model", "hardware", "precision", "tp", "prompt_len", "output_len", "max_concurrency", "runtime"}
 )
+# One pool of a prefill/decode-disaggregated deployment (serving-load block): `phase` "prefill" or
+# "decode", `per_device` prompt tokens per iteration or running sequences per device, `context` the
+# prompt length or KV length.
+_POOL = frozenset(
+    {"model", "hardware", "precision", "tp", "ep", "fabric", "runtime", "phase", "context", "per_device"}
+)
 # Inputs a serving case may add: the scale-up topology of the machine measured, where it differs
 # from the catalog entry's (e.g. an A100 board without NVSwitch).
 _SERVING_OPTIONAL = frozenset({"scale_up_topology"})
@@ -55,6 +61,7 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "fleet_tokens_per_s": ("tokens/s", _LOAD | {"replicas", "prefix_cache_hit"}),
     "spec_speedup": ("x", _LOAD | {"concurrency", "draft_tokens", "acceptance_rate"}),
     "slo_requests_per_s": ("requests/s", _LOAD | {"ttft_target", "itl_target", "percentile"}),
+    "pool_tokens_per_s_per_node": ("tokens/s", _POOL),
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")
@@ -208,6 +215,8 @@ def _case(where: str, t: Mapping[str, Any], categories: Mapping[str, Category]) 
         raise CatalogError(
             where, f"metric {metric} takes {sorted(input_names)}; missing {missing}, unknown {extra}"
         )
+    if inputs.get("phase", "prefill") not in ("prefill", "decode"):
+        raise CatalogError(where, "phase must be prefill or decode")
     if inputs.get("scale_up_topology", "ring") not in TOPOLOGIES:
         raise CatalogError(where, f"scale_up_topology must be one of {', '.join(TOPOLOGIES)}")
     tolerance = _fraction(where, t, "tolerance") if "tolerance" in t else categories[category].tolerance

@@ -18,6 +18,7 @@ from ..errors import CatalogError
 from ..models.types import CNNSpec, TransformerSpec
 from ..solvers.batching import Features, concurrency_at_rate, cycle_model, load
 from ..solvers.capacity import Targets, capacity_core
+from ..solvers.decode_step import iteration_time
 from ..solvers.distributed import TrainingEstimate, training_step
 from ..solvers.ops import SCALAR
 from ..solvers.roofline import roofline
@@ -222,6 +223,33 @@ def _slo_requests_per_s(e: Estimator, case: Case, a: Assumptions) -> float:
     return estimate.requests_per_s
 
 
+def _pool_tokens_per_s_per_node(e: Estimator, case: Case, a: Assumptions) -> float:
+    """Tokens/s per node of one pool of a prefill/decode-disaggregated deployment, each of its
+    ``tp·ep`` devices carrying ``per_device`` prompt tokens per prefill iteration (``phase``
+    "prefill"; prompts of ``context`` tokens) or running ``per_device`` sequences at a ``context``-
+    token KV cache (``phase`` "decode"): one iteration of ``decode_step``, a node being the
+    accelerator's scale-up domain."""
+    i = case.inputs
+    model = e.transformer(i["model"])
+    device = e.catalog.get("hardware", i["hardware"]).spec
+    fabric = e.catalog.get("fabric", i["fabric"]).spec
+    r = replica(
+        model, device, Precision.parse(i["precision"]), a, tp=i["tp"], ep=i["ep"], fabric=fabric,
+        runtime=i["runtime"],
+    )  # fmt: skip
+    tokens = float(i["per_device"] * r.devices)
+    if i["phase"] == "prefill":
+        context = (i["context"] + 1.0) / 2.0  # causal: the mean position a prompt token attends over
+        step = iteration_time(
+            model, r, a, SCALAR, decode=0.0, prefill=tokens, context=0.0, prefill_context=context
+        )
+    else:
+        step = iteration_time(
+            model, r, a, SCALAR, decode=tokens, prefill=0.0, context=float(i["context"]), prefill_context=0.0
+        )
+    return tokens / step.total * (device.scale_up_domain or 1) / r.devices
+
+
 def _training_days(e: Estimator, case: Case, a: Assumptions) -> float:
     return case.inputs["tokens"] / e.training(case, a).tokens_per_s / _SECONDS_PER_DAY
 
@@ -238,6 +266,7 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "requests_per_s": lambda e, c, a: e.at_load(c, a)[3].requests_per_s,
     "tpot": _tpot,
     "fleet_tokens_per_s": _fleet_tokens_per_s,
+    "pool_tokens_per_s_per_node": _pool_tokens_per_s_per_node,
     "spec_speedup": _spec_speedup,
     "slo_requests_per_s": _slo_requests_per_s,
 }

@@ -10,6 +10,7 @@ import mlsysim
 import numpy as np
 import pytest
 from mlsysim.enums import Precision
+from mlsysim.errors import InvalidInputError
 from mlsysim.solvers.decode_step import Replica, iteration_time, step_model, tensor_parallel
 from mlsysim.solvers.ops import SCALAR
 from mlsysim.solvers.serving_overheads import decode_launch, prefill_launch, tp_communication
@@ -26,22 +27,22 @@ MIXTRAL = CATALOG.get("model", "Mixtral_8x7B").spec
 def test_decode_iteration_by_hand():
     # Llama 3 8B, bf16, one H100, 64 running sequences at a 1536-token context:
     # GEMMs 2·P FLOPs per token, attention 4·L·W·c per token (W = 32 heads x 128 = 4096), at
-    # 0.74 of the 989.4 TFLOP/s bf16 peak; weights P x 2 B and 64 tokens' intermediates (written
+    # 0.75 of the 989.4 TFLOP/s bf16 peak; weights P x 2 B and 64 tokens' intermediates (written
     # and read: 2 x 64 x 2,490,368 elements x 2 B) at 0.90 of 3.35 TB/s; the KV cache
     # 64 x 1536 x 65,536 elements x 2 B at 0.90 of 3.35 TB/s; the default runtime (vllm) replays
     # the step as a CUDA graph: one 8 us host launch and 32 layers x 11 kernels x 4.2 us, and its
-    # scheduler's 2.6 ms; no tensor parallelism, so no all-reduce.
+    # scheduler's 2.7 ms; no tensor parallelism, so no all-reduce.
     p, layers, width = LLAMA8.parameters, 32, 4096
     r = replica(LLAMA8, H100, Precision.BF16, A)
     step = iteration_time(LLAMA8, r, A, SCALAR, decode=64, prefill=0.0, context=1536.0, prefill_context=0.0)
     flops = 2 * p * 64 + 4 * layers * width * 64 * 1536
-    assert step.compute == pytest.approx(flops / (989.4e12 * 0.74), rel=1e-12)
+    assert step.compute == pytest.approx(flops / (989.4e12 * 0.75), rel=1e-12)
     streaming = 3.35e12 * 0.9
     assert step.weights == pytest.approx(p * 2 / streaming, rel=1e-12)
     assert step.activations == pytest.approx(2 * 64 * 2_490_368 * 2 / streaming, rel=1e-12)
     assert step.kv == pytest.approx(64 * 1536 * 65_536 * 2 / (3.35e12 * 0.90), rel=1e-12)
     assert step.communication == 0.0
-    assert step.fixed == pytest.approx(8e-6 + 32 * 11 * 4.2e-6 + 2.6e-3, rel=1e-12)
+    assert step.fixed == pytest.approx(8e-6 + 32 * 11 * 4.2e-6 + 2.7e-3, rel=1e-12)
     parts = step.compute + step.weights + step.activations + step.kv + step.fixed
     assert step.total == pytest.approx(parts, rel=1e-12)
 
@@ -141,9 +142,29 @@ def test_expert_parallelism_spreads_experts_and_pays_an_all_to_all():
     assert step.communication == pytest.approx(all_to_all, rel=1e-9)
     e = (46.7e9 - 12.9e9) / 6
     routed = 2 * e
-    gemm = (2 * (12.9e9 - routed) * tokens / 2 + 2 * routed * tokens * 1.18 / 2) / (989.4e12 * 0.74)
-    attention = 4 * 32 * 4096 * tokens * 100 / 2 / (989.4e12 * 0.74)
+    gemm = (2 * (12.9e9 - routed) * tokens / 2 + 2 * routed * tokens * 1.18 / 2) / (989.4e12 * 0.75)
+    attention = 4 * 32 * 4096 * tokens * 100 / 2 / (989.4e12 * 0.75)
     assert step.compute == pytest.approx(gemm + attention, rel=1e-9)
+
+
+def test_experts_across_nodes_cross_the_fabric_once_per_node():
+    # DeepSeek-V3 prefill pool of 32 H100s (EP32, 4 nodes) on InfiniBand NDR: a token's 8 experts sit
+    # on 3·(1 - 0.75^8) = 2.70 other nodes on average, and the token crosses the fabric once to each
+    # (forwarded inside the node over NVLink, not priced): per MoE layer dispatch and combine of
+    # tokens/32 x 7168 x 2 B x 2.70 at 50 GB/s x scale_out_efficiency, plus the fabric latency.
+    v3 = CATALOG.get("model", "DeepSeek_V3").spec
+    ib = CATALOG.get("fabric", "IB_NDR").spec
+    r = replica(v3, H100, Precision.FP8, A, ep=32, fabric=ib)
+    assert r.ep_nodes == 4 and r.devices == 32
+    tokens = 32 * 16384
+    step = iteration_time(v3, r, A, SCALAR, decode=0.0, prefill=tokens, context=0.0, prefill_context=2000.0)
+    copies = 3 * (1 - 0.75**8)
+    per_layer = tokens / 32 * 7168 * 2 * copies / (50e9 * A.scale_out_efficiency) + 2e-6
+    assert step.communication == pytest.approx(61 * 2 * per_layer, rel=1e-9)
+    # 32 devices do not fit in one H100 scale-up domain of 8: without a fabric it is an error
+    with pytest.raises(InvalidInputError, match="name the fabric between nodes"):
+        replica(v3, H100, Precision.FP8, A, ep=32)
+    assert replica(v3, H100, Precision.FP8, A, ep=8).ep_nodes == 1
 
 
 def test_weight_only_int4_on_an_h100_computes_at_fp16():

@@ -78,6 +78,7 @@ def test_batching_sweep_equals_the_facade():
         {**big, "tp_size": 4, "draft_tokens": 3},
         {**big, "model": "Mixtral_8x7B", "tp_size": 2, "ep_size": 2},
         {**big, "model": "DeepSeek_V3", "hardware": "H200", "tp_size": 8, "ep_size": 4, "fabric": "IB_NDR"},
+        {**big, "model": "DeepSeek_V3", "hardware": "H200", "tp_size": 8, "ep_size": 4},  # needs a fabric
         {**big, "tp_size": 2, "pp_size": 2},
         {**big, "workload": "chat", "output_len": None},
         {**big, "concurrency": "lots"},

@@ -23,7 +23,8 @@ def test_all_published_measurements_are_there_with_sources():
     # shared/calibration/published-measurements.json holds 39 cases; none is dropped. Nine more:
     # the two 128-token Falcon 180B rows of the TensorRT-LLM v0.5 Low Latency table and gpt-fast's
     # seven tensor-parallel decode rates. The serving-at-load block adds its own (51 TensorRT-LLM
-    # v0.8/v0.9 throughput rows, vLLM, DeepSpeed-FastGen, SGLang and DeepSeek measurements).
+    # v0.8/v0.9 throughput rows, vLLM, DeepSpeed-FastGen, SGLang and DeepSeek measurements, SGLang's
+    # disaggregated prefill and decode pools).
     assert all(c.source and c.measured > 0 for c in CASES.cases)
     per_category = {k: sum(c.category == k for c in CASES.cases) for k in CASES.categories}
     assert per_category == {
@@ -38,6 +39,7 @@ def test_all_published_measurements_are_there_with_sources():
         "serving-latency": 6,
         "prefix-cache": 2,
         "spec-decoding": 1,
+        "disaggregation": 4,
     }
 
 
@@ -54,6 +56,7 @@ def test_serving_cases_name_their_runtime():
         ("serving-latency", "vllm"),
         ("prefix-cache", "vllm"),
         ("spec-decoding", "vllm"),
+        ("disaggregation", "vllm"),
     }
 
 
