@@ -36,6 +36,8 @@ HOOK_MODULES = (
     "workbooks_bench",
     "catalog_bench",
     "serving_load_bench",
+    "recalc_bench",
+    "training_bench",
 )
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 

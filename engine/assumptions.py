@@ -54,6 +54,15 @@ _DIMENSIONS = {
     "kv_block_waste": "count",
     "prefill_token_budget": "count",
     "expert_routing_imbalance": "count",
+    # training runs, parallel layouts and run reliability
+    "hbm_mtbf_per_gb": "time",
+    "moe_capacity_factor": "count",
+    "gradient_bytes_per_parameter": "count",
+    "fp8_training_compute_efficiency": "count",
+    "training_attention_efficiency": "count",
+    "cnn_training_compute_efficiency": "count",
+    "storage_bandwidth_per_node": "bandwidth",
+    "chinchilla_tokens_per_parameter": "count",
 }
 
 
@@ -97,6 +106,14 @@ class Assumptions:
     kv_block_waste: float
     prefill_token_budget: float
     expert_routing_imbalance: float
+    hbm_mtbf_per_gb: float
+    moe_capacity_factor: float
+    gradient_bytes_per_parameter: float
+    fp8_training_compute_efficiency: float
+    training_attention_efficiency: float
+    cnn_training_compute_efficiency: float
+    storage_bandwidth_per_node: float
+    chinchilla_tokens_per_parameter: float
     provenance: Mapping[str, Measured]
     runtimes: Mapping[str, RuntimeProfile]
     default_runtime: str
@@ -134,6 +151,9 @@ _FRACTIONS = {
     "prefill_comm_overlap_fraction",
     "kv_read_efficiency",
     "kv_block_waste",
+    "fp8_training_compute_efficiency",
+    "training_attention_efficiency",
+    "cnn_training_compute_efficiency",
 }
 
 
@@ -152,6 +172,8 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
     for name in _FRACTIONS:
         if provenance[name].si_value > 1:
             raise CatalogError(f"{where}.{name}", "a fraction must not exceed 1")
+    if provenance["moe_capacity_factor"].si_value < 1:
+        raise CatalogError(f"{where}.moe_capacity_factor", "a capacity factor is at least 1")
     values = {name: m.si_value for name, m in provenance.items()}
     runtimes = read_runtimes(f"{where}.runtimes", raw.get("runtimes"), sources)
     default = default_runtime(f"{where}.default_runtime", raw.get("default_runtime"), runtimes, sources)

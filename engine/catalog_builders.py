@@ -159,6 +159,8 @@ def build_node(where: str, entry_id: str, group: str, raw: dict, sources: Source
         price=r.number("price", "money", required=False),
         nics_per_node=r.count("nics_per_node", required=False),
         psus_per_node=r.count("psus_per_node", required=False),
+        storage_bandwidth=r.number("storage_bandwidth", "bandwidth", required=False),
+        accelerator_memory_mtbf=r.number("accelerator_memory_mtbf", "time", required=False),
     )
     return Node(**ident, group=group, spec=spec, accelerator=accelerator, provenance=r.finish())
 

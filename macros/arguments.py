@@ -30,9 +30,17 @@ PRECISION = Arg(
 )
 TP = Arg("tp", "number", "tensor-parallel degree (devices per model replica); default 1", optional=True)
 PP = Arg("pp", "number", "pipeline-parallel stages; default 1", optional=True)
-MICROBATCHES = Arg("microbatches", "number", "micro-batches per step; default 1", optional=True)
-ZERO = Arg("zero", "number", "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 0", optional=True)
-TRAIN_BATCH = Arg("batch", "number", "global batch in sequences of 2048 tokens")
+MICROBATCHES = Arg(
+    "microbatches", "number", "micro-batches per step; default: one sequence per micro-batch", optional=True
+)
+ZERO = Arg(
+    "zero",
+    "number",
+    "ZeRO stage 0-3 (optimizer/gradient/weight sharding); default 1, Megatron's distributed optimizer",
+    optional=True,
+)
+TRAIN_BATCH = Arg("batch", "number", "global batch in sequences")
+TRAIN_SEQ = Arg("seq", "number", "tokens per sequence; default 2048", optional=True)
 DAYS = Arg(
     "days",
     "number",

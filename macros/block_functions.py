@@ -79,6 +79,21 @@ def make(per_cell: Mapping[str, ExcelFunction]) -> tuple[BlockFunction, ...]:
             "tokens/s, memory.",
         ),
         block(
+            "MLSYS_RUN_BLOCK",
+            FAMILY,
+            columns(
+                "MLSYS_RUN_DAYS",
+                "MLSYS_RUN_GPU_HOURS",
+                "MLSYS_RUN_COST",
+                "MLSYS_RUN_ENERGY",
+                "MLSYS_RUN_CARBON",
+                "MLSYS_RUN_FAILURES",
+                "MLSYS_BEST_LAYOUT",
+            ),
+            "A whole training run per scenario row: days, GPU-hours, cost, facility energy, carbon, "
+            "expected failures, and the fastest layout found.",
+        ),
+        block(
             "MLSYS_TCO_BLOCK",
             FAMILY,
             columns("MLSYS_TCO", "MLSYS_CAPEX", "MLSYS_OPEX", "MLSYS_ENERGY_COST", "MLSYS_COST_PER_GPU_HOUR"),

@@ -1,6 +1,8 @@
-"""Training functions: one optimizer step of 3D-parallel training on a fleet
+"""Training functions: one optimizer step of parallel training on a fleet
 (``mlsysim.solvers.distributed``, Narayanan et al. 2021), as ``DistributedModel().solve`` computes it
-with its defaults (2048-token sequences, full activation recomputation)."""
+with its defaults (2048-token sequences unless ``seq`` says otherwise, selective recomputation,
+Megatron-LM's distributed optimizer; one sequence per micro-batch unless ``microbatches`` per step
+are given)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,23 @@ from mlsysim.enums import Precision
 from mlsysim.solvers.distributed import TrainingEstimate, training_step
 
 from . import resolve
-from .arguments import FLEET, MICROBATCHES, MODEL, PP, PRECISION, TP, TRAIN_BATCH, UNIT, ZERO
+from .arguments import FLEET, MICROBATCHES, MODEL, PP, PRECISION, TP, TRAIN_BATCH, TRAIN_SEQ, UNIT, ZERO
 from .function import feasibility_gated
 
-ARGS = (MODEL, FLEET, TRAIN_BATCH, TP, PP, MICROBATCHES, PRECISION, ZERO)
+ARGS = (MODEL, FLEET, TRAIN_BATCH, TP, PP, MICROBATCHES, PRECISION, ZERO, TRAIN_SEQ)
 
 
 @resolve.cached(maxsize=16384)
 def estimate(
-    model: Any, fleet: Any, batch: float, tp: Any, pp: Any, micro: Any, precision: Any, zero: Any
+    model: Any,
+    fleet: Any,
+    batch: float,
+    tp: Any,
+    pp: Any,
+    micro: Any,
+    precision: Any,
+    zero: Any,
+    seq: Any,
 ) -> TrainingEstimate:
     spec = resolve.spec("fleet", fleet)
     p = Precision.parse(precision) if precision else spec.accelerator.default_precision
@@ -30,8 +40,9 @@ def estimate(
         resolve.catalog().assumptions,
         tp=1 if tp is None else tp,
         pp=1 if pp is None else pp,
-        microbatches=1 if micro is None else micro,
-        zero_stage=0 if zero is None else _stage(zero),
+        microbatches=micro,
+        seq_len=2048 if seq is None else seq,
+        **({} if zero is None else {"zero_stage": _stage(zero)}),
     )
 
 

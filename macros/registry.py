@@ -12,6 +12,7 @@ from . import (
     family_economics,
     family_reliability,
     family_roofline,
+    family_run,
     family_serving,
     family_sustainability,
     family_training,
@@ -20,9 +21,11 @@ from .function import ExcelFunction
 
 FAMILIES = (
     family_roofline,
+    family_run,
     family_serving,
     family_capacity,
     family_training,
+    family_run,
     family_economics,
     family_sustainability,
     family_reliability,

@@ -94,6 +94,8 @@ def _fleet(entry: Any, catalog: Any) -> dict[str, Any]:
         "node_price": spec.node.price,
         "nics_per_node": spec.node.nics_per_node,
         "psus_per_node": spec.node.psus_per_node,
+        "storage_bandwidth": spec.node.storage_bandwidth,
+        "accelerator_memory_mtbf": spec.node.accelerator_memory_mtbf,
         "nodes": spec.nodes,
         "fabric": fabric.id,
         "fabric_kind": spec.fabric.kind,

@@ -218,6 +218,8 @@ def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
         price=c["node_price"],
         nics_per_node=_given(c["nics_per_node"], 0),
         psus_per_node=_given(c["psus_per_node"], 0),
+        storage_bandwidth=c["storage_bandwidth"],
+        accelerator_memory_mtbf=c["accelerator_memory_mtbf"],
     )
     fabric = FabricSpec(
         name=c["fabric"] or "fabric",

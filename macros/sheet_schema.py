@@ -203,6 +203,8 @@ FLEETS = SheetSchema(
         Column("node_price", "Node price (USD)", "number", "USD", False),
         Column("nics_per_node", "NICs per node", "whole", required=False),
         Column("psus_per_node", "PSUs per node", "whole", required=False),
+        Column("storage_bandwidth", "Storage bandwidth per node (GB/s)", "number", "GB/s", False),
+        Column("accelerator_memory_mtbf", "Accelerator memory MTBF (h)", "number", "h", False),
         Column("nodes", "Nodes", "whole"),
         Column("fabric", "Fabric", "text", required=False),
         Column("fabric_kind", "Fabric kind", "text", required=False),
@@ -230,7 +232,12 @@ REGIONS = SheetSchema(
 )
 
 # Columns added in milestone 2 (all optional): the milestone-1 layout is the current one without them.
-_ADDED_IN_2 = frozenset({"peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"})
+_ADDED_IN_2 = frozenset(
+    {
+        *("peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"),
+        *("storage_bandwidth", "accelerator_memory_mtbf"),
+    }
+)
 
 
 def _with_earlier(sheet: SheetSchema) -> SheetSchema:

@@ -68,8 +68,8 @@ FUNCTIONS = {
     "cell": "One MLSYS_* call per engine cell.",
     "block": (
         "One MLSYS_*_BLOCK call per block of engine columns (Serving: the static batch and the plan; "
-        "Training; Reliability): an array formula over the helper columns on the right fills them, and "
-        "the engine columns link to them."
+        "Training: the step and the run; Reliability): an array formula over the helper columns on the "
+        "right fills them, and the engine columns link to them."
     ),
 }
 HEADLESS = (

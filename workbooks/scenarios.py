@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -51,16 +51,19 @@ class ServingScenario:
 
 @dataclass(frozen=True, slots=True)
 class TrainingScenario:
-    """Training ``tokens`` tokens of ``model`` on ``fleet`` with 3D parallelism."""
+    """Training ``tokens`` tokens of ``model`` on ``fleet`` in ``global_batch`` sequences of
+    ``seq_len`` tokens, with TP × PP model parallelism, micro-batches of ``microbatch_size``
+    sequences and data parallelism over the rest of the fleet."""
 
     name: str
     model: str
     fleet: str
     precision: str = ""  # empty: the accelerator's default (fp16, else bf16, int8, fp32)
     global_batch: int = 512
+    seq_len: int = 2048
     tp: int = 1
     pp: int = 1
-    microbatches: int = 1
+    microbatch_size: int = 1
     tokens: float = 1e12
     region: str = DEFAULT_REGION
 
@@ -88,18 +91,20 @@ class Scenarios:
 _KINDS = {"serving": ServingScenario, "training": TrainingScenario, "reliability": ReliabilityScenario}
 # Other spellings accepted for a key (the serving solver's keyword names, e.g. from a sweep frame).
 _ALIASES = {
-    "seq_len": "prompt_tokens",
     "batch_size": "batch",
     "output_len": "output_tokens",
     "tp_size": "tp",
     "arrival_rate": "peak_rps",
     "pp_size": "pp",
-    "microbatch_count": "microbatches",
+    "mbs": "microbatch_size",
     "scenario": "name",
 }
+# Spellings that mean a different key for one kind: a serving row's sequence is its prompt.
+_KIND_ALIASES = {"serving": {"seq_len": "prompt_tokens"}}
 # Which catalog kind each id-valued key names.
 _CATALOG_KEYS = {"model": "model", "hardware": "hardware", "fleet": "fleet", "region": "grid"}
-_WHOLE = {"tp", "pp", "microbatches", "prompt_tokens", "output_tokens", "batch", "global_batch"}
+_WHOLE = {"tp", "pp", "microbatch_size", "seq_len", "prompt_tokens", "output_tokens", "batch"}
+_WHOLE |= {"global_batch"}
 
 
 def default_scenarios_path() -> Path:
@@ -153,7 +158,7 @@ def _from_file(path: Path, catalog: Catalog) -> Scenarios:
     return from_records(records, path.name, catalog)
 
 
-def from_records(records: list[Mapping[str, Any]], where: str, catalog: Catalog) -> Scenarios:
+def from_records(records: Sequence[Mapping[str, Any]], where: str, catalog: Catalog) -> Scenarios:
     """Validated scenarios from plain records (keys as in ``ServingScenario`` etc. or aliases)."""
     found: dict[str, list] = {kind: [] for kind in _KINDS}
     for number, record in enumerate(records, start=1):
@@ -161,6 +166,8 @@ def from_records(records: list[Mapping[str, Any]], where: str, catalog: Catalog)
         kind = str(row.pop("sheet", "") or _infer_kind(row, f"{where} row {number}")).strip().lower()
         if kind not in _KINDS:
             raise InvalidInputError(f"{where} row {number} sheet", kind, f"expected {', '.join(_KINDS)}")
+        aliases = _KIND_ALIASES.get(kind, {})
+        row = {aliases.get(key, key): value for key, value in row.items()}
         scenario = _scenario(_KINDS[kind], row, f"{where} row {number}", catalog)
         scenario = _check_runs(scenario, f"{where} row {number}", catalog)
         if not scenario.name:
@@ -251,7 +258,7 @@ def _value(key: str, raw: Any, where: str, catalog: Any) -> Any:
         return str(raw).strip()
     number = _number(raw)
     if key in _WHOLE:
-        if number is None or number != int(number) or number < 1:
+        if number is None or not math.isfinite(number) or number != int(number) or number < 1:
             raise InvalidInputError(f"{where} {key}", raw, "expected a whole number >= 1")
         return int(number)
     if number is None or not math.isfinite(number) or number <= 0:
@@ -275,6 +282,6 @@ def _number(raw: Any) -> float | None:
 def built_fleets(plan: Scenarios, catalog: Catalog) -> tuple[Any, ...]:
     """Fleets the scenarios name that are not catalog entries but built from a node, a count and a
     fabric (``"DGX_H100:2048:IB_NDR"``), once each, in order of first use."""
-    names = [s.fleet for s in (*plan.training, *plan.reliability)]
+    names = [s.fleet for s in plan.training] + [s.fleet for s in plan.reliability]
     packaged = catalog.entries["fleet"]
     return tuple(catalog.get("fleet", name) for name in dict.fromkeys(names) if name not in packaged)

@@ -53,7 +53,7 @@ def summarize(path: str | Path) -> PlanSummary:
     try:
         serving = _rows(workbook, "Serving", serving_sheet.columns(), ("name", "fits", "ttft", "itl"))
         training = _rows(
-            workbook, "Training", training_sheet.columns(), ("name", "fits", "step_time", "days")
+            workbook, "Training", training_sheet.columns(), ("name", "fits", "step_time", "run_days")
         )
         reliability = _rows(
             workbook, "Reliability", reliability_sheet.columns(), ("name", "mtbf", "fail_prob", "goodput")
@@ -70,7 +70,7 @@ def summarize(path: str | Path) -> PlanSummary:
                 Line(s["name"], (s["fits"], s["ttft"], s["itl"], *costs[i])) for i, s in enumerate(serving)
             ),
             training=tuple(
-                Line(t["name"], (t["fits"], t["step_time"], t["days"], *costs[len(serving) + i]))
+                Line(t["name"], (t["fits"], t["step_time"], t["run_days"], *costs[len(serving) + i]))
                 for i, t in enumerate(training)
             ),
             reliability=tuple(

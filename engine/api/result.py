@@ -42,6 +42,17 @@ class Result(Mapping[str, Any]):
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is read-only")
 
+    def __reduce__(self) -> tuple[Any, tuple[Any]]:
+        """Rebuilt from its estimate (a NamedTuple of plain values), so a result pickles, copies and
+        deep-copies, and comes back from a multiprocessing or Dask worker."""
+        return (type(self), (self.estimate,))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.estimate == self.estimate  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.estimate))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.estimate._fields)
 

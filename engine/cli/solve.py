@@ -26,7 +26,9 @@ SUMMARIES = {
     "(ContinuousBatchingModel)",
     "capacity": "replicas and accelerators for a traffic forecast within latency targets "
     "(ServingCapacityModel)",
-    "training": "step time and memory of 3D-parallel training on a fleet (DistributedModel)",
+    "training": "step time and memory of parallel training on a fleet (DistributedModel)",
+    "run": "a whole training run: days, GPU-hours, cost, energy, carbon, failures (TrainingRunModel)",
+    "layout": "the fastest parallel layouts, ranked, with rejections by reason (ParallelismOptimizer)",
     "economics": "CapEx, OpEx and TCO of a fleet (EconomicsModel)",
     "sustainability": "energy, carbon and water of a fleet (SustainabilityModel)",
     "reliability": "fleet MTBF, failure odds and checkpoint interval (ReliabilityModel)",
@@ -55,6 +57,17 @@ EXAMPLES = {
     "training": [
         "mlsysim solve training --model Llama3_70B --fleet H100_64 --batch-size 512 --tp 8 --pp 4 "
         "--microbatch-count 16",
+        "mlsysim solve training --model Mixtral_8x7B --fleet DGX_H100:64:IB_NDR --batch-size 256 --ep 8 "
+        "--mbs 1 --seq-len 4096",
+    ],
+    "run": [
+        "mlsysim solve run --model Llama3_70B --fleet DGX_H100:2048:IB_NDR --batch-size 1024 --seq-len 4096 "
+        "--tokens 15e12",
+        "mlsysim solve run --model Llama3_8B --fleet H100_64 --batch-size 256 --wall-days 7 --tp 1 --pp 1",
+    ],
+    "layout": [
+        "mlsysim solve layout --model Llama3_70B --fleet DGX_H100:2048:IB_NDR --batch-size 1024 "
+        "--seq-len 4096 --top-k 10",
     ],
     "economics": [
         "mlsysim solve economics --fleet H100_8 --duration-days 365 --kwh-price 0.08",
@@ -72,8 +85,8 @@ EXAMPLES = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "solve",
-        help="one estimate: roofline, serving, batching, capacity, training, economics, sustainability, "
-        "reliability",
+        help="one estimate: roofline, serving, batching, capacity, training, run, layout, economics, "
+        "sustainability, reliability",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
         epilog=_examples(*EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -133,15 +146,51 @@ def run(args: argparse.Namespace) -> int:
     values = {c.name: _shown(getattr(estimate, c.field), c.scale, c.kind) for c in COLUMNS[solver]}
     if "constraint" in values:
         values["constraint"] = estimate.constraint
+    if "constraint" not in values and not estimate.feasible:
+        values["constraint"] = estimate.constraint  # a run or a search that found nothing says why
+    extra = ranking(estimate) if solver == "layout" else {}
     if args.json:
-        print(json.dumps({"solver": solver, "inputs": inputs, "results": values}, indent=2))
+        body = {"solver": solver, "inputs": inputs, "results": values} | extra
+        print(json.dumps(body, indent=2))
         return 0
     print(f"{solver}: " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
     rows = [(c.field, values[c.name], c.unit) for c in COLUMNS[solver] if c.field != "constraint"]
     print(render(("result", "value", "unit"), rows))
     if values.get("constraint"):
         print(f"constraint: {values['constraint']}")
+    if extra:
+        print(ranked_table(extra))
     return 0
+
+
+_RANKED = (
+    ("rank", "rank", 1.0),
+    ("layout", "layout", 1.0),
+    ("step_time", "step ms", 1e3),
+    ("tokens_per_s_per_gpu", "tokens/s/GPU", 1.0),
+    ("mfu", "MFU", 1.0),
+    ("bubble_fraction", "bubble", 1.0),
+    ("memory_per_device", "memory GB", 1e-9),
+)
+
+
+def ranking(estimate: Any) -> dict[str, Any]:
+    """A layout search's ranked table and rejection counts, in the units the table shows."""
+    ranked = [row._asdict() for row in estimate.ranked]
+    return {"ranked": ranked, "rejected": dict(estimate.rejected)}
+
+
+def ranked_table(extra: dict[str, Any]) -> str:
+    rows = [
+        tuple(row[key] * scale if isinstance(row[key], float) else row[key] for key, _, scale in _RANKED)
+        for row in extra["ranked"]
+    ]
+    lines = ["", render(tuple(header for _, header, _ in _RANKED), rows)] if rows else []
+    lines += [
+        "",
+        "rejected: " + "; ".join(f"{reason}: {count:,}" for reason, count in extra["rejected"].items()),
+    ]
+    return "\n".join(lines)
 
 
 def _shown(value: Any, scale: float, kind: str) -> Any:

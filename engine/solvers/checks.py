@@ -56,3 +56,20 @@ def size_text(size: float) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
     return f"{size:.0f} B"
+
+
+def finite_or_infeasible(estimate: Any) -> Any:
+    """``estimate`` (a NamedTuple with ``feasible`` and ``constraint``), marked infeasible when a
+    result is not a finite number: inputs so large that a cost or a time overflows a float give no
+    usable answer, and must not read as feasible."""
+    overflowed = [
+        name
+        for name, value in zip(estimate._fields, estimate, strict=True)
+        if isinstance(value, float) and not math.isfinite(value)
+    ]
+    if not overflowed or not estimate.feasible:
+        return estimate
+    return estimate._replace(
+        feasible=False,
+        constraint=f"{', '.join(overflowed)} overflow a float: the inputs' magnitudes are too large",
+    )

@@ -13,7 +13,7 @@ from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
-from .checks import positive
+from .checks import finite_or_infeasible, positive
 from .ops import SCALAR, Ops
 from .power import it_energy
 
@@ -71,16 +71,18 @@ def economics(
             f"the catalog has no price for node {fleet.node.name}; pass node_price",
         )
     positive("node_price", price)
-    return economics_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
-        node_price=price,
-        accelerators=fleet.accelerators,
-        days=days,
-        electricity_price=electricity_price,
-        pue=datacenter.pue,
-        assumptions=assumptions,
-        ops=SCALAR,
+    return finite_or_infeasible(
+        economics_core(
+            nodes=fleet.nodes,
+            node_power=fleet.node.node_power,
+            node_price=price,
+            accelerators=fleet.accelerators,
+            days=days,
+            electricity_price=electricity_price,
+            pue=datacenter.pue,
+            assumptions=assumptions,
+            ops=SCALAR,
+        )
     )
 
 

@@ -28,13 +28,26 @@ class Ops(NamedTuple):
     floor: Callable[[Any], Any]
 
 
+def _overflowing(fn: Callable[[float], float]) -> Callable[[float], float]:
+    """``fn`` that answers inf where ``math`` raises OverflowError, as numpy does: a result too
+    large for a float is then reported (``feasible=False``, JSON null), never a crash."""
+
+    def call(x: float) -> float:
+        try:
+            return fn(x)
+        except OverflowError:
+            return math.inf
+
+    return call
+
+
 SCALAR = Ops(
     maximum=max,
     minimum=min,
     where=lambda condition, yes, no: yes if condition else no,
     sqrt=math.sqrt,
-    exp=math.exp,
-    expm1=math.expm1,
+    exp=_overflowing(math.exp),
+    expm1=_overflowing(math.expm1),
     log2=math.log2,
     ceil=math.ceil,
     only=lambda mask, f, *args: f(*args) if mask else 0.0,

@@ -2,7 +2,9 @@
 ``max(FLOPs / (peak·η_c), bytes / (BW·η_m)) + kernels·t_kernel`` and is compute-bound when the
 compute term is the larger one, i.e. when its arithmetic intensity exceeds the ridge point. A CNN
 layer is one kernel (inference engines fold batch norm into the convolution and fuse the
-activation); a transformer layer launches ``TransformerSpec.kernels_per_layer`` kernels."""
+activation); a transformer layer launches ``TransformerSpec.kernels_per_layer`` kernels. A CNN
+training step has its own efficiency (``cnn_training_compute_efficiency``) and the activation
+traffic of unfused batch norm and activations (``cnn_pass``)."""
 
 from __future__ import annotations
 
@@ -57,7 +59,8 @@ def roofline(
     bpe = precision.bytes_per_element
     if isinstance(model, CNNSpec):
         flops, traffic, footprint = cnn_pass(model, batch, bpe, training, SCALAR)
-        efficiency, kernels = a.cnn_compute_efficiency, model.layers
+        efficiency = a.cnn_training_compute_efficiency if training else a.cnn_compute_efficiency
+        kernels = model.layers
     else:
         tokens = whole("seq_len", seq_len if seq_len is not None else default_seq_len(model))
         act_bpe = tf.activation_bytes(bpe)
@@ -145,15 +148,33 @@ def default_seq_len(model: Any, ops: Ops = SCALAR) -> Any:
     return ops.minimum(2048, model.max_context)
 
 
+# A training step of a CNN runs batch norm and the activation as their own kernels (they cannot be
+# folded into the convolution when the statistics come from the batch: Ioffe & Szegedy 2015, Alg. 1)
+# and saves what the backward pass needs. Per element of a layer's output (each op reads its inputs
+# and writes its outputs once): forward, the convolution writes it (1), batch norm reads it for the
+# statistics and again to normalise and writes the result (3), the activation reads and writes
+# (2), the next layer reads it (1): 7; backward, the incoming gradient is written (1), the
+# activation's backward reads it and its output and writes (3), batch norm's backward reads the
+# gradient and its saved input for the reductions and again for the result and writes (5), and the
+# convolution reads the gradient for the weight gradient, with its input, and for the data gradient
+# (3): 12. Inference with folded batch norm writes and reads each element once (2).
+CNN_TRAINING_ACCESSES = 19.0
+CNN_INFERENCE_ACCESSES = 2.0
+CNN_SAVED_TENSORS = 2.0  # batch norm's input and the activation's output, per element
+
+
 def cnn_pass(model: Any, batch: Any, bpe: Any, training: Any, ops: Ops) -> tuple[Any, Any, Any]:
-    """FLOPs, bytes moved and bytes held for ``batch`` images. Training reads the weights twice,
-    writes their gradients and keeps the activations for the backward pass."""
+    """FLOPs, bytes moved and bytes held for ``batch`` images. Training also reads the weights for
+    the backward pass and writes their gradients, moves every activation element
+    ``CNN_TRAINING_ACCESSES`` times and keeps ``CNN_SAVED_TENSORS`` per element for the backward
+    pass."""
     weights = model.parameters * bpe
     activations = model.activations_per_inference * bpe * batch
     flops = model.flops_per_inference * batch
-    footprint = weights + activations
     flops = ops.where(training, flops * TRAINING_FLOP_MULTIPLIER, flops)
-    traffic = ops.where(training, 3.0 * weights + 4.0 * activations, weights + 2.0 * activations)
+    accesses = ops.where(training, CNN_TRAINING_ACCESSES, CNN_INFERENCE_ACCESSES)
+    traffic = ops.where(training, 3.0 * weights, weights) + accesses * activations
+    footprint = weights + ops.where(training, CNN_SAVED_TENSORS, 1.0) * activations
     return flops, traffic, footprint
 
 

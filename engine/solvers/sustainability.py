@@ -13,7 +13,7 @@ from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
-from .checks import positive
+from .checks import finite_or_infeasible, positive
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
 from .ops import SCALAR, Ops
 from .power import it_energy
@@ -54,17 +54,19 @@ def sustainability(
                 f"the catalog has no embodied carbon for {fleet.accelerator.name}",
             )
         per_device = fleet.accelerator.embodied_carbon
-    return sustainability_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
-        accelerators=fleet.accelerators,
-        embodied_per_accelerator=per_device,
-        days=days,
-        carbon_intensity=grid.carbon_intensity,
-        pue=datacenter.pue,
-        wue=datacenter.wue,
-        assumptions=assumptions,
-        ops=SCALAR,
+    return finite_or_infeasible(
+        sustainability_core(
+            nodes=fleet.nodes,
+            node_power=fleet.node.node_power,
+            accelerators=fleet.accelerators,
+            embodied_per_accelerator=per_device,
+            days=days,
+            carbon_intensity=grid.carbon_intensity,
+            pue=datacenter.pue,
+            wue=datacenter.wue,
+            assumptions=assumptions,
+            ops=SCALAR,
+        )
     )
 
 

@@ -14,7 +14,7 @@ from ..names import closest, normalize
 
 # Kinds of argument: catalog look-ups, enumerations, and numbers.
 ENTRY_KINDS = ("model", "hardware", "fleet", "site")
-TEXT_KINDS = (*ENTRY_KINDS, "precision", "choice")
+TEXT_KINDS = (*ENTRY_KINDS, "precision", "choice", "text")
 NUMBER_KINDS = ("whole", "number")
 
 
@@ -47,6 +47,41 @@ _DATACENTER = Argument(
 )
 _GRID = Argument("grid", "site", "electricity grid, when datacenter names a facility profile")
 _DURATION = Argument("duration_days", "number", "period of operation", required=True, unit="day")
+# Layout degrees a run and the layout search take (None: searched or defaulted, as the facade says).
+_DEGREES = (
+    Argument("tp_size", "whole", "tensor-parallel degree", aliases=("tp",)),
+    Argument("pp_size", "whole", "pipeline stages", aliases=("pp",)),
+    Argument("cp_size", "whole", "context-parallel degree", aliases=("cp",)),
+    Argument("ep_size", "whole", "expert-parallel degree (MoE)", aliases=("ep",)),
+    Argument("microbatch_size", "whole", "sequences per micro-batch", aliases=("mbs",)),
+    Argument("interleave", "whole", "virtual pipeline stages (model chunks) per device"),
+    Argument("recompute", "choice", "activation recomputation", choices=("none", "selective", "full")),
+    Argument("zero_stage", "whole", "ZeRO stage (1: Megatron's distributed optimizer)", choices=(0, 1, 2, 3)),
+    Argument("overlap_grad_reduce", "flag", "overlap the data-parallel traffic with the passes"),
+)
+_SEQ = Argument("seq_len", "whole", "tokens per sequence", default=2048)
+# Layout arguments a training step, a run and the layout search share, named as the facades name them.
+_LAYOUT = (
+    Argument("microbatch_size", "whole", "sequences per micro-batch (default 1)", aliases=("mbs",)),
+    Argument("cp_size", "whole", "context-parallel degree", default=1, aliases=("cp",)),
+    Argument("ep_size", "whole", "expert-parallel degree (MoE)", default=1, aliases=("ep",)),
+    Argument("seq_len", "whole", "tokens per sequence", default=2048),
+    Argument(
+        "zero_stage",
+        "whole",
+        "ZeRO stage (1: Megatron's distributed optimizer)",
+        default=1,
+        choices=(0, 1, 2, 3),
+    ),
+    Argument(
+        "recompute",
+        "choice",
+        "activation recomputation",
+        default="selective",
+        choices=("none", "selective", "full"),
+    ),
+    Argument("interleave", "whole", "virtual pipeline stages (model chunks) per device", default=1),
+)
 
 # Serving at load (ContinuousBatchingModel, ServingCapacityModel): the replica, lengths and features.
 _LOAD = (
@@ -115,17 +150,46 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _PRECISION,
         Argument("tp_size", "whole", "tensor-parallel degree", default=1, aliases=("tp",)),
         Argument("pp_size", "whole", "pipeline stages", default=1, aliases=("pp",)),
-        Argument("microbatch_count", "whole", "micro-batches per step", default=1, aliases=("microbatches",)),
-        Argument("seq_len", "whole", "tokens per sequence", default=2048),
-        Argument("zero_stage", "whole", "ZeRO stage", default=0, choices=(0, 1, 2, 3)),
         Argument(
-            "recompute",
-            "choice",
-            "activation recomputation",
-            default="full",
-            choices=("none", "selective", "full"),
+            "microbatch_count",
+            "whole",
+            "micro-batches per step (or give microbatch_size)",
+            aliases=("microbatches",),
         ),
-        Argument("interleave", "whole", "interleaved pipeline chunks per device", default=1),
+        *_LAYOUT,
+    ),
+    "run": (
+        _MODEL,
+        _FLEET,
+        Argument("batch_size", "whole", "global batch in sequences", required=True, aliases=("batch",)),
+        _SEQ,
+        _PRECISION,
+        Argument("tokens", "number", "tokens to train on (or steps, or wall_days)"),
+        Argument("steps", "whole", "optimizer steps (instead of tokens)"),
+        Argument("wall_days", "number", "wall time to train for (instead of tokens)", unit="day"),
+        Argument(
+            "layout", "text", "a layout text (TP8 PP4 DP64 mbs1 selective) or best; default: the degrees"
+        ),
+        *_DEGREES,
+        _DATACENTER,
+        _GRID,
+        Argument("kwh_price", "number", "electricity price (default: the grid's)", unit="USD/kWh"),
+        Argument("node_price", "number", "price of one node (default: the catalog's)", unit="USD"),
+        Argument(
+            "restart_time_s", "number", "time to restart after a failure (default: assumptions)", unit="s"
+        ),
+        Argument(
+            "checkpoint_time_s", "number", "time to write a checkpoint (default: from storage)", unit="s"
+        ),
+    ),
+    "layout": (
+        _MODEL,
+        _FLEET,
+        Argument("batch_size", "whole", "global batch in sequences", required=True, aliases=("batch",)),
+        _SEQ,
+        _PRECISION,
+        Argument("top_k", "whole", "layouts to rank", default=10),
+        *_DEGREES,
     ),
     "economics": (
         _FLEET,
@@ -153,7 +217,13 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
 }
 
 # Other spellings of the solver names.
-SOLVER_ALIASES = {"distributed": "training", "engine": "roofline"}
+SOLVER_ALIASES = {
+    "distributed": "training",
+    "engine": "roofline",
+    "trainingrun": "run",
+    "parallelism": "layout",
+    "layoutsearch": "layout",
+}
 
 
 def solver_name(name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MS, GB, MWH, KWH = 1e3, 1e-9, 1.0 / 3.6e9, 3.6e6
+_COMPONENTS = ("gpu", "memory", "nic", "host", "network", "software")  # solvers.reliability.COMPONENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,21 +120,68 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("tp_communication_latency", "tp_communication_ms", "ms", MS),
         Column("pp_communication_latency", "pp_communication_ms", "ms", MS),
         Column("dp_communication_latency", "dp_communication_ms", "ms", MS),
+        Column("cp_communication_latency", "cp_communication_ms", "ms", MS),
+        Column("ep_communication_latency", "ep_communication_ms", "ms", MS),
         Column("bubble_latency", "bubble_ms", "ms", MS),
         Column("optimizer_latency", "optimizer_ms", "ms", MS),
         Column("bubble_fraction", "bubble_fraction"),
         Column("scaling_efficiency", "scaling_efficiency"),
         Column("mfu", "mfu"),
         Column("hfu", "hfu"),
+        Column("flops_per_gpu", "tflops_per_gpu", "TFLOP/s", 1e-12),
         Column("tokens_per_s", "tokens_per_s", "tokens/s"),
+        Column("tokens_per_s_per_gpu", "tokens_per_s_per_gpu", "tokens/s"),
         Column("memory_per_device", "memory_per_device_gb", "GB", GB),
         Column("weights_memory", "weights_memory_gb", "GB", GB),
+        Column("gradient_memory", "gradient_memory_gb", "GB", GB),
         Column("optimizer_memory", "optimizer_memory_gb", "GB", GB),
         Column("activation_memory", "activation_memory_gb", "GB", GB),
         Column("data_parallel", "data_parallel"),
         Column("microbatch_size", "microbatch_size"),
+        Column("microbatches", "microbatches"),
         FEASIBLE,
         CONSTRAINT,
+    ),
+    "run": (
+        Column("run_days", "run_days", "days"),
+        Column("accelerator_hours", "accelerator_hours", "h"),
+        Column("cost_usd", "cost_usd", "USD"),
+        Column("facility_energy", "facility_energy_mwh", "MWh", MWH),
+        Column("it_energy", "it_energy_mwh", "MWh", MWH),
+        Column("accelerator_energy", "accelerator_energy_mwh", "MWh", MWH),
+        Column("carbon_kg", "carbon_t", "t CO2e", 1e-3),
+        Column("expected_failures", "expected_failures"),
+        *(Column(f"failures_{c}", f"failures_{c}") for c in _COMPONENTS),
+        Column("tokens", "tokens"),
+        Column("steps", "steps"),
+        Column("step_time", "step_time_s", "s"),
+        Column("ideal_time", "ideal_time_days", "days", 1.0 / 86400.0),
+        Column("goodput", "goodput"),
+        Column("tokens_per_s", "tokens_per_s", "tokens/s"),
+        Column("tokens_per_s_per_gpu", "tokens_per_s_per_gpu", "tokens/s"),
+        Column("flops_per_gpu", "tflops_per_gpu", "TFLOP/s", 1e-12),
+        Column("mfu", "mfu"),
+        Column("fleet_mtbf", "fleet_mtbf_hours", "h", 1.0 / 3600.0),
+        Column("checkpoint_size", "checkpoint_size_gb", "GB", GB),
+        Column("checkpoint_write_time", "checkpoint_write_time_s", "s"),
+        Column("checkpoint_interval", "checkpoint_interval_s", "s"),
+        Column("cost_per_accelerator_hour", "cost_per_accelerator_hour_usd", "USD"),
+        Column("memory_per_device", "memory_per_device_gb", "GB", GB),
+        Column("accelerators", "accelerators"),
+        Column("layout", "layout", kind="text"),
+        FEASIBLE,
+    ),
+    "layout": (
+        Column("best_layout", "best_layout", kind="text"),
+        Column("step_latency_total", "step_latency_total_ms", "ms", MS),
+        Column("tokens_per_s", "tokens_per_s", "tokens/s"),
+        Column("tokens_per_s_per_gpu", "tokens_per_s_per_gpu", "tokens/s"),
+        Column("mfu", "mfu"),
+        Column("memory_per_device", "memory_per_device_gb", "GB", GB),
+        Column("evaluated", "layouts_evaluated"),
+        Column("divisible", "layouts_divisible"),
+        Column("feasible_layouts", "layouts_feasible"),
+        FEASIBLE,
     ),
     "economics": (
         Column("tco_usd", "tco_usd", "USD"),
@@ -169,6 +217,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("young_checkpoint_interval", "young_checkpoint_interval_s", "s"),
         Column("goodput", "goodput"),
         Column("expected_wall_time", "expected_wall_time_hours", "h", 1.0 / 3600.0),
+        *(
+            Column(f"failures_{c}", f"failures_{c}")
+            for c in ("gpu", "memory", "nic", "host", "network", "software")
+        ),
     ),
 }
 

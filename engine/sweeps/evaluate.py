@@ -5,7 +5,8 @@ keywords (``model``, ``hardware``, ``seq_len``, ``batch_size``...). The result k
 columns and appends one column per result field, the unit in its name (``ttft_ms``,
 ``kv_cache_gb``), and an ``error`` column: a row the facade would reject carries its message there
 and NaN results, while every other row still computes. Roofline, serving, economics,
-sustainability and reliability are evaluated on numpy arrays; training loops over the facade.
+sustainability and reliability are evaluated on numpy arrays; training steps, runs and layout
+searches loop over the facade (a search is itself vectorised).
 
 A Dask DataFrame is swept partition by partition (``map_partitions``), lazily: the same function
 scales from a notebook to a cluster without a runner of its own.
@@ -32,17 +33,19 @@ from .scenarios import Scenarios
 from .serving import serving_rows
 from .serving_load import batching_rows, capacity_rows
 from .sustainability import sustainability_rows
-from .training import training_rows
+from .training import facade_rows
 
 _ROWS: dict[str, Callable[[Scenarios], dict[str, Any]]] = {
     "roofline": roofline_rows,
     "serving": serving_rows,
     "batching": batching_rows,
     "capacity": capacity_rows,
-    "training": training_rows,
+    "training": facade_rows,
     "economics": economics_rows,
     "sustainability": sustainability_rows,
     "reliability": reliability_rows,
+    "run": facade_rows,
+    "layout": facade_rows,
 }
 
 

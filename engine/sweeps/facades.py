@@ -22,6 +22,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.serving import ServingModel
     from ..api.serving_load import ContinuousBatchingModel, ServingCapacityModel
     from ..api.sustainability import SustainabilityModel
+    from ..api.training_run import ParallelismOptimizer, TrainingRunModel
 
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
@@ -32,5 +33,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,
         "reliability": ReliabilityModel(catalog).solve,
+        "run": TrainingRunModel(catalog).solve,
+        "layout": ParallelismOptimizer(catalog).solve,
     }
     return solvers[solver_name(solver)]

@@ -1,17 +1,17 @@
 """``mlsysim.solvers.reliability.reliability`` on arrays.
 
 Rows are checked as the facade checks them; ``reliability_core`` — the scalar solver's equations
-(Dubey et al. 2024 failure rates, Young/Daly checkpointing) — then runs on the rows.
+(component failure rates from the assumptions, Young/Daly checkpointing) — then runs on the rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..solvers.reliability import reliability_core
+from ..solvers.reliability import accelerator_memory_mtbf, failure_rates, reliability_core
 from .checks import check_amount, check_non_negative, check_positive
 from .fleets import FleetArrays, fleet_rows
-from .gather import ARRAY
+from .gather import ARRAY, gather
 from .scenarios import Scenarios
 
 
@@ -28,14 +28,9 @@ def reliability_rows(s: Scenarios) -> dict[str, object]:
     check_non_negative(s, "restart_time_s", restart)
 
     f = FleetArrays.of(fleets, fleet_codes)
-    estimate = reliability_core(
-        accelerators=f.accelerators,
-        nodes=f.nodes,
-        nics_per_node=f.nics,
-        job=job,
-        checkpoint=delta,
-        restart=restart,
-        assumptions=a,
-        ops=ARRAY,
+    memory_mtbf = gather(fleets, fleet_codes, lambda fleet: accelerator_memory_mtbf(fleet.node, a))
+    rates = failure_rates(
+        accelerators=f.accelerators, nodes=f.nodes, nics_per_node=f.nics, memory_mtbf=memory_mtbf, a=a
     )
+    estimate = reliability_core(rates=rates, job=job, checkpoint=delta, restart=restart, ops=ARRAY)
     return estimate._asdict()

@@ -45,7 +45,9 @@ def roofline_rows(s: Scenarios) -> dict[str, object]:
         flops=np.where(cnn, c_flops, t_flops),
         traffic=np.where(cnn, c_traffic, t_traffic),
         footprint=np.where(cnn, c_footprint, t_footprint),
-        efficiency=np.where(cnn, a.cnn_compute_efficiency, t_efficiency),
+        efficiency=np.where(
+            cnn, np.where(training, a.cnn_training_compute_efficiency, a.cnn_compute_efficiency), t_efficiency
+        ),
         kernels=np.where(cnn, c.layers, t.layers * t.kernels_per_layer),
         parameters=gather(models, model_codes, lambda m: m.parameters),
         training=training,

@@ -1,13 +1,18 @@
-"""Training sweeps: ``DistributedModel().solve`` row by row.
+"""Training sweeps: ``DistributedModel().solve``, ``TrainingRunModel().solve`` and
+``ParallelismOptimizer().solve`` row by row.
 
-The 3D-parallel step has branches on integer divisibility, link choice and ZeRO stage that do not
-vectorise cleanly, and a training sweep is thousands of rows, not millions; each row is one call of
-the facade, so it equals the scalar path by construction.
+A step's layout has branches on integer divisibility that a row may fail, a run searches layouts
+when none is given, and a search is itself a vectorised evaluation of tens of thousands of layouts;
+a training sweep is thousands of rows, not millions. Each row is one call of the facade, so it
+equals the scalar path by construction.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 from ..errors import MlsysimError
 from .columns import COLUMNS
@@ -15,11 +20,14 @@ from .facades import facade
 from .scenarios import Scenarios
 
 
-def training_rows(s: Scenarios) -> dict[str, object]:
-    fields = [c.field for c in COLUMNS["training"] if c.kind == "number"]
-    values = {name: np.full(s.rows, np.nan) for name in fields}
+def facade_rows(s: Scenarios) -> dict[str, object]:
+    """Every result column of ``s.solver``, from one facade call per row (NaN and an error
+    message for a row the facade rejects)."""
+    columns = [c for c in COLUMNS[s.solver] if c.field != "constraint"]
+    numbers = {c.field: np.full(s.rows, np.nan) for c in columns if c.kind == "number"}
+    texts: dict[str, list[Any]] = {c.field: [""] * s.rows for c in columns if c.kind == "text"}
     feasible = np.zeros(s.rows, dtype=bool)
-    solve = facade("training", s.catalog)
+    solve = facade(s.solver, s.catalog)
     messages: dict[int, str] = {}
     for row in range(s.rows):
         try:
@@ -27,10 +35,18 @@ def training_rows(s: Scenarios) -> dict[str, object]:
         except MlsysimError as exc:
             messages[row] = str(exc)
             continue
-        for name in fields:
-            values[name][row] = getattr(estimate, name)
+        for name, column in numbers.items():
+            column[row] = getattr(estimate, name)
+        for name, cells in texts.items():
+            cells[row] = getattr(estimate, name)
         feasible[row] = estimate.feasible
     failed = np.zeros(s.rows, dtype=bool)
     failed[list(messages)] = True
     s.errors.add_rows(failed, (np.arange(s.rows),), messages.__getitem__)
-    return {**values, "feasible": feasible}
+    coded = {name: _categories(values) for name, values in texts.items()}
+    return {**numbers, **coded, "feasible": feasible}
+
+
+def _categories(values: list[Any]) -> tuple[np.ndarray, list[str]]:
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes.astype(np.int64), [str(u) for u in uniques]

@@ -12,7 +12,14 @@ from ..units import Q_
 
 @dataclass(frozen=True, slots=True)
 class NodeSpec:
-    """A server: its accelerators, wall power at full load, price and failure-relevant parts."""
+    """A server: its accelerators, wall power at full load, price and failure-relevant parts.
+
+    ``storage_bandwidth`` (B/s) is what the node can write to shared storage, which bounds a
+    checkpoint's write time; ``accelerator_memory_mtbf`` (s) the mean time between uncorrectable
+    memory failures of one of its accelerators, where the node's generation has its own measured
+    rate. Either may be None: a training run then uses the catalog's assumptions
+    (``storage_bandwidth_per_node``, ``hbm_mtbf_per_gb``).
+    """
 
     name: str
     accelerator: HardwareSpec
@@ -21,6 +28,8 @@ class NodeSpec:
     price: float | None
     nics_per_node: int = 0
     psus_per_node: int = 0
+    storage_bandwidth: float | None = None
+    accelerator_memory_mtbf: float | None = None
 
     def __post_init__(self) -> None:
         whole("accelerators_per_node", self.accelerators_per_node)
@@ -29,6 +38,9 @@ class NodeSpec:
             positive("price", self.price)
         whole("nics_per_node", self.nics_per_node, 0)
         whole("psus_per_node", self.psus_per_node, 0)
+        for name in ("storage_bandwidth", "accelerator_memory_mtbf"):
+            if getattr(self, name) is not None:
+                positive(name, getattr(self, name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,18 @@
 """Fit the engine's calibrated efficiencies to the validation cases.
 
-One set of values for every case: the fit minimises ``Σ ln(estimate/measured)²`` over all cases (a
-least-squares fit of the log error, so a 2× over- and a 2× under-estimate weigh the same), jointly in
+One set of values for every case: the fit minimises ``Σ ln(estimate/measured)²`` over the cases
+without a recorded modelling gap (``xfail``) — a least-squares fit of the log error, so a 2× over-
+and a 2× under-estimate weigh the same — jointly in
 the assumptions of ``CALIBRATED``, by cyclic coordinate descent with a golden-section search of
 each parameter's logarithm inside its bounds, until no parameter moves by more than ``tolerance``
 (relative). Each regime pins its own parameter — TTFT the prefill efficiency, batch-1 latencies the
 per-kernel overhead, CUDA-graph decode (gpt-fast) the per-kernel gap inside a graph, MLPerf Offline
-the CNN efficiency, Megatron-LM the training efficiency — and the joint fit settles their
-interactions. ``decode_bandwidth_efficiency`` is not fitted: left free it runs
+the CNN efficiency, Megatron-LM and the framework tables the training efficiency, the FP8 rows of
+llm-foundry and torchtitan the FP8 one, their long sequences the attention one,
+DeepLearningExamples the CNN-training one, TensorRT-LLM's large static batches the KV-read one,
+vLLM's TPOT and request rates the host time per scheduled iteration — and the joint fit settles
+their interactions.
+``decode_bandwidth_efficiency`` is not fitted: left free it runs
 to 0.98 of datasheet bandwidth (absorbing ResNet-50 activation traffic the roofline overcounts), more
 than profiled decode reaches, so the catalog holds the profiled value (see its ``estimate``).
 """
@@ -34,6 +39,9 @@ CALIBRATED: Mapping[str, tuple[float, float]] = {
     "training_compute_efficiency": (0.05, 1.0),
     "kv_read_efficiency": (0.05, 1.0),
     "serving_iteration_overhead": (1e-6, 1e-2),
+    "fp8_training_compute_efficiency": (0.05, 1.0),
+    "training_attention_efficiency": (0.05, 1.0),
+    "cnn_training_compute_efficiency": (0.05, 1.0),
 }
 
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
@@ -50,8 +58,12 @@ def fit(cases: CaseSet, catalog: Catalog, *, tolerance: float = 1e-4, max_sweeps
     """Least-squares fit of ``CALIBRATED`` on log error, starting from the catalog's values."""
     estimator = Estimator(cases, catalog)
 
+    # A case marked xfail has a known modelling gap (its ``xfail`` says which); fitting on it would
+    # bend the efficiencies toward the gap, so the fit leaves it out.
+    fitted = [c for c in cases.cases if not c.xfail]
+
     def objective(a: Assumptions) -> float:
-        return sum(math.log(estimator(c, a) / c.measured) ** 2 for c in cases.cases)
+        return sum(math.log(estimator(c, a) / c.measured) ** 2 for c in fitted)
 
     current = catalog.assumptions
     sweeps = 0

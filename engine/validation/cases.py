@@ -19,29 +19,13 @@ from ..errors import CatalogError
 from ..models.types import TransformerSpec
 from ..solvers.collectives import TOPOLOGIES
 from .megatron import gpt_parameters
+from .serving_load_cases import METRICS as _SERVING_LOAD_METRICS
+from .training_cases import METRICS as _TRAINING_METRICS
+from .training_cases import STEP, STEP_OPTIONAL
 
 _SERVING = frozenset({"model", "hardware", "precision", "seq_len", "output_len", "tp", "runtime"})
 _ROOFLINE = frozenset({"model", "hardware", "precision", "batch"})
-# Static-batch generation (serving-load block): a batch of prompts prefilled together, then decoded.
-_STATIC = frozenset(
-    {"model", "hardware", "precision", "kv_precision", "seq_len", "output_len", "tp", "batch", "runtime"}
-)
-_TRAINING = frozenset(
-    {"model", "node", "fabric", "gpus", "batch", "tp", "pp", "microbatch_size", "interleave"}
-    | {"zero_stage", "recompute", "precision", "seq_len"}
-)
 
-# Serving at load (serving-load block): one replica under continuous batching with chunked prefill,
-# fixed lengths; `max_concurrency` is the engine's cap on running requests (vLLM's max_num_seqs).
-_LOAD = frozenset(
-    {"model", "hardware", "precision", "tp", "prompt_len", "output_len", "max_concurrency", "runtime"}
-)
-# One pool of a prefill/decode-disaggregated deployment (serving-load block): `phase` "prefill" or
-# "decode", `per_device` prompt tokens per iteration or running sequences per device, `context` the
-# prompt length or KV length.
-_POOL = frozenset(
-    {"model", "hardware", "precision", "tp", "ep", "fabric", "runtime", "phase", "context", "per_device"}
-)
 # Inputs a serving case may add: the scale-up topology of the machine measured, where it differs
 # from the catalog entry's (e.g. an A100 board without NVSwitch).
 _SERVING_OPTIONAL = frozenset({"scale_up_topology"})
@@ -53,15 +37,17 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "e2e": ("ms", _SERVING),
     "images_per_s": ("images/s", _ROOFLINE),
     "latency": ("ms", _ROOFLINE),
-    "tflops_per_gpu": ("TFLOP/s", _TRAINING),
-    "training_days": ("days", _TRAINING | {"tokens"}),
-    "tokens_per_s_per_gpu": ("tokens/s", _STATIC),
-    "requests_per_s": ("requests/s", _LOAD),
-    "tpot": ("ms", _LOAD | {"arrival_rate"}),
-    "fleet_tokens_per_s": ("tokens/s", _LOAD | {"replicas", "prefix_cache_hit"}),
-    "spec_speedup": ("x", _LOAD | {"concurrency", "draft_tokens", "acceptance_rate"}),
-    "slo_requests_per_s": ("requests/s", _LOAD | {"ttft_target", "itl_target", "percentile"}),
-    "pool_tokens_per_s_per_node": ("tokens/s", _POOL),
+    "tflops_per_gpu": ("TFLOP/s", STEP),
+    "training_days": ("days", STEP | {"tokens"}),
+    **{metric: (unit, inputs) for metric, (unit, inputs, _) in _TRAINING_METRICS.items()},
+    **{metric: (unit, inputs) for metric, (unit, inputs, _) in _SERVING_LOAD_METRICS.items()},
+}
+# metric -> inputs a case may add to those it must give
+OPTIONAL: Mapping[str, frozenset[str]] = {
+    **dict.fromkeys(("ttft", "itl", "e2e"), _SERVING_OPTIONAL),
+    **dict.fromkeys(("tflops_per_gpu", "training_days"), STEP_OPTIONAL),
+    **{metric: optional for metric, (_, _, optional) in _TRAINING_METRICS.items()},
+    **{metric: optional for metric, (_, _, optional) in _SERVING_LOAD_METRICS.items()},
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")
@@ -75,6 +61,9 @@ _MODEL_FIELDS = {
     "max_context",
     "published_parameters",
 }
+# Fields a shape other than Narayanan et al.'s dense GPT gives (grouped-query attention, a gated or
+# narrower feed-forward, an output head of its own); its weights are then counted from the shape.
+_SHAPE_FIELDS = {"kv_heads", "ffn_size", "gated_ffn", "tied_embeddings"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,27 +160,49 @@ def _category(where: str, key: str, t: Mapping[str, Any]) -> Category:
 
 
 def _model(where: str, key: str, t: Mapping[str, Any]) -> PaperModel:
-    extra = sorted(set(t) - _MODEL_FIELDS)
+    extra = sorted(set(t) - _MODEL_FIELDS - _SHAPE_FIELDS)
     if extra:
-        raise CatalogError(where, f"unknown fields {extra}; valid: {sorted(_MODEL_FIELDS)}")
+        raise CatalogError(where, f"unknown fields {extra}; valid: {sorted(_MODEL_FIELDS | _SHAPE_FIELDS)}")
     layers, hidden, heads = (_whole(where, t, f) for f in ("layers", "hidden_size", "heads"))
     vocab, context = _whole(where, t, "vocab_size"), _whole(where, t, "max_context")
     if hidden % heads:
         raise CatalogError(where, f"hidden_size {hidden} is not a multiple of heads {heads}")
+    kv_heads = _whole(where, t, "kv_heads") if "kv_heads" in t else heads
+    ffn = _whole(where, t, "ffn_size") if "ffn_size" in t else 4 * hidden
+    gated, tied = _flag(where, t, "gated_ffn", False), _flag(where, t, "tied_embeddings", True)
+    if heads % kv_heads:
+        raise CatalogError(where, f"heads {heads} is not a multiple of kv_heads {kv_heads}")
+    if _SHAPE_FIELDS & set(t):
+        parameters = _shape_parameters(layers, hidden, heads, kv_heads, ffn, vocab, gated, tied)
+    else:
+        parameters = gpt_parameters(layers, hidden, vocab, context)
     spec = TransformerSpec(
         name=key,
-        parameters=gpt_parameters(layers, hidden, vocab, context),
+        parameters=parameters,
         layers=layers,
         hidden_size=hidden,
         heads=heads,
-        kv_heads=heads,
+        kv_heads=kv_heads,
         head_dim=hidden // heads,
-        ffn_size=4 * hidden,
+        ffn_size=ffn,
         vocab_size=vocab,
         max_context=context,
+        gated_ffn=gated,
     )
     published = _positive(where, t, "published_parameters") if "published_parameters" in t else None
     return PaperModel(spec, _text(where, t, "source"), published)
+
+
+def _shape_parameters(
+    layers: int, hidden: int, heads: int, kv_heads: int, ffn: int, vocab: int, gated: bool, tied: bool
+) -> float:
+    """Weights of a pre-norm decoder without biases or learned positions: the token embeddings
+    (and an output head unless tied), per layer the query, key, value and output projections,
+    two (three when gated) feed-forward matrices and two norms, and the final norm."""
+    head_dim = hidden // heads
+    attention = hidden * head_dim * (heads + 2 * kv_heads) + heads * head_dim * hidden
+    per_layer = attention + (3 if gated else 2) * hidden * ffn + 2 * hidden
+    return float(vocab * hidden * (1 if tied else 2) + layers * per_layer + hidden)
 
 
 def _case(where: str, t: Mapping[str, Any], categories: Mapping[str, Category]) -> Case:
@@ -209,14 +220,12 @@ def _case(where: str, t: Mapping[str, Any], categories: Mapping[str, Category]) 
         raise CatalogError(where, f"unit {text['unit']!r} must be {unit!r} for metric {metric}")
     known = {"id", "measured", "tolerance", *_TEXT, *_OPTIONAL_TEXT}
     inputs = {k: v for k, v in t.items() if k not in known}
-    may_add = _SERVING_OPTIONAL if "runtime" in input_names else frozenset()
+    may_add = OPTIONAL.get(metric, frozenset())
     missing, extra = sorted(input_names - set(inputs)), sorted(set(inputs) - input_names - may_add)
     if missing or extra:
         raise CatalogError(
             where, f"metric {metric} takes {sorted(input_names)}; missing {missing}, unknown {extra}"
         )
-    if inputs.get("phase", "prefill") not in ("prefill", "decode"):
-        raise CatalogError(where, "phase must be prefill or decode")
     if inputs.get("scale_up_topology", "ring") not in TOPOLOGIES:
         raise CatalogError(where, f"scale_up_topology must be one of {', '.join(TOPOLOGIES)}")
     tolerance = _fraction(where, t, "tolerance") if "tolerance" in t else categories[category].tolerance
@@ -252,6 +261,13 @@ def _whole(where: str, t: Mapping[str, Any], name: str) -> int:
     value = t.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise CatalogError(where, f"{name!r} must be a whole number >= 1, got {value!r}")
+    return value
+
+
+def _flag(where: str, t: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = t.get(name, default)
+    if not isinstance(value, bool):
+        raise CatalogError(where, f"{name!r} must be true or false, got {value!r}")
     return value
 
 

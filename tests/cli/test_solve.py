@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import mlsysim
 import pytest
@@ -116,6 +117,34 @@ CASES = [
         ["--fleet", "H100_256", "--job-duration-hours", "720", "--checkpoint-time-s", "120"],
         lambda: mlsysim.ReliabilityModel().solve("H100_256", job_duration_hours=720, checkpoint_time_s=120),
     ),
+    (
+        "run",
+        # The headline question: 15 T tokens of a 70B model on 2,048 H100s, the best layout.
+        [
+            "--model",
+            "Llama3_70B",
+            "--fleet",
+            "DGX_H100:2048:IB_NDR",
+            "--batch-size",
+            "1024",
+            "--seq-len",
+            "4096",
+            "--precision",
+            "bf16",
+            "--tokens",
+            "15e12",
+            "--datacenter",
+            "Quebec",
+        ],
+        lambda: mlsysim.TrainingRunModel().solve(
+            "Llama3_70B", "DGX_H100:2048:IB_NDR", 1024, 4096, "bf16", tokens=15e12, datacenter="Quebec"
+        ),
+    ),
+    (
+        "layout",
+        ["--model", "Mixtral_8x7B", "--fleet", "DGX_H100:64:IB_NDR", "--batch-size", "256", "--tp", "2"],
+        lambda: mlsysim.ParallelismOptimizer().solve("Mixtral_8x7B", "DGX_H100:64:IB_NDR", 256, tp_size=2),
+    ),
 ]
 
 
@@ -134,6 +163,25 @@ def test_json_equals_the_facade(solver, flags, call):
             assert got == expected * column.scale, column.name
         else:
             assert got == expected, column.name
+
+
+def test_layout_json_has_the_ranked_table_and_rejections():
+    result = run(
+        "solve", "layout", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    found = mlsysim.ParallelismOptimizer().solve("Llama3_70B", "H100_64", 512)
+    assert document["ranked"] == [row._asdict() for row in found.ranked]
+    assert document["rejected"] == dict(found.rejected)
+    table = run("solve", "layout", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512")
+    assert found.ranked[0].layout in table.stdout and "rejected: " in table.stdout
+
+
+def test_a_search_with_nothing_feasible_says_why():
+    result = run("solve", "layout", "--model", "Llama3_1_405B", "--fleet", "H100_8", "--batch-size", "8")
+    assert result.returncode == 0, result.stderr
+    assert "constraint: no layout fits in memory: the smallest need is" in result.stdout
 
 
 def test_table_shows_values_and_units():
@@ -181,6 +229,13 @@ def test_capacity_bad_input_and_unmeetable_targets():
     assert results["binding"] == "ITL target" and results["constraint"].startswith("ITL target: 5 ms")
 
 
+def test_run_bad_budget_is_one_line():
+    base = ["solve", "run", "--model", "Llama3_70B", "--fleet", "H100_64", "--batch-size", "512"]
+    assert_one_line_error(run(*base, "--tokens", "0"), "invalid tokens=0.0: expected a positive")
+    assert_one_line_error(run(*base), "give exactly one of tokens, steps or wall_days")
+    assert_one_line_error(run(*base, "--tokens", "1e12", "--ep", "2"), "invalid ep_size=2")
+
+
 def test_unknown_solver_and_missing_flag_are_one_line():
     assert_one_line_error(run("solve", "servng"), "invalid choice: 'servng'", "did you mean serving?")
     assert_one_line_error(
@@ -206,11 +261,12 @@ def test_help_has_examples_for_every_solver():
 
 
 def test_console_script_is_installed():
-    script = shutil.which("mlsysim")
-    assert script is not None
+    # The script pip installs beside the interpreter running the tests (no PATH needed).
+    script = Path(sys.executable).parent / ("mlsysim.exe" if sys.platform == "win32" else "mlsysim")
+    assert script.is_file(), f"no console script at {script}; install the package (pip install -e .)"
     out = subprocess.run(
         [
-            script,
+            str(script),
             "solve",
             "reliability",
             "--fleet",

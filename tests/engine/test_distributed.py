@@ -1,6 +1,12 @@
-"""Distributed training: known answers, invariants and the reference's distributed defects."""
+"""Parallel training step: known answers worked by hand, invariants, and the reference's defects.
+
+Hand derivations use the model's shape and the assumptions' values (so a recalibrated efficiency
+does not break them); every equation is the one the module docstrings cite.
+"""
 
 from __future__ import annotations
+
+import math
 
 import mlsysim
 import pytest
@@ -11,10 +17,15 @@ from mlsysim.solvers.collectives import ring_allreduce
 from mlsysim.solvers.distributed import training_step
 from mlsysim.systems.types import FleetSpec
 
+CATALOG = mlsysim.load_catalog()
+A = CATALOG.assumptions
 LLAMA70 = mlsysim.Models.Language.Llama3_70B
 LLAMA8 = mlsysim.Models.Language.Llama3_8B
 H100_64 = mlsysim.Systems.Clusters.H100_64
-A = mlsysim.load_catalog().assumptions
+H100 = CATALOG.get("hardware", "H100").spec
+NVLINK = H100.scale_up_bandwidth / 2 * A.scale_up_efficiency  # 450 GB/s per direction × 0.8
+NDR = CATALOG.get("fabric", "IB_NDR").spec
+FABRIC = NDR.bandwidth_per_accelerator * A.scale_out_efficiency  # 50 GB/s × 0.9
 
 
 def solve(**kwargs):
@@ -35,10 +46,74 @@ def test_ring_allreduce_known_answer():
     assert ring_allreduce(1e9, 1, 100e9, 10e-6) == 0.0
 
 
-def test_bubble_fraction_known_answer_and_monotone():
-    assert solve().bubble_fraction == pytest.approx(3 / 19, rel=1e-12)  # (p-1)/(m+p-1)
-    bubbles = [solve(microbatch_count=m, batch_size=2 * m * 8).bubble_fraction for m in (4, 8, 16, 32)]
-    assert bubbles == sorted(bubbles, reverse=True)
+def test_defaults_are_the_frameworks():
+    # Megatron-LM: selective recomputation, the distributed optimizer (ZeRO-1), one sequence per
+    # micro-batch unless told otherwise.
+    e = DistributedModel().solve(LLAMA70, H100_64, batch_size=512, tp_size=8, pp_size=4).estimate
+    assert e.layout == "TP8 PP4 DP2 mbs1 selective"
+    assert (e.data_parallel, e.microbatch_size, e.microbatches) == (2, 1, 256)
+
+
+def test_microbatch_size_or_count():
+    by_size = solve(microbatch_count=None, microbatch_size=16).estimate
+    by_count = solve().estimate  # 512 sequences / (2 replicas × 16 micro-batches) = 16 each
+    assert by_size == by_count
+    assert (by_size.microbatch_size, by_size.microbatches) == (16, 16)
+
+
+def test_memory_by_part_known_answer():
+    # Llama 3 70B, TP8 PP4 DP2, mbs 1, 2048 tokens, bf16, ZeRO-1 (the default).
+    spec = LLAMA70.spec
+    e = solve(microbatch_count=None, microbatch_size=1, precision="bf16").estimate
+    embedding = spec.vocab_size * spec.hidden_size
+    per_layer = (spec.parameters - embedding) / spec.layers
+    stage = (20 * per_layer + embedding) / 8  # first stage: 80/4 layers + embedding, over TP 8
+    assert e.weights_memory == pytest.approx(2 * stage, rel=1e-12)  # bf16
+    assert e.gradient_memory == pytest.approx(4 * stage, rel=1e-12)  # fp32 main gradients
+    assert e.optimizer_memory == pytest.approx(12 * stage / 2, rel=1e-12)  # sharded over DP 2
+    # Saved per token per layer: norms' inputs and outputs 4h, Q and attention output 2·d_attn,
+    # K and V 2·8·128, SwiGLU up/gate/activation 3f = 4·8192 + 2·8192 + 2048 + 3·28672 = 137,216.
+    saved = 4 * 8192 + 2 * 8192 + 2048 + 3 * 28672
+    tokens = 2048 * 1 / 8  # sequence parallelism splits every tensor 8 ways
+    layer = tokens * saved * 2
+    # 1F1B: the first stage holds pp = 4 micro-batches of its 20 layers: 80 layer-micro-batches;
+    # the last stage 20 plus fp32 logits (256 × 128,256 × 4 B), fewer.
+    assert e.activation_memory == pytest.approx(80 * layer, rel=1e-12)
+    assert e.memory_per_device == pytest.approx(
+        e.weights_memory + e.gradient_memory + e.optimizer_memory + e.activation_memory, rel=1e-15
+    )
+
+
+def test_interleaving_holds_more_in_flight():
+    # Narayanan et al. 2021 §2.2 / Megatron's warm-up: 2(p-1) + (v-1)p + 1 = 6 + 4 + 1 = 11 chunks of
+    # L/(p·v) = 10 layers for p = 4, v = 2: 110 layer-micro-batches against 80 without.
+    plain = solve(microbatch_count=None, microbatch_size=1).estimate
+    chunked = solve(microbatch_count=None, microbatch_size=1, interleave=2).estimate
+    assert chunked.activation_memory == pytest.approx(plain.activation_memory * 110 / 80, rel=1e-12)
+    # Bubble (p - 1)/(v·m + p - 1) = 3 / (2·256 + 3).
+    assert chunked.bubble_fraction == pytest.approx(3 / 515, rel=1e-12)
+
+
+def test_zero_stages_shard_state():
+    z = {s: solve(zero_stage=s).estimate for s in (0, 1, 2, 3)}
+    assert z[0].optimizer_memory == pytest.approx(2 * z[1].optimizer_memory, rel=1e-12)  # DP 2
+    assert z[1].gradient_memory == pytest.approx(2 * z[2].gradient_memory, rel=1e-12)
+    assert z[2].weights_memory == pytest.approx(2 * z[3].weights_memory, rel=1e-12)
+    memories = [z[s].memory_per_device for s in (0, 1, 2, 3)]
+    assert memories == sorted(memories, reverse=True)
+
+
+def test_fp8_training_keeps_sixteen_bit_weights():
+    fp8, bf16 = solve(precision="fp8").estimate, solve(precision="bf16").estimate
+    assert fp8.weights_memory == bf16.weights_memory and fp8.activation_memory == bf16.activation_memory
+    assert fp8.compute_latency != bf16.compute_latency
+
+
+def test_fp8_gpt3_reads_as_feasible_with_the_distributed_optimizer():
+    # GPT-3 175B, FP8, TP8 PP8 on 1024 H100 (DP 16), global batch 1536: model state (2 + 4 + 12/16 B
+    # per parameter on 175e9/64 per device) plus activations fits in 72 GB.
+    r = DistributedModel().solve("GPT3_175B", "DGX_H100:1024:IB_NDR", 1536, "fp8", 8, 8, microbatch_size=1)
+    assert r.feasible, r.constraint
 
 
 def test_step_decomposes_into_its_parts():
@@ -47,6 +122,8 @@ def test_step_decomposes_into_its_parts():
         e.compute_latency
         + e.tp_communication_latency
         + e.pp_communication_latency
+        + e.cp_communication_latency
+        + e.ep_communication_latency
         + e.bubble_latency
         + e.dp_communication_latency
         + e.optimizer_latency,
@@ -56,17 +133,70 @@ def test_step_decomposes_into_its_parts():
     assert 0 < e.scaling_efficiency < 1 and 0 < e.mfu < e.hfu < 1
 
 
+def test_throughput_and_flops_per_gpu_known_answer():
+    e = solve(precision="fp16").estimate
+    spec = LLAMA70.spec
+    # Model FLOPs per step: 3 × (2·P per token + causal attention 2·L·s²·d_attn per sequence).
+    flops = 3 * 512 * (2 * spec.parameters * 2048 + 2 * 80 * 2048**2 * spec.attention_width)
+    assert e.flops_per_gpu == pytest.approx(flops / e.step_latency_total / 64, rel=1e-12)
+    assert e.mfu == pytest.approx(e.flops_per_gpu / 989.4e12, rel=1e-12)
+    assert e.tokens_per_s_per_gpu == pytest.approx(512 * 2048 / e.step_latency_total / 64, rel=1e-12)
+    assert e.tokens_per_s == pytest.approx(64 * e.tokens_per_s_per_gpu, rel=1e-12)
+
+
+def test_context_parallel_ring_known_answer():
+    # Llama 3 8B, CP 16 over two DGX H100 nodes (so the ring crosses the fabric), 8192 tokens, no
+    # recomputation, one sequence. Each layer all-gathers the sequence's K and V forward, again
+    # backward, and reduce-scatters their gradients: 3 ring phases of (16-1)/16 × KV over the
+    # fabric + 15 steps of latency, after NCCL's start; KV = 8192 tokens × 2·8·128 elements × 2 B.
+    r = (
+        DistributedModel()
+        .solve(LLAMA8, "DGX_H100:16:IB_NDR", 1, "bf16", cp_size=16, seq_len=8192, recompute="none")
+        .estimate
+    )
+    kv = 8192 * 2 * 8 * 128 * 2
+    ring = 3 * 32 * (A.collective_launch_latency + 15 / 16 * kv / FABRIC + 15 * NDR.latency)
+    # It overlaps the chunk's attention: 3 passes of 2·L·s²·d_attn over 16 ranks at 16-bit peak
+    # times the attention efficiency.
+    attention = 3 * 2 * 32 * 8192**2 * 4096 / 16 / (989.4e12 * A.training_attention_efficiency)
+    assert r.cp_communication_latency == pytest.approx(ring - attention, rel=1e-9)
+    assert r.cp_communication_latency > 0
+
+
+def test_context_parallel_divides_activations():
+    one = DistributedModel().solve(LLAMA8, "H100_8", 8, "bf16", seq_len=8192).estimate
+    four = DistributedModel().solve(LLAMA8, "H100_8", 8, "bf16", cp_size=4, seq_len=8192).estimate
+    assert four.activation_memory == pytest.approx(one.activation_memory / 4, rel=1e-12)
+
+
+def test_expert_parallel_all_to_all_known_answer():
+    # Mixtral 8x7B, EP 8 inside one DGX H100 (NVLink), 4096 tokens, one sequence per micro-batch,
+    # selective recomputation: per MoE layer 4 all-to-alls (dispatch and combine, forward and
+    # backward) of tokens × k × h × 2 B × capacity factor, (8-1)/8 of it over NVLink.
+    mixtral = CATALOG.get("model", "Mixtral_8x7B").spec
+    r = (
+        DistributedModel()
+        .solve("Mixtral_8x7B", "DGX_H100:16:IB_NDR", 16, "bf16", ep_size=8, seq_len=4096)
+        .estimate
+    )
+    message = 4096 * mixtral.experts_per_token * mixtral.hidden_size * 2 * A.moe_capacity_factor
+    # NVSwitch connects every pair: NCCL's direct exchange, one step after its start.
+    a2a = A.collective_launch_latency + A.scale_up_latency + 7 / 8 * message / NVLINK
+    assert r.ep_communication_latency == pytest.approx(r.microbatches * 4 * 32 * a2a, rel=1e-12)
+
+
+def test_expert_parallel_divides_expert_state():
+    base = {"model": "Mixtral_8x7B", "fleet": "DGX_H100:16:IB_NDR", "batch_size": 16, "precision": "bf16"}
+    one = DistributedModel().solve(**base).estimate
+    eight = DistributedModel().solve(**base, ep_size=8).estimate
+    assert eight.weights_memory < one.weights_memory / 3
+
+
 def test_gradient_accumulation_never_makes_a_step_cheaper_than_its_compute():
     # Reference defect: accumulation lowered the step time.
     for m in (1, 2, 4, 8, 16):
-        e = (
-            DistributedModel()
-            .solve(
-                LLAMA8, H100_64, batch_size=64 * 16, tp_size=1, pp_size=1, microbatch_count=m, zero_stage=1
-            )
-            .estimate
-        )
-        work = 64 * 16 * 2048 * 4 * 2 * LLAMA8.spec.parameters  # >= 8 N FLOPs per token (full recompute)
+        e = DistributedModel().solve(LLAMA8, H100_64, 64 * 16, microbatch_count=m).estimate
+        work = 64 * 16 * 2048 * 3 * 2 * LLAMA8.spec.parameters  # >= 6 N FLOPs per token
         assert e.step_latency_total >= work / (64 * 989.4e12)
 
 
@@ -82,6 +212,16 @@ def test_zero3_adds_traffic():
         assert z3.memory_per_device < z1.memory_per_device
 
 
+def test_overlapped_gradient_reduce_hides_behind_the_passes():
+    args = {"model": LLAMA8, "fleet": H100_64, "batch_size": 256, "microbatch_count": 4}
+    serial = DistributedModel().solve(**args).estimate
+    hidden = DistributedModel().solve(**args, overlap_grad_reduce=True).estimate
+    passes = serial.step_latency_total - serial.dp_communication_latency - serial.optimizer_latency
+    assert hidden.step_latency_total == pytest.approx(
+        max(passes, serial.dp_communication_latency) + serial.optimizer_latency, rel=1e-12
+    )
+
+
 def test_pipeline_stages_transfer_activations():
     # Reference defect: no stage-to-stage transfers.
     assert solve().estimate.pp_communication_latency > 0
@@ -89,10 +229,11 @@ def test_pipeline_stages_transfer_activations():
 
 
 def test_infeasible_configuration_says_so_at_the_top():
-    # Llama 3 70B, pure data parallel: 70.6e9 * 16 B of weights, grads and Adam state per GPU.
+    # Llama 3 70B, pure data parallel: weights (2 B), fp32 gradients (4 B) and 12 B of Adam state
+    # over 64 replicas per parameter on one GPU exceed its 72 GB usable.
     r = DistributedModel().solve(LLAMA70, H100_64, batch_size=64, tp_size=1, pp_size=1)
     assert r.feasible is False and "GB per device" in r.constraint
-    assert r.memory_per_device.to("GB").magnitude > 70.6 * 16
+    assert r.memory_per_device.to("GB").magnitude > 70.6 * (2 + 4 + 12 / 64)
 
 
 def test_more_tp_lowers_memory_per_device():
@@ -102,8 +243,13 @@ def test_more_tp_lowers_memory_per_device():
 
 def test_recompute_trades_memory_for_compute():
     full, none = solve(recompute="full").estimate, solve(recompute="none").estimate
+    selective = solve(recompute="selective").estimate
     assert full.activation_memory < none.activation_memory
     assert full.compute_latency == pytest.approx(none.compute_latency * 4 / 3, rel=1e-12)
+    # Flash attention keeps no score matrix, so re-running the core attention saves nothing and
+    # costs a little.
+    assert selective.activation_memory == none.activation_memory
+    assert none.compute_latency < selective.compute_latency < full.compute_latency
 
 
 @pytest.mark.parametrize(
@@ -112,15 +258,37 @@ def test_recompute_trades_memory_for_compute():
         ({"tp_size": 3}, "tp_size"),
         ({"batch_size": 100}, "batch_size"),
         ({"microbatch_count": 0}, "microbatch_count"),
+        ({"microbatch_size": 2}, "microbatch_count"),  # both given
         ({"zero_stage": 4}, "zero_stage"),
         ({"recompute": "some"}, "recompute"),
         ({"precision": "fp3"}, "precision"),
+        ({"ep_size": 2}, "ep_size"),  # a dense model
+        ({"cp_size": 3, "tp_size": 1, "pp_size": 1, "fleet": "DGX_H100:48:IB_NDR"}, "cp_size"),
+        ({"interleave": 2, "pp_size": 1, "tp_size": 8}, "interleave"),
+        ({"interleave": 3}, "interleave"),  # 4 × 3 does not divide 80 layers
+        ({"pp_size": 81, "tp_size": 1, "fleet": "DGX_H100:648:IB_NDR"}, "pp_size"),
     ],
 )
 def test_bad_input(kwargs, argument):
     with pytest.raises(InvalidInputError) as caught:
         solve(**kwargs)
     assert caught.value.argument == argument
+
+
+def test_expert_degree_must_divide_the_experts():
+    with pytest.raises(InvalidInputError) as caught:
+        DistributedModel().solve("Mixtral_8x7B", "DGX_H100:48:IB_NDR", 48, ep_size=3)
+    assert caught.value.argument == "ep_size" and "8 experts" in str(caught.value)
+
+
+def test_layout_text_is_what_a_config_states():
+    e = (
+        DistributedModel()
+        .solve(LLAMA70, "DGX_H100:2048:IB_NDR", 1024, tp_size=8, pp_size=4, microbatch_size=1, interleave=2)
+        .estimate
+    )
+    assert e.layout == "TP8 PP4 VPP2 DP64 mbs1 selective"
+    assert math.isfinite(e.step_latency_total)
 
 
 def test_1024_rank_data_parallel_all_reduce_is_priced_as_nccls_tree():

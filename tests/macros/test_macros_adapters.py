@@ -16,6 +16,7 @@ from mlsysim.macros import REGISTRY, docs
 from mlsysim.macros.bindings import formulas_functions
 from mlsysim.macros.descriptions import insert_function_text
 from mlsysim.macros.sheet_schema import catalog_rows, headers
+from openpyxl.utils import get_column_letter
 
 MACROS = Path(docs.__file__).parent
 F = {name: fn.python for name, fn in REGISTRY.items()}
@@ -105,6 +106,7 @@ def recomputed(tmp_path_factory):
     model_row = 2 + [r[0] for r in catalog_rows("model")].index("Llama3_70B")
     fleet_row = 2 + [r[0] for r in catalog_rows("fleet")].index("H100_64")
     region_row = 2 + [r[0] for r in catalog_rows("region")].index("Quebec")
+    fleet = f"Fleets!A{fleet_row}:{get_column_letter(len(headers('fleet')))}{fleet_row}"
     cases = {
         "A1": '=MLSYS_TTFT("Llama3_70B","H100",4096,1,,2,"s")',
         "A2": f"=MLSYS_TTFT(Models!A{model_row}:U{model_row},Hardware!A{hw_row}:U{hw_row},4096,1,,2)",
@@ -112,7 +114,7 @@ def recomputed(tmp_path_factory):
         "A4": '=MLSYS_TTFT("Llama3_70B","H10",4096,1)',
         "A5": '=MLSYS_FITS("Llama3_70B","H100",4096,1)',
         "A6": '=MLSYS_TTFT("Llama3_70B",NA(),4096,1)',
-        "A7": f"=MLSYS_CARBON(Fleets!A{fleet_row}:AF{fleet_row},30,Regions!A{region_row}:J{region_row})",
+        "A7": f"=MLSYS_CARBON({fleet},30,Regions!A{region_row}:J{region_row})",
         "A8": '=MLSYS_TCO("H100_64",365,,"colocation","kUSD")',
         "A9": '=MLSYS_TTFT("Llama3_70B","H100",4096,1)',
         "A10": "=MLSYS_VERSION()",

@@ -47,11 +47,20 @@ ROWS = {
         ("Llama3_8B", "H100", 10.0, 1024.0, 256.0, None, None, 1.5, None, None),  # not a percentile
     ],
     "MLSYS_TRAINING_BLOCK": [
-        ("Llama3_70B", "H100_64", 512.0, 8.0, 8.0, 8.0, None, None),
-        ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, 1.0),
-        ("Llama3_70B", "H100_8", 64.0, 1.0, 1.0, 1.0, None, None),  # does not fit
-        ("Llama3_8B", "H100_64", 100.0, 8.0, None, None, None, None),  # batch not a multiple
-        ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, 5.0),  # ZeRO stage 5
+        ("Llama3_70B", "H100_64", 512.0, 8.0, 8.0, 8.0, None, None, None),
+        ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, 1.0, 4096.0),
+        ("Llama3_70B", "H100_8", 64.0, 1.0, 1.0, 1.0, None, None, None),  # does not fit
+        ("Llama3_8B", "H100_64", 100.0, 8.0, None, None, None, None, None),  # batch not a multiple
+        ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, 5.0, None),  # ZeRO stage 5
+        ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, None, 0.0),  # no tokens per sequence
+    ],
+    "MLSYS_RUN_BLOCK": [
+        # model, fleet, tokens, batch, seq, layout, tp, pp, mbs, precision, region
+        ("Llama3_8B", "H100_64", 1e11, 512.0, 4096.0, None, 1.0, 1.0, 1.0, None, None),
+        ("Llama3_8B", "H100_64", 1e11, 512.0, None, "TP2 DP32 mbs2", None, None, None, None, None),
+        ("Llama3_70B", "H100_8", 1e10, 64.0, 2048.0, None, 1.0, 1.0, 1.0, None, None),  # does not fit
+        ("Llama3_8B", "H100_64", -1.0, 512.0, 2048.0, None, 1.0, 1.0, 1.0, None, None),  # negative tokens
+        ("Llama3_8B", "H100_64", 1e11, 512.0, 2048.0, "TP3", None, None, None, None, "Quebek"),  # bad texts
     ],
     "MLSYS_TCO_BLOCK": [
         ("H100_64", 365.0, None, None),

@@ -99,11 +99,14 @@ def test_known_answers_worked_by_hand():
         3 / 11, rel=1e-15
     )
     # H100_64 = 8 DGX H100 nodes × 8 GPUs, 8 NICs each: failures per second add up over 64 GPUs,
-    # 64 NICs, 8 hosts, and network and software charged per GPU (Dubey et al. 2024, Table 5).
-    rate = 64 / a.gpu_mtbf + 64 / a.nic_mtbf + 8 / a.host_mtbf + 64 / a.network_mtbf_per_accelerator
-    rate += 64 / a.software_mtbf_per_accelerator
-    assert mlsysim.macros.MLSYS_MTBF("H100_64") == pytest.approx(1 / rate / 3600, rel=1e-12)  # ≈ 792 h
-    assert mlsysim.macros.MLSYS_MTBF("H100_64") == pytest.approx(791.8, abs=0.1)
+    # their 64 HBM3 memories (the node's figure), 64 NICs, 8 hosts, and switches and software charged
+    # per GPU (catalog/assumptions.toml).
+    memory = CATALOG.get("node", "DGX_H100").spec.accelerator_memory_mtbf
+    rate = 64 / a.gpu_mtbf + 64 / memory + 64 / a.nic_mtbf + 8 / a.host_mtbf
+    rate += 64 / a.network_mtbf_per_accelerator + 64 / a.software_mtbf_per_accelerator
+    assert mlsysim.macros.MLSYS_MTBF("H100_64") == pytest.approx(1 / rate / 3600, rel=1e-12)  # ≈ 431 h
+    # In hours: 64/108,000 + 64/106,500 + 64/1.28e6 + 8/14,900 + 64/4.58e7 + 64/119,000 = 1/431.1.
+    assert mlsysim.macros.MLSYS_MTBF("H100_64") == pytest.approx(431.1, abs=0.1)
     # KV cache of Llama 3 70B for one 4096-token prompt in fp16: 80 layers × 2 (K, V) × 8 KV heads ×
     # 128 dims × 4096 tokens × 2 B = 1,342,177,280 B = 1.34217728 GB.
     assert mlsysim.macros.MLSYS_KV_CACHE("Llama3_70B", "H100", 4096, 1, None, 2) == pytest.approx(

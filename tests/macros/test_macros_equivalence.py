@@ -98,6 +98,14 @@ CAPACITY = {
     "MLSYS_LIMIT": lambda r: r.binding,
     "MLSYS_MEETS_TARGETS": lambda r: r.feasible,
 }
+RUN = {
+    "MLSYS_RUN_DAYS": lambda r: r.wall_time.to("day").magnitude,
+    "MLSYS_RUN_GPU_HOURS": lambda r: r.accelerator_hours.to("h").magnitude,
+    "MLSYS_RUN_COST": lambda r: r.cost_usd,
+    "MLSYS_RUN_ENERGY": lambda r: r.facility_energy.to("MWh").magnitude,
+    "MLSYS_RUN_CARBON": lambda r: r.carbon_kg.to("t").magnitude,
+    "MLSYS_RUN_FAILURES": lambda r: r.expected_failures,
+}
 CATALOG_FUNCTIONS = {"MLSYS_SPEC", "MLSYS_VERSION", "MLSYS_HELP"}  # tested in test_macros_catalog
 # equal, cell by cell, to the per-cell functions above: tested in test_macros_blocks
 BLOCK_FUNCTIONS = {name for name, fn in REGISTRY.items() if fn.returns == "block"}
@@ -124,7 +132,8 @@ def _check(name: str, got, facade_call, read) -> str:
 
 def test_every_function_is_covered():
     tested = set(ROOFLINE) | set(SERVING) | set(TRAINING) | set(ECONOMICS) | set(SUSTAINABILITY)
-    tested |= set(RELIABILITY) | set(BATCHING) | set(CAPACITY) | CATALOG_FUNCTIONS | BLOCK_FUNCTIONS
+    tested |= set(RELIABILITY) | set(RUN) | {"MLSYS_BEST_LAYOUT"} | set(BATCHING) | set(CAPACITY)
+    tested |= CATALOG_FUNCTIONS | BLOCK_FUNCTIONS
     assert tested == set(REGISTRY)
 
 
@@ -234,9 +243,10 @@ def test_training_functions_equal_distributed_model(name):
             default = CATALOG.get("fleet", fleet).spec.accelerator.default_precision.value
 
             def call(model=model, fleet=fleet, tp=tp, pp=pp, micro=micro, zero=zero, p=precision or default):
-                return distributed.solve(
-                    model, fleet, 1024, p, tp or 1, pp or 1, micro or 1, zero_stage=zero or 0
-                )
+                # Omitted cells take the facade's defaults: one sequence per micro-batch and ZeRO
+                # stage 1 (Megatron-LM's distributed optimizer).
+                stage = {} if zero is None else {"zero_stage": zero}
+                return distributed.solve(model, fleet, 1024, p, tp or 1, pp or 1, micro, **stage)
 
             cases.add(_check(name, got, call, read))
     expected = {"value", "error"} | ({"infeasible"} if REGISTRY[name].infeasible == "error" else set())
@@ -290,3 +300,53 @@ def test_reliability_functions_equal_reliability_model(name):
         }[name]
         got = fn(*args)
         assert _check(name, got, lambda f=fleet, h=hours, c=ckpt: reliability.solve(f, h, c), read) == "value"
+
+
+# Run grid: a layout searched (nothing given), given by degrees, one that does not fit, one that
+# does not divide; a priced and an unpriced fleet; two regions.
+RUN_MODELS = ("Llama3_8B", "Llama3_70B", "Mixtral_8x7B")
+RUN_FLEETS = ("H100_64", "A100_64", "DGX_H100:256:IB_NDR", "HGX_B300:64:IB_NDR")
+RUN_LAYOUTS = ((None, None, None, None), (None, 8, 2, 1), (None, 1, 1, 1), (None, 3, 1, None))
+
+
+@pytest.mark.parametrize("name", sorted(RUN))
+def test_run_functions_equal_training_run_model(name):
+    fn, read, cases = REGISTRY[name].python, RUN[name], set()
+    runs = mlsysim.TrainingRunModel()
+    for model, fleet, (layout, tp, pp, mbs), site in itertools.product(
+        RUN_MODELS, RUN_FLEETS, RUN_LAYOUTS, (None, "Quebec")
+    ):
+        got = fn(model, fleet, 1e11, 256, 4096, layout, tp, pp, mbs, "bf16", site)
+
+        def call(model=model, fleet=fleet, layout=layout, tp=tp, pp=pp, mbs=mbs, site=site):
+            return runs.solve(
+                model,
+                fleet,
+                256,
+                4096,
+                "bf16",
+                tokens=1e11,
+                layout=layout,
+                tp_size=tp,
+                pp_size=pp,
+                microbatch_size=mbs,
+                datacenter=site,
+            )
+
+        result = None if tp == 3 else call()
+        if name == "MLSYS_RUN_COST" and result is not None and result.feasible and "B300" in fleet:
+            # An unpriced node is an error naming what is missing, never a zero.
+            assert got.startswith("#MLSYS! invalid node_price=None: not priced"), got
+            cases.add("unpriced")
+            continue
+        cases.add(_check(name, got, call, read))
+    assert {"value", "error", "infeasible"} | ({"unpriced"} if name == "MLSYS_RUN_COST" else set()) == cases
+
+
+def test_best_layout_equals_the_parallelism_optimizer():
+    fn = REGISTRY["MLSYS_BEST_LAYOUT"].python
+    for model, fleet in itertools.product(RUN_MODELS, RUN_FLEETS):
+        found = mlsysim.ParallelismOptimizer().solve(model, fleet, 256, 4096, "bf16")
+        got = fn(model, fleet, 256, 4096, "bf16")
+        assert got == (found.best_layout if found.feasible else f"#MLSYS! {found.constraint}")
+    assert fn("Llama3_1_405B", "H100_8", 8, 8192).startswith("#MLSYS! no layout fits in memory")

@@ -37,7 +37,7 @@ from mlsysim.macros import CALLABLES, REGISTRY
 from mlsysim.macros.cells import is_error
 calls = {
     "MLSYS_TTFT": ("Llama3_70B", "H100", 4096, 1, None, 2),
-    "MLSYS_STEP_TIME": ("Llama3_70B", "H100_64", 512, 8, 8, 8),
+    "MLSYS_STEP_TIME": ("Llama3_70B", "H100_64", 512, 8, 8, 64),  # micro-batches of 8 sequences
     "MLSYS_TCO": ("H100_64", 365),
     "MLSYS_CARBON": ("H100_64", 365, "Quebec"),
     "MLSYS_GOODPUT": ("H100_64", 24, 60),

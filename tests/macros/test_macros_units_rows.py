@@ -59,7 +59,7 @@ def test_unit_argument_converts_the_default_unit(name, args, unit, scale):
         ("MLSYS_TTFT", ("Mixtral_8x7B", "H100", 2048, 4, "bf16", 2), ("model", "hardware")),
         ("MLSYS_ITL", ("DeepSeek_V3", "B200", 4096, 8, "fp8", 8), ("model", "hardware")),
         ("MLSYS_FITS", ("Llama3_70B", "H100", 4096, 1), ("model", "hardware")),
-        ("MLSYS_STEP_TIME", ("Llama3_70B", "H100_256", 1024, 8, 4, 8), ("model", "fleet")),
+        ("MLSYS_STEP_TIME", ("Llama3_70B", "H100_256", 1024, 8, 4, 128), ("model", "fleet")),
         ("MLSYS_TCO", ("A100_64", 365, None, "Quebec"), ("fleet", None, None, "region")),
         ("MLSYS_CARBON", ("B200_64", 30, "Poland"), ("fleet", None, "region")),
         ("MLSYS_GOODPUT", ("A100_1024", 720, 120), ("fleet",)),

@@ -187,12 +187,13 @@ OFFICEJS = {  # Office.js arguments (rows; None for empty or omitted) -> the dir
             "MLSYS_TRAINING_BLOCK",
             [
                 *([["Llama3_8B"], ["Llama3_70B"]], [["H100_64"]], [[512], [512]], [[8], [8]]),
-                *([[1], [8]], [[8], [8]], None, None, None, None, [["STEP_TIME", "TRAIN_MFU"]], [[False]]),
+                *([[1], [8]], [[64], [64]], None, None, None, None, None),
+                *([["STEP_TIME", "TRAIN_MFU"]], [[False]]),
             ],
         ),
         (
-            *(["Llama3_8B", "Llama3_70B"], "H100_64", [512.0] * 2, [8.0, 8.0], [1.0, 8.0], [8.0, 8.0]),
-            *(None, None, None, None, [["STEP_TIME", "TRAIN_MFU"]], False),
+            *(["Llama3_8B", "Llama3_70B"], "H100_64", [512.0] * 2, [8.0, 8.0], [1.0, 8.0], [64.0, 64.0]),
+            *(None, None, None, None, None, [["STEP_TIME", "TRAIN_MFU"]], False),
         ),
     ),
 }

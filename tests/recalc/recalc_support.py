@@ -4,7 +4,6 @@ package, LibreOffice recalculating a file, and reading values back."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from conftest import soffice_path
 
 # LibreOffice's "Recalculation on file load" for OOXML (0 = always): without it LibreOffice shows
 # the cached values it finds, and a comparison with ours would compare us with ourselves.
@@ -27,8 +27,7 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 def libreoffice_recalc(files: list[Path], workdir: Path) -> list[Path]:
     """Open ``files`` in headless LibreOffice (always recalculating) and save them as .xlsx into
     ``workdir/lo``; returns the saved paths in order."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice (soffice) is required: apt-get install libreoffice-calc"
+    soffice = soffice_path()
     profile = workdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import soffice_path
 from mlsysim.workbooks.recalc import UnusableWorkbookError, recalc
 from recalc_support import (
     compound_file,
@@ -78,12 +79,11 @@ def test_legacy_xls_from_libreoffice(tmp_path: Path) -> None:
     (saved,) = libreoffice_recalc([src], tmp_path)
     xls_dir = tmp_path / "xls"
     xls_dir.mkdir()
-    import shutil
     import subprocess
 
     subprocess.run(
         [
-            shutil.which("soffice"),
+            soffice_path(),
             f"-env:UserInstallation={(tmp_path / 'lo-profile').resolve().as_uri()}",
             "--headless",
             "--convert-to",
@@ -223,7 +223,7 @@ def test_runaway_arguments_are_bounded(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     ws = book.active
     cells = {
-        "A1": ("=ROUND(1,1E+300)", "#VALUE!"),  # rounding to 400 digits overflows, as from 309 on
+        "A1": ("=ROUND(1,1E+300)", 1),  # 1 rounded to any number of decimal places is 1
         "A2": ("=FACT(1E+7)", "#NUM!"),
         "A3": ('=REPT("x",1E+9)', "#VALUE!"),
         "A4": ("=PERMUT(1E+9,5E+8)", "#NUM!"),
@@ -246,6 +246,6 @@ def test_runaway_arguments_are_bounded(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 64 * MB
-    assert report.exit_code == 1 and len(report.errors) == 6
+    assert report.exit_code == 1 and len(report.errors) == 5
     values = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True).active
     assert {ref: values[ref].value for ref in cells} == {ref: want for ref, (_, want) in cells.items()}

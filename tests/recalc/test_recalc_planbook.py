@@ -10,7 +10,7 @@ from pathlib import Path
 from mlsysim.workbooks import build
 from mlsysim.workbooks.recalc import recalc
 from mlsysim.workbooks.recalc.cellref import address
-from mlsysim.workbooks.recalc.graph import precedents
+from mlsysim.workbooks.recalc.graph import reads
 from mlsysim.workbooks.recalc.model import Model
 from mlsysim.workbooks.recalc.package import Package
 from mlsysim.workbooks.recalc.sheet_reader import read_sheets
@@ -26,17 +26,17 @@ def _engine_dependent(path: Path) -> set[tuple[str, str]]:
         model = Model(book, read_sheets(pkg, book.sheets, book.shared_strings))
     finally:
         pkg.close()
-    reads = precedents(model.instances)
-    tainted = {i for i, cell in enumerate(model.cells) if "MLSYS_" in model.formula_text(i)}
+    # Groups (a formula copied down a column) read groups; a column that reads an MLSYS_* column
+    # row by row depends on it in every row, so tainting whole groups loses nothing here.
+    groups, members = model.groups()
+    read = reads(groups)
+    tainted = {g for g, ids in enumerate(members) if "MLSYS_" in model.formula_text(ids[0]).upper()}
     grew = True
     while grew:
-        more = {i for i, deps in enumerate(reads) if i not in tainted and tainted.intersection(deps)}
+        more = {g for g, deps in enumerate(read) if g not in tainted and tainted.intersection(deps)}
         tainted |= more
         grew = bool(more)
-    return {
-        (model.sheet_names[model.instances[i].sheet], address(model.instances[i].row, model.instances[i].col))
-        for i in tainted
-    }
+    return {(model.sheet_names[groups[g][0].sheet], address(r, c)) for g in tainted for r, c in groups[g][1]}
 
 
 def test_planning_workbook(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ import importlib
 import inspect
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pytest
-from formulas.tokens.operand import Error
 from mlsysim.workbooks.recalc import recalc
-from mlsysim.workbooks.recalc.excel_index import index
-from mlsysim.workbooks.recalc.reference import make
+from mlsysim.workbooks.recalc.arrays import Area, Arr
+from mlsysim.workbooks.recalc.evaluator import Book
+from mlsysim.workbooks.recalc.fn_ranges import index
+from mlsysim.workbooks.recalc.values import REF, VALUE
 from recalc_support import cached_values, native_book
 
 EXACT = 1e-15
@@ -47,16 +47,18 @@ def test_aggregates(values: dict) -> None:
 
 
 def test_index_follows_excel() -> None:
-    table = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=object)
-    assert index(table, 2, 0).tolist() == [[4.0, 5.0, 6.0]]  # column 0: the whole row
-    assert index(table, 0, 2).tolist() == [[2.0], [5.0]]  # row 0: the whole column
-    assert index(table, 2).tolist() == [[4.0, 5.0, 6.0]]  # one number on a 2-D array: the row
-    assert index(table[:, :1], 2).tolist() == [[4.0]]  # one number on a column: its cell
-    assert index(table[:1], 3).tolist() == [[3.0]]  # one number on a row: its cell
-    assert index(table, 3, 1) is Error.errors["#REF!"]
-    assert index(table, -1, 1) is Error.errors["#VALUE!"]
-    ref = index(make("S", 4, 2, 5, 4, table), 2, 0)  # S!B4:D5, row 2 -> S!B5:D5
-    assert ref.ranges[0]["name"] == "S!B5:D5" and ref.value.tolist() == [[4.0, 5.0, 6.0]]
+    table = Arr([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert index(table, 2.0, 0.0).rows == [[4.0, 5.0, 6.0]]  # column 0: the whole row
+    assert index(table, 0.0, 2.0).rows == [[2.0], [5.0]]  # row 0: the whole column
+    assert index(table, 2.0).rows == [[4.0, 5.0, 6.0]]  # one number on a 2-D array: the row
+    assert index(Arr([[1.0], [4.0]]), 2.0) == 4.0  # one number on a column: its cell
+    assert index(Arr([[1.0, 2.0, 3.0]]), 3.0) == 3.0  # one number on a row: its cell
+    assert index(table, 3.0, 1.0) is REF
+    assert index(table, -1.0, 1.0) is VALUE
+    book = Book(["S"], [{(r, c): float(10 * r + c) for r in (4, 5) for c in (2, 3, 4)}], [(5, 4)])
+    ref = index(Area(book, 0, 4, 2, 5, 4), 2.0, 0.0)  # S!B4:D5, row 2 -> S!B5:D5
+    assert isinstance(ref, Area) and (ref.r1, ref.c1, ref.r2, ref.c2) == (5, 2, 5, 4)
+    assert ref.array().rows == [[52.0, 53.0, 54.0]]
 
 
 def test_index_results_are_references(tmp_path: Path) -> None:

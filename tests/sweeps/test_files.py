@@ -88,7 +88,7 @@ def test_csv_to_parquet_and_back(tmp_path):
     assert_results_equal(table.to_pandas(), sweep(frame))
 
 
-def test_xlsx_round_trip_and_libreoffice_opens_it(tmp_path):
+def test_xlsx_round_trip_and_libreoffice_opens_it(tmp_path, soffice):
     frame = scenarios(12)
     frame.to_excel(tmp_path / "in.xlsx", index=False, sheet_name="scenarios")
     sweep_file(tmp_path / "in.xlsx", tmp_path / "out.xlsx", sheet="scenarios")
@@ -100,7 +100,7 @@ def test_xlsx_round_trip_and_libreoffice_opens_it(tmp_path):
     # A real spreadsheet program reads the file: LibreOffice converts it to CSV headless.
     subprocess.run(
         [
-            "soffice",
+            soffice,
             "--headless",
             "--convert-to",
             "csv",

@@ -168,7 +168,36 @@ def test_training_sweep_loops_the_facade():
     )
     facade = mlsysim.DistributedModel().solve("Llama3_70B", "H100_64", batch_size=512, tp_size=8, pp_size=4)
     assert math.isclose(out["step_latency_total_ms"].iloc[0], facade["step_latency_total"].to("ms").magnitude)
-    assert "tp_size × pp_size = 24 must divide" in out["error"].iloc[1]
+    assert "tp_size × pp_size × cp_size = 24 must divide" in out["error"].iloc[1]
+
+
+def test_run_and_layout_sweeps_equal_their_facades():
+    frame = {
+        "model": ["Llama3_8B", "Llama3_70B", "Llama3_70B", "Llama3_70B"],
+        "fleet": ["H100_64", "DGX_H100:256:IB_NDR", "H100_64", "H100_64"],
+        "batch_size": [256, 512, 64, 512],
+        "seq_len": 4096,
+        "tokens": [1e11, 2e11, 1e11, -5],
+        "tp": [None, 8, 1, None],
+        "pp": [None, 4, 1, None],
+        "datacenter": ["Quebec", None, None, None],
+    }
+    out = sweep(frame, solver="run")
+    runs = mlsysim.TrainingRunModel()
+    first = runs.solve("Llama3_8B", "H100_64", 256, 4096, tokens=1e11, datacenter="Quebec").estimate
+    second = runs.solve("Llama3_70B", "DGX_H100:256:IB_NDR", 512, 4096, tokens=2e11, tp_size=8, pp_size=4)
+    for row, facade in ((0, first), (1, second.estimate)):
+        assert out["run_days"].iloc[row] == facade.run_days
+        assert out["cost_usd"].iloc[row] == facade.cost_usd
+        assert out["carbon_t"].iloc[row] == facade.carbon_kg * 1e-3
+        assert out["layout"].iloc[row] == facade.layout
+    assert not out["feasible"].iloc[2] and math.isnan(out["run_days"].iloc[2])  # does not fit
+    assert "invalid tokens=-5" in out["error"].iloc[3]
+    found = sweep({"model": "Llama3_70B", "fleet": "H100_64", "batch_size": [512, 7]}, solver="layout")
+    best = mlsysim.ParallelismOptimizer().solve("Llama3_70B", "H100_64", 512)
+    assert found["best_layout"].iloc[0] == best.best_layout
+    assert found["tokens_per_s"].iloc[0] == best.tokens_per_s
+    assert found["layouts_evaluated"].iloc[0] == best.evaluated
 
 
 def test_blocks_of_rows_join_seamlessly(monkeypatch):

@@ -21,6 +21,9 @@ _ROUNDING = {
     "prefill_compute_efficiency": 0.005,
     "cnn_compute_efficiency": 0.005,
     "training_compute_efficiency": 0.005,
+    "fp8_training_compute_efficiency": 0.005,
+    "training_attention_efficiency": 0.005,
+    "cnn_training_compute_efficiency": 0.005,
     "kernel_overhead": 0.5e-6,
     "graph_kernel_overhead": 0.05e-6,
     "kv_read_efficiency": 0.005,
@@ -44,12 +47,14 @@ def test_estimate_text_quotes_the_fit_and_its_method(name):
 
 
 def test_fit_is_a_minimum_of_the_log_error():
-    # Moving any fitted value by ±5 % from the optimum must not lower the sum of squared log errors.
+    # Moving any fitted value by ±5 % from the optimum must not lower the sum of squared log errors
+    # over the cases the fit uses (those without a recorded modelling gap).
     estimator = Estimator(CASES, CATALOG)
     best = dataclasses.replace(CATALOG.assumptions, **FIT.values)
+    fitted = [c for c in CASES.cases if not c.xfail]
 
     def objective(a):
-        return sum(math.log(estimator(c, a) / c.measured) ** 2 for c in CASES.cases)
+        return sum(math.log(estimator(c, a) / c.measured) ** 2 for c in fitted)
 
     assert objective(best) == pytest.approx(FIT.objective, rel=1e-12)
     for name, value in FIT.values.items():

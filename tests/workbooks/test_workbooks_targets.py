@@ -74,9 +74,9 @@ def test_formulas_read_back_spelled_for_the_runtime(built, name):
     assert lint(book) == []  # the portable subset knows every runtime's spelling
     blocks = [c for c in calls if c.endswith("_BLOCK")]
     if functions == "block":
-        # one call per block of engine columns (Serving has two: the static batch and the plan) and
-        # the engine check on the About sheet: a handful in all
-        assert len(blocks) == 4 and len(calls) == 5, calls
+        # one call per block of engine columns (two on Serving: the static batch and the plan; two on
+        # Training: the step and the run) and the engine check on the About sheet: a handful in all
+        assert len(blocks) == 5 and len(calls) == 6, calls
     else:
         assert not blocks and len(calls) > 50
 
@@ -110,6 +110,7 @@ def test_block_mode_fills_the_helper_columns_in_one_array_formula_per_sheet(buil
         (serving_sheet, serving_sheet.BLOCK, "Serving"),
         (serving_sheet, serving_sheet.CAPACITY_BLOCK, "Serving"),
         (training_sheet, training_sheet.BLOCK, "Training"),
+        (training_sheet, training_sheet.RUN_BLOCK, "Training"),
         (reliability_sheet, reliability_sheet.BLOCK, "Reliability"),
     )
     for module, plan, sheet in plans:
@@ -189,6 +190,7 @@ def test_plan_command_writes_for_a_target_in_block_mode(tmp_path):
     assert sorted(calls) == [
         "_XLDUDF_MLSYS_CAPACITY_BLOCK",
         "_XLDUDF_MLSYS_RELIABILITY_BLOCK",
+        "_XLDUDF_MLSYS_RUN_BLOCK",
         "_XLDUDF_MLSYS_SERVING_BLOCK",
         "_XLDUDF_MLSYS_TRAINING_BLOCK",
         "_XLDUDF_MLSYS_VERSION",

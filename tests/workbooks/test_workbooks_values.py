@@ -202,10 +202,37 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
         assert close(row["tokens_total"], s.peak_rps * s.output_tokens)
         assert close(row["latency"], (row["ttft"] + s.output_tokens * row["itl"]) / 1000)
     for row, t in zip(_rows(values, "Training", training_sheet.columns()), scenarios.training, strict=True):
-        args = (t.model, t.fleet, t.global_batch, t.tp, t.pp, t.microbatches, t.precision)
+        accelerators = mlsysim.load_catalog().spec("fleet", t.fleet).accelerators
+        micro = t.global_batch / (accelerators / (t.tp * t.pp)) / t.microbatch_size
+        assert close(row["microbatches"], micro)
+        args = (t.model, t.fleet, t.global_batch, t.tp, t.pp, micro, t.precision, None, t.seq_len)
         assert close(row["step_time"], CALLABLES["MLSYS_STEP_TIME"](*args), rel=1e-12)
         assert close(row["tokens_per_s"], CALLABLES["MLSYS_TRAIN_TOKENS_PER_S"](*args), rel=1e-12)
-        assert close(row["days"], t.tokens / row["tokens_per_s"] / 86400)
+        # The run of the row's layout in its region, as the Python facade computes it.
+        run = (
+            mlsysim.TrainingRunModel()
+            .solve(
+                t.model,
+                t.fleet,
+                t.global_batch,
+                t.seq_len,
+                t.precision,
+                tokens=t.tokens,
+                tp_size=t.tp,
+                pp_size=t.pp,
+                microbatch_size=t.microbatch_size,
+                datacenter=t.region,
+            )
+            .estimate
+        )
+        assert close(row["run_days"], run.run_days, rel=1e-12)
+        assert close(row["accelerator_hours"], run.accelerator_hours, rel=1e-12)
+        assert close(row["run_cost_usd"], run.cost_usd, rel=1e-12)
+        assert close(row["energy_facility_mwh"], run.facility_energy / J_PER_MWH, rel=1e-12)
+        assert close(row["carbon_t"], run.carbon_kg / 1000, rel=1e-12)
+        assert close(row["failures"], run.expected_failures, rel=1e-12)
+        best = mlsysim.ParallelismOptimizer().solve(t.model, t.fleet, t.global_batch, t.seq_len, t.precision)
+        assert row["best_layout"] == best.best_layout
         assert Precision(t.precision)
     for row, r in zip(
         _rows(values, "Reliability", reliability_sheet.columns()), scenarios.reliability, strict=True

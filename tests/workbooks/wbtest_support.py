@@ -7,7 +7,6 @@ the helpers live in a module with a name of its own.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zipfile
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import mlsysim.workbooks as wb
+from conftest import soffice_path
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
@@ -51,8 +51,7 @@ def libreoffice(inputs: Iterable[Path], fmt: str, outdir: Path, *, recalculate: 
     """Convert ``inputs`` with one headless LibreOffice run; ``recalculate`` forces a full
     recalculation on load (a fresh profile per call, so settings never leak between runs)."""
     inputs = list(inputs)
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice (soffice) is required: apt-get install libreoffice-calc"
+    soffice = soffice_path()
     profile = outdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     if recalculate:

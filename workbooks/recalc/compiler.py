@@ -1,32 +1,26 @@
-"""Formula text -> an expression tree of ``formulas`` functions, compiled once per distinct formula.
+"""Formula text -> a ``Template`` (a postfix program of constants, references and calls),
+compiled once per distinct formula.
 
-The ``formulas`` package parses (its ``Parser``: tokens, operator precedence, argument counts) and
-implements every Excel function and operator. Its own compiler wires each formula into a
-``schedula`` dispatcher, which costs about a millisecond per formula and 100-500 µs per call; here
-the parser's output is kept as a plain tree instead (``_TreeBuilder`` records each operator's and
-function's argument tokens) and evaluated by ``evaluator`` with the same function objects.
-
-A tree compiled at one cell serves every copy of the formula (same R1C1 text, see ``refs``): its
-references carry their ``$`` markers and are shifted per copy.
+Copies of a formula (filled down a column, or an Excel shared formula) are one formula in R1C1
+terms; the template compiled at the first copy serves all of them, its relative references shifted
+per copy. Finding the copies must not cost a parse per cell: each formula is first checked against
+the text the previous template in its column would have at this row (``Template.predict``); only a
+formula that differs is tokenised, keyed by its R1C1 text and, if new, compiled.
 """
 
 from __future__ import annotations
 
-import collections
 from dataclasses import dataclass, field
 from typing import Any
 
-from formulas.builder import AstBuilder
-from formulas.errors import FormulaError
-from formulas.parser import Parser
-from formulas.tokens.function import Function as FunctionToken
-from formulas.tokens.operand import Error, Operand
-from formulas.tokens.operand import Range as RangeToken
-from formulas.tokens.operator import Operator
+from . import library, parser
+from .cellref import MAX_COL, MAX_ROW, column_letters
+from .parser import Apply, Const, ParseError, Reference
+from .refs import Area, parse_area
+from .values import NAME, REF
 
-from . import functions
-from .functions import Function
-from .refs import Area, parse_area, relative_key
+CONST, REFERENCE, CALL = 0, 1, 2
+MAX_NAME_DEPTH = 64
 
 
 class CompileError(Exception):
@@ -39,14 +33,10 @@ class CompileError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Const:
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
 class Ref:
     sheet: int
     area: Area
+    value: bool  # a single cell read as its value (else the evaluator passes an arrays.Area)
 
     @property
     def single(self) -> bool:
@@ -54,56 +44,28 @@ class Ref:
         return a.r1 == a.r2 and a.c1 == a.c2
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    function: Function
-    args: tuple[Any, ...]
-
-
 @dataclass(slots=True)
 class Template:
-    """A compiled formula at its anchor cell: the tree, every reference in it, and whether it can
-    serve copies at other cells (``shared``)."""
+    """A compiled formula at its anchor cell."""
 
-    tree: Any
+    code: list[tuple[Any, ...]]
     sheet: int
     row: int
     col: int
     refs: list[Ref] = field(default_factory=list)
-    per_cell: bool = False  # uses the calling cell itself (ROW(), COLUMN(), @): no batching
-    shared: bool = True
+    per_cell: bool = False  # reads the calling cell (ROW(), COLUMN(), @)
     # ``INDEX(..):INDEX(..)``: the references inside each ":" operand; the cells it may span are
     # their bounding box, which the evaluation order must include
     spans: list[tuple[Ref, ...]] = field(default_factory=list)
+    text_format: str | None = None  # the formula text with its relative row numbers as {0}, {1}...
+    row_bases: tuple[int, ...] = ()
 
-
-class _TreeBuilder(AstBuilder):
-    """Records the argument tokens of each operator/function instead of building a dispatcher."""
-
-    def __init__(self, dsp: Any = None, nodes: Any = None, match: Any = None) -> None:
-        self._deque = collections.deque()
-        self.match = match
-        self.args: dict[int, list[Any]] = {}
-
-    def append(self, token: Any) -> None:
-        if isinstance(token, Operator | FunctionToken):
-            try:
-                args = [self._deque.pop() for _ in range(token.get_n_args)][::-1]
-            except IndexError:
-                raise FormulaError() from None
-            token.update_input_tokens(*args)
-            self.args[id(token)] = args
-        self._deque.append(token)
-
-    def finish(self) -> None:
-        pass
-
-
-class _TreeParser(Parser):
-    ast_builder = _TreeBuilder
-
-
-_PARSER = _TreeParser()
+    def predict(self, row: int) -> str | None:
+        """The text a copy of this formula has at ``row`` of the anchor's column."""
+        if self.text_format is None:
+            return None
+        dr = row - self.row
+        return self.text_format.format(*[b + dr for b in self.row_bases])
 
 
 class Names:
@@ -120,6 +82,44 @@ class Names:
         return None
 
 
+def _split(text: str) -> tuple[str, str]:
+    """``'My sheet'!A1`` -> ("My sheet", "A1"); no sheet -> ("", text)."""
+    sheet, bang, rest = text.rpartition("!")
+    if not bang:
+        return "", text
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, rest
+
+
+def _area(text: str) -> Area | None:
+    parsed = parse_area(text)
+    if parsed is None:
+        return None
+    area = parsed[0]
+    if area.r2 > MAX_ROW or area.c2 > MAX_COL or area.r1 < 1 or area.c1 < 1:
+        return None
+    return area
+
+
+def _a1_format(area: Area, slots: list[int]) -> str | None:
+    """A1 text of ``area`` with each relative row number replaced by a format slot."""
+    if area.whole_columns or area.whole_rows:
+        return None
+
+    def cell(r: int, c: int, r_abs: bool, c_abs: bool) -> str:
+        col = ("$" if c_abs else "") + column_letters(c)
+        if r_abs:
+            return f"{col}${r}"
+        slots.append(r)
+        return f"{col}{{{len(slots) - 1}}}"
+
+    first = cell(area.r1, area.c1, area.r1_abs, area.c1_abs)
+    if (area.r1, area.c1) == (area.r2, area.c2):
+        return first
+    return first + ":" + cell(area.r2, area.c2, area.r2_abs, area.c2_abs)
+
+
 class Compiler:
     """Compiles formula text at a cell into a ``Template``, reusing one per R1C1 formula."""
 
@@ -127,121 +127,148 @@ class Compiler:
         self.sheet_names = sheet_names
         self.sheet_index = {n.upper(): i for i, n in enumerate(sheet_names)}
         self.names = names
-        self.cache: dict[tuple, Template] = {}
+        self.cache: dict[tuple[int, str], Template] = {}
+        self.last: dict[tuple[int, int], Template] = {}  # (sheet, column) -> last template there
 
     def template(self, text: str, sheet: int, row: int, col: int) -> tuple[Template, int, int]:
         """(template, row offset, column offset) for ``text`` at (sheet, row, col)."""
-        if "\n" in text or "\r" in text:  # the parser drops line breaks too
-            text = text.replace("\r", "").replace("\n", "")
-        key, starts = relative_key(text, row, col)
-        shared = self.cache.get((sheet, key))
-        if shared is not None:
-            return shared, row - shared.row, col - shared.col
-        exact = self.cache.get((sheet, row, col, text))
-        if exact is not None:
-            return exact, 0, 0
-        template = Template(None, sheet, row, col)
-        _tokens, builder = self._parse(text, sheet)
-        found: set[int] = set()
-        template.tree = self._node(builder[-1], builder, template, text, found, set())
-        template.shared = template.shared and found == starts and not template.per_cell
-        self.cache[(sheet, key) if template.shared else (sheet, row, col, text)] = template
+        previous = self.last.get((sheet, col))
+        if previous is not None and previous.col == col and previous.predict(row) == text:
+            return previous, row - previous.row, 0
+        if "\n" in text or "\r" in text:
+            text = text.replace("\r", " ").replace("\n", " ")
+        try:
+            toks = parser.tokens(text)
+        except ParseError as exc:
+            raise CompileError(f"the formula cannot be parsed ({exc})") from None
+        key = self._key(toks, sheet, row, col)
+        found = self.cache.get((sheet, key))
+        if found is not None:
+            self.last[sheet, col] = found
+            return found, row - found.row, col - found.col
+        template = self._compile(toks, sheet, row, col)
+        self.cache[sheet, key] = template
+        self.last[sheet, col] = template
         return template, 0, 0
 
-    def _parse(self, text: str, sheet: int) -> tuple[list, _TreeBuilder]:
+    def _key(self, toks: list[tuple[str, str]], sheet: int, row: int, col: int) -> str:
+        parts = []
+        for kind, value in toks:
+            if kind == "ref":
+                prefix, a1 = _split(value)
+                area = _area(a1)
+                if area is not None:
+                    parts.append(f"{prefix.upper()}!{area.r1c1(row, col)}")
+                    continue
+            parts.append(value.upper() if kind in ("func", "name") else value)
+        return "\x00".join(parts)
+
+    def _compile(self, toks: list[tuple[str, str]], sheet: int, row: int, col: int) -> Template:
+        template = Template([], sheet, row, col)
         try:
-            return _PARSER.ast("=" + text, context={"sheet": self.sheet_names[sheet]})
-        except CompileError:
-            raise
-        except Exception as exc:  # FormulaError, or a LAMBDA/LET the tree builder cannot hold
-            raise CompileError(f"the formula cannot be parsed ({type(exc).__name__})") from None
+            program = parser.parse_tokens(toks)
+        except ParseError as exc:
+            raise CompileError(f"the formula cannot be parsed ({exc})") from None
+        self._emit(program.steps, template, sheet, (), fixed=False)
+        template.text_format, template.row_bases = self._format(toks)
+        return template
 
-    def _node(
-        self, token: Any, builder: _TreeBuilder, t: Template, text: str, found: set[int], names_seen: set
-    ) -> Any:
-        if isinstance(token, Operator | FunctionToken):
-            is_operator = isinstance(token, Operator)
-            name = token.name.upper()
-            fn = functions.lookup(name, is_operator)
-            if fn is None:
-                if functions.is_dynamic(name):
-                    raise CompileError(
-                        f"{name} is not supported by the headless recompute "
-                        "(its references are only known at run time)",
-                        name,
-                    )
-                raise CompileError(f"unknown function {name}", name)
-            if functions.CELL in fn.extra:
-                t.per_cell = True
-            args = tuple(self._node(a, builder, t, text, found, names_seen) for a in builder.args[id(token)])
-            if is_operator and name == ":":
-                t.spans.append(tuple(r for a in args for r in _refs(a)))
-            return Call(fn, args)
-        if isinstance(token, RangeToken):
-            return self._reference(token, t, text, found, names_seen)
-        if isinstance(token, Operand):
-            return Const(token.compile())
-        raise CompileError(f"unexpected token {token!r}")
+    def _format(self, toks: list[tuple[str, str]]) -> tuple[str | None, tuple[int, ...]]:
+        slots: list[int] = []
+        parts = []
+        for kind, value in toks:
+            if kind == "ref":
+                _sheet, a1 = _split(value)
+                area = _area(a1)
+                text = _a1_format(area, slots) if area is not None else None
+                if text is None:
+                    return None, ()
+                head = value[: len(value) - len(a1)]
+                parts.append(head.replace("{", "{{").replace("}", "}}") + text)
+            else:
+                parts.append(value.replace("{", "{{").replace("}", "}}"))
+        return "".join(parts), tuple(slots)
 
-    def _reference(self, token: Any, t: Template, text: str, found: set[int], names_seen: set) -> Any:
-        attr = token.attr
-        if attr.get("indirect") or attr.get("anchor"):
-            raise CompileError("spilled (#) and INDIRECT references are not supported", "INDIRECT")
-        if attr.get("excel_id") or attr.get("filename"):
-            raise CompileError("references to other workbooks are not supported")
-        raw = token.source[: token.end_match]
-        sheet_part, bang, ref_part = raw.rpartition("!")
-        sheet = t.sheet
-        if bang:
-            name = sheet_part.strip("'").replace("''", "'").upper()
-            if name not in self.sheet_index:
-                return Const(Error.errors["#REF!"])
-            sheet = self.sheet_index[name]
-        parsed = parse_area(ref_part)
-        if parsed is None:  # not an A1 address: a defined name
-            return self._name(ref_part, sheet, t, names_seen)
-        area, starts = parsed
-        if not starts and not area.fixed:  # B:B or 2:2 with a relative edge: the key cannot see it
-            t.shared = False
-        base = len(text) - len(token.source) + len(sheet_part) + len(bang)
-        found.update(base + s for s in starts)
-        ref = Ref(sheet, area)
+    def _emit(self, steps: list[Any], t: Template, sheet: int, names_seen: tuple, fixed: bool) -> None:
+        starts: list[int] = []
+        for step in steps:
+            if isinstance(step, Const):
+                starts.append(len(t.code))
+                t.code.append((CONST, step.value))
+            elif isinstance(step, Reference):
+                starts.append(len(t.code))
+                self._reference(step, t, sheet, names_seen, fixed)
+            else:
+                assert isinstance(step, Apply)
+                fn = self._function(step)
+                begin = starts[-step.nargs] if step.nargs else len(t.code)
+                if step.nargs:
+                    del starts[-step.nargs :]
+                if step.name == ":" and not step.function:
+                    t.spans.append(tuple(op[1] for op in t.code[begin:] if op[0] == REFERENCE))
+                if fn.cell:
+                    t.per_cell = True
+                t.code.append((CALL, fn, step.nargs))
+                starts.append(begin)
+
+    def _function(self, step: Apply) -> library.Fn:
+        if not step.function:
+            return library.OPERATORS[step.name]
+        fn = library.lookup(step.name)
+        if fn is not None:
+            return fn
+        name = library.canonical(step.name)
+        if library.is_dynamic(name):
+            problem = "is not supported by the headless recompute (its references are only known at run time)"
+            raise CompileError(f"{name} {problem}", name)
+        raise CompileError(f"unknown function {name}", name)
+
+    def _value_mode(self, consumer: tuple[str, int, bool] | None) -> bool:
+        """Whether a single-cell reference read by ``consumer`` is passed as its value."""
+        if consumer is None:
+            return True
+        name, _index, is_function = consumer
+        if not is_function:
+            return name not in (":", " ")
+        fn = library.lookup(name)
+        return fn is not None and fn.single_as_value
+
+    def _reference(self, step: Reference, t: Template, sheet: int, names_seen: tuple, fixed: bool) -> None:
+        prefix, body = _split(step.text)
+        target = sheet
+        if prefix:
+            found = self.sheet_index.get(prefix.upper())
+            if found is None:
+                t.code.append((CONST, REF))
+                return
+            target = found
+        area = None if step.is_name else _area(body)
+        if area is None:
+            self._name(body, step, t, target, names_seen)
+            return
+        if fixed:
+            area = Area(area.r1, area.c1, area.r2, area.c2, True, True, True, True)
+        single = area.r1 == area.r2 and area.c1 == area.c2
+        ref = Ref(target, area, single and self._value_mode(step.consumer))
         t.refs.append(ref)
-        return ref
+        t.code.append((REFERENCE, ref))
 
-    def _name(self, name: str, sheet: int, t: Template, names_seen: set) -> Any:
+    def _name(self, name: str, step: Reference, t: Template, sheet: int, names_seen: tuple) -> None:
         hit = self.names.find(name, sheet)
         if hit is None:
-            return Const(Error.errors["#NAME?"])
+            t.code.append((CONST, NAME))
+            return
         definition, key = hit
         if key in names_seen:
             raise CompileError(f"defined name {name} refers to itself")
-        _tokens, builder = self._parse(definition, sheet)
-        inner = Template(None, sheet, 1, 1)
-        tree = self._node(builder[-1], builder, inner, definition, set(), names_seen | {key})
+        if len(names_seen) >= MAX_NAME_DEPTH:
+            raise CompileError(f"defined names nested more than {MAX_NAME_DEPTH} deep")
+        try:
+            program = parser.parse(definition)
+        except ParseError as exc:
+            raise CompileError(f"defined name {name} cannot be parsed ({exc})") from None
+        steps = program.steps
+        if len(steps) == 1 and isinstance(steps[0], Reference):
+            steps = [Reference(steps[0].text, steps[0].is_name, step.consumer)]
         # a name's references are absolute: the copy of a formula does not move them
-        t.refs.extend(_fixed(r) for r in inner.refs)
-        t.spans.extend(tuple(_fixed(r) for r in span) for span in inner.spans)
-        t.per_cell |= inner.per_cell
-        return _fix_tree(tree)
-
-
-def _refs(node: Any) -> list[Ref]:
-    if isinstance(node, Ref):
-        return [node]
-    if isinstance(node, Call):
-        return [r for a in node.args for r in _refs(a)]
-    return []
-
-
-def _fixed(ref: Ref) -> Ref:
-    a = ref.area
-    return Ref(ref.sheet, Area(a.r1, a.c1, a.r2, a.c2, True, True, True, True))
-
-
-def _fix_tree(node: Any) -> Any:
-    if isinstance(node, Ref):
-        return _fixed(node)
-    if isinstance(node, Call):
-        return Call(node.function, tuple(_fix_tree(a) for a in node.args))
-    return node
+        self._emit(steps, t, sheet, (*names_seen, key), fixed=True)

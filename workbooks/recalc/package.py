@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from . import limits
@@ -74,7 +74,7 @@ class Package:
     def has(self, name: str) -> bool:
         return name in self.infos
 
-    def chunks(self, name: str) -> Iterator[bytes]:
+    def chunks(self, name: str) -> Generator[bytes, None, None]:
         """The part's bytes in chunks of ``limits.CHUNK`` (a damaged part raises unusable). Use
         it in ``contextlib.closing`` when the loop may stop early, so the part is closed at once."""
         try:

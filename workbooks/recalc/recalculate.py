@@ -9,21 +9,19 @@ worksheet (``workbook_xml``, ``sheet_reader``), compile each distinct formula on
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from mlsysim.errors import InvalidInputError
 
-from . import arrays, graph, writer
+from . import graph, spills, writer, xmltext
 from . import summary as summaries
+from .arrays import TooLarge
 from .cellref import address
 from .compiler import CompileError
 from .errors import UnusableWorkbookError
-from .evaluator import Group, Workbook
-from .graph import Instance
+from .evaluator import Book, Group
 from .model import MAX_PROBLEMS, Model
 from .package import Package
 from .report import CellError, RecalcReport
@@ -54,7 +52,7 @@ def recalc(
     """
     source = Path(path)
     target = _target(source, out, in_place)
-    summary_path = _summary_path(summary)
+    summary_path = _summary_path(summary, source, target)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     pkg = Package(source)
@@ -64,27 +62,39 @@ def recalc(
         model = Model(book_map, sheets)
         if model.problems:
             raise _unevaluable(source, model)
+        groups, members = model.groups()
+        covered: dict[int, spills.Box] = {}  # array formulas' groups and the ranges they fill
+        for g, ids in enumerate(members):
+            if (box := model.instances[ids[0]].spill) is not None:
+                covered[g] = box
         try:
-            level_count = graph.levels(model.instances, model.sheet_names) if model.instances else 0
+            steps = graph.order(groups, model.sheet_names, covered)
         except graph.CircularReference as exc:
             raise UnusableWorkbookError(source, f"circular reference: {exc}") from None
+        level_count = max((s.level for s in steps), default=-1) + 1
         seconds["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        book = Workbook(
-            model.sheet_names, [s.values for s in sheets], [(s.max_row, s.max_col) for s in sheets]
-        )
-        results = _evaluate(book, model.instances, progress)
-        master = _master_check(model, book, source, required=check)
+        book = Book(model.sheet_names, [s.values for s in sheets], [(s.max_row, s.max_col) for s in sheets])
+        try:
+            results = _evaluate(book, model, groups, members, steps, progress)
+            master = _master_check(model, book, source, required=check)
+        except TooLarge as exc:
+            raise UnusableWorkbookError(
+                source,
+                f"a formula builds an array of {exc.args[0]:,} cells; the recompute stops at 20,000,000",
+            ) from None
         errors = _errors(model, results, book)
         positions = [[(c.row, c.col) for c in s.formulas] for s in sheets]
-        tables = summaries.scenarios(model.sheet_names, book.values, positions)
+
+        def tables() -> dict[str, list[dict[str, Any]]]:
+            return summaries.scenarios(model.sheet_names, book.values, positions)
+
         seconds["evaluate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if target is not None:
-            patches = _patched(pkg, book_map.part, model, results, _spill_values(model, book))
-            writer.write_package(pkg, target, patches)
+            writer.write_package(pkg, target, _patched(pkg, book_map.part, model, sheets, results, book))
         if summary_path is not None:
-            summaries.write(summaries.document(source.name, master, len(errors), tables), summary_path)
+            summaries.write(summaries.document(source.name, master, len(errors), tables()), summary_path)
         seconds["write"] = time.perf_counter() - clock
     finally:
         pkg.close()
@@ -98,20 +108,22 @@ def recalc(
         errors=tuple(errors),
         master_check=master,
         checked=check,
-        scenarios=tables,
+        tables=tables,
         seconds=seconds,
     )
 
 
 def _target(source: Path, out: str | Path | None, in_place: bool) -> Path | None:
+    """Where to write: the real file behind a symbolic link (replacing the link itself would leave
+    the file it points to stale), never the input unless ``in_place``."""
     if in_place and out is not None:
         raise InvalidInputError("out", str(out), "give an output file or in_place=True, not both")
     if in_place:
-        return source
+        return source.resolve()
     if out is None:
         return None
-    target = Path(out)
-    if target.exists() and source.exists() and target.resolve() == source.resolve():
+    target = Path(out).resolve()
+    if target == source.resolve():
         raise InvalidInputError(
             "out", str(out), "is the input workbook; use in_place=True (--in-place) to overwrite it"
         )
@@ -120,7 +132,7 @@ def _target(source: Path, out: str | Path | None, in_place: bool) -> Path | None
     return target
 
 
-def _summary_path(summary_file: str | Path | None) -> Path | None:
+def _summary_path(summary_file: str | Path | None, source: Path, target: Path | None) -> Path | None:
     if summary_file is None:
         return None
     p = Path(summary_file)
@@ -128,7 +140,12 @@ def _summary_path(summary_file: str | Path | None) -> Path | None:
         raise InvalidInputError("summary", str(summary_file), "a file name ending in .json or .csv")
     if not p.parent.is_dir():
         raise InvalidInputError("summary", str(summary_file), "its folder does not exist")
-    return p
+    resolved = p.resolve()
+    if resolved == source.resolve():
+        raise InvalidInputError("summary", str(summary_file), "is the input workbook; name another file")
+    if target is not None and resolved == target:
+        raise InvalidInputError("summary", str(summary_file), "is the output workbook; name another file")
+    return resolved
 
 
 def _unevaluable(source: Path, model: Model) -> UnusableWorkbookError:
@@ -137,55 +154,64 @@ def _unevaluable(source: Path, model: Model) -> UnusableWorkbookError:
     return UnusableWorkbookError(source, f"formulas the recompute cannot evaluate: {listed}{more}")
 
 
-def _evaluate(book: Workbook, instances: list[Instance], progress: Progress | None) -> list[Any]:
-    """Values of all formula cells, in ``instances`` order (an array formula: its top-left cell's;
-    the values of the rest of its range go into ``book.values``)."""
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, cell in enumerate(instances):
-        groups[cell.level, id(cell) if cell.spill else id(cell.template)].append(i)
-    results: list[Any] = [None] * len(instances)
+def _evaluate(
+    book: Book,
+    model: Model,
+    groups: list,
+    members: list[list[int]],
+    steps: list[graph.Step],
+    progress: Progress | None,
+) -> list[Any]:
+    """Values of all formula cells, in ``model.instances`` order (each instance's ``level`` set)."""
+    results: list[Any] = [None] * len(model.instances)
     done = 0
-    for key in sorted(groups, key=lambda k: k[0]):
-        members = groups[key]
-        cells = [instances[i] for i in members]
-        values = [_fill(book, cells[0])] if cells[0].spill else Group(book, cells).run()
-        for i, value in zip(members, values, strict=True):
-            cell = instances[i]
-            book.values[cell.sheet][cell.row, cell.col] = value
+    total = len(model.instances)
+    for step in steps:
+        template, cells = groups[step.group]
+        box = model.instances[members[step.group][0]].spill
+        if box is not None and step.cells is None:  # an array formula: once, spread over its range
+            values = [_fill(book, template, cells[0], box)]
+            targets = members[step.group]
+        elif step.cells is None:
+            values = Group(book, template, cells).run()
+            book.values[template.sheet].update(zip(cells, values, strict=True))
+            targets = members[step.group]
+        else:  # cells that read each other: one at a time, nothing cached while they change
+            book.caching = False
+            values, targets = [], []
+            for g, k in step.cells:
+                cell = groups[g][1][k]
+                value = Group(book, groups[g][0], [cell]).run()[0]
+                book.values[groups[g][0].sheet][cell] = value
+                values.append(value)
+                targets.append(members[g][k])
+            book.caching = True
+        instances = model.instances
+        for i, value in zip(targets, values, strict=True):
             results[i] = value
-        done += len(members)
+            if type(value) is not float:
+                instances[i].level = step.level
+        done += len(targets)
         if progress:
-            progress(done, len(instances))
+            progress(done, total)
     return results
 
 
-def _fill(book: Workbook, cell: Instance) -> Any:
-    """Evaluate an array formula once and spread its result over its range; the top-left value."""
-    r1, c1, r2, c2 = cell.spill  # type: ignore[misc]
-    with np.errstate(all="ignore"):
-        _, result = Group(book, [cell]).node(cell.template.tree, raw=True)
-    grid = arrays.spread(result, r2 - r1 + 1, c2 - c1 + 1)
-    cells = book.values[cell.sheet]
+def _fill(book: Book, template: Any, cell: tuple[int, int], box: spills.Box) -> Any:
+    """Evaluate an array formula once, spread its result over its range; the top-left value."""
+    r1, c1, r2, c2 = box
+    _, result = Group(book, template, [cell])._execute()
+    grid = spills.spread(result, r2 - r1 + 1, c2 - c1 + 1)
+    values = book.values[template.sheet]
     for i, line in enumerate(grid):
         for j, value in enumerate(line):
-            cells[r1 + i, c1 + j] = value
+            values[r1 + i, c1 + j] = value
     return grid[0][0]
 
 
-def _spill_values(model: Model, book: Workbook) -> list[list[Any]]:
-    """Per sheet, the computed value of each array-range cell ``model.spills`` lists."""
-    return [[book.values[i][c.row, c.col] for c in spills] for i, spills in enumerate(model.spills)]
-
-
-def _errors(model: Model, results: list[Any], book: Workbook) -> list[CellError]:
-    """Error cells, root causes first (lowest dependency level), then by sheet and position; the
-    cells of an array formula's range after its top-left cell."""
-    spills: list[tuple[int, int, int, int]] = []  # (level, sheet, row, col) of a range cell in error
-    owners = {(inst.sheet, inst.spill): i for i, inst in enumerate(model.instances) if inst.spill}
-    for sheet, cells in enumerate(model.spills):
-        for c in cells:
-            if is_error(book.values[sheet][c.row, c.col]):
-                spills.append((sheet, c.row, c.col, _owner(owners, sheet, c.row, c.col)))
+def _errors(model: Model, results: list[Any], book: Book) -> list[CellError]:
+    """Error cells, root causes first (lowest dependency level), then by sheet and position; then
+    the cells of array formulas' ranges in error, each with its array formula."""
     bad = [i for i, v in enumerate(results) if is_error(v)]
     bad.sort(
         key=lambda i: (
@@ -195,7 +221,7 @@ def _errors(model: Model, results: list[Any], book: Workbook) -> list[CellError]
             model.instances[i].col,
         )
     )
-    return [
+    found = [
         CellError(
             model.sheet_names[model.instances[i].sheet],
             address(model.instances[i].row, model.instances[i].col),
@@ -203,26 +229,30 @@ def _errors(model: Model, results: list[Any], book: Workbook) -> list[CellError]
             shown(results[i]),
         )
         for i in bad
-    ] + [
-        CellError(
-            model.sheet_names[sheet],
-            address(row, col),
-            model.formula_text(owner),
-            shown(book.values[sheet][row, col]),
-        )
-        for sheet, row, col, owner in sorted(spills, key=lambda s: (model.instances[s[3]].level, *s[:3]))
     ]
+    owners = [(i, inst) for i, inst in enumerate(model.instances) if inst.spill]
+    for sheet, cells in enumerate(model.spills):
+        for c in sorted(cells, key=lambda c: (c.row, c.col)):
+            value = book.values[sheet].get((c.row, c.col))
+            if not is_error(value):
+                continue
+            owner = next(
+                i
+                for i, inst in owners
+                if inst.sheet == sheet
+                and inst.spill is not None
+                and inst.spill[0] <= c.row <= inst.spill[2]
+                and inst.spill[1] <= c.col <= inst.spill[3]
+            )
+            found.append(
+                CellError(
+                    model.sheet_names[sheet], address(c.row, c.col), model.formula_text(owner), shown(value)
+                )
+            )
+    return found
 
 
-def _owner(owners: dict[tuple[int, Any], int], sheet: int, row: int, col: int) -> int:
-    """The array formula whose range holds the cell."""
-    for (s, (r1, c1, r2, c2)), i in owners.items():
-        if s == sheet and r1 <= row <= r2 and c1 <= col <= c2:
-            return i
-    raise LookupError(f"no array formula covers row {row}, column {col}")
-
-
-def _master_check(model: Model, book: Workbook, source: Path, *, required: bool) -> bool | None:
+def _master_check(model: Model, book: Book, source: Path, *, required: bool) -> bool | None:
     """The value of the defined name ``MasterCheck`` (TRUE or a non-zero number passes)."""
     found = next((n for n in model.compiler.names.defs if n[0] == MASTER_CHECK.upper()), None)
     if found is None:
@@ -236,28 +266,33 @@ def _master_check(model: Model, book: Workbook, source: Path, *, required: bool)
         template, _, _ = model.compiler.template(MASTER_CHECK, sheet, 1, 1)
     except CompileError as exc:
         raise UnusableWorkbookError(source, f"the defined name {MASTER_CHECK}: {exc.problem}") from None
-    value = Group(book, [Instance(sheet, 1, 1, template, 0, 0)]).run()[0]
+    value = Group(book, template, [(1, 1)]).run()[0]
     return value is True or (isinstance(value, float) and value != 0.0)
 
 
 def _patched(
-    pkg: Package, workbook_part: str, model: Model, results: list[Any], spills: list[list[Any]]
+    pkg: Package, workbook_part: str, model: Model, sheets: list, results: list[Any], book: Book
 ) -> dict[str, bytes]:
-    by_part: dict[str, tuple[list, list]] = {}
-    parts = model.parts
+    """The worksheet parts with formulas, patched, each in its own encoding; the workbook part
+    without ``fullCalcOnLoad``."""
+    by_sheet: dict[int, tuple[list, list]] = {}
     for cell, inst, value in zip(model.cells, model.instances, results, strict=True):
-        cells, values = by_part.setdefault(parts[inst.sheet], ([], []))
+        cells, values = by_sheet.setdefault(inst.sheet, ([], []))
         cells.append(cell)
         values.append(value)
-    for sheet, spill_values in enumerate(spills):  # array ranges: in document order with the rest
-        cells, values = by_part.setdefault(parts[sheet], ([], []))
-        cells.extend(model.spills[sheet])
-        values.extend(spill_values)
+    for index, cells in enumerate(model.spills):  # array ranges' value cells
+        if cells:
+            listed, values = by_sheet.setdefault(index, ([], []))
+            listed.extend(cells)
+            values.extend(book.values[index].get((c.row, c.col)) for c in cells)
     patched = {}
-    for part, (cells, values) in by_part.items():
-        order = sorted(range(len(cells)), key=lambda k: cells[k].spans[0])
-        patched[part] = writer.patch_sheet(
-            pkg.read(part), [cells[k] for k in order], [values[k] for k in order]
-        )
-    patched[workbook_part] = writer.mark_current(pkg.read(workbook_part))
+    for index, (cells, values) in by_sheet.items():
+        sheet = sheets[index]
+        data = writer.patch_sheet(sheet.data, cells, values)
+        patched[sheet.sheet.part] = xmltext.encode(data, sheet.encoding)
+    try:
+        data, encoding = xmltext.decode(pkg.read(workbook_part))
+    except xmltext.EncodingProblem as exc:
+        raise pkg.unusable(f"part {workbook_part} {exc}") from None
+    patched[workbook_part] = xmltext.encode(writer.mark_current(data), encoding)
     return patched

@@ -1,12 +1,8 @@
-"""References in formula text: the row/column-relative key that groups copies of one formula, and
-the anchors of a reference token that ``formulas`` has already recognised.
+"""A1 references as areas with their relative/absolute ``$`` markers (ECMA-376 Part 1 §18.17.2.1),
+shifted for a copy of the formula, and written back as A1 text or as an R1C1 key.
 
-Copies of a formula down a column (``=B4*C4``, ``=B5*C5``, ...) are one formula in R1C1 notation
-(ECMA-376 Part 1 §18.17.2.1 describes the relative/absolute ``$`` markers). The key replaces each
-A1 cell address outside string literals and quoted sheet names with its offset from the formula's
-cell (or its absolute position when marked with ``$``). The compiler checks, per formula, that
-these addresses are exactly the cell addresses of the ``formulas`` parser's reference tokens, and
-only then shares the compiled formula across the copies.
+Copies of a formula down a column (``=B4*C4``, ``=B5*C5``, ...) are one formula in R1C1 notation:
+the compiler keys formulas by their R1C1 text, so copies share one compiled template.
 """
 
 from __future__ import annotations
@@ -14,37 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cellref import MAX_COL, MAX_ROW, column_index
+from .cellref import MAX_COL, MAX_ROW, column_index, column_letters
 
-_KEY = re.compile(
-    r'"(?:[^"]|"")*"'  # string literal: kept verbatim
-    r"|'(?:[^']|'')*'"  # quoted sheet name: kept verbatim
-    r"|(?<![A-Za-z0-9_.$\\])(\$?)([A-Z]{1,3})(\$?)([0-9]{1,7})(?![A-Za-z0-9_.(!\\\[])"
-)
 _CELLS = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)(?::(\$?)([A-Za-z]{1,3})(\$?)([0-9]+))?")
 _COLUMNS = re.compile(r"(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})")
 _ROWS = re.compile(r"(\$?)([0-9]+):(\$?)([0-9]+)")
-
-
-def relative_key(text: str, row: int, col: int) -> tuple[str, frozenset[int]]:
-    """(key, start offsets of the cell addresses it replaced) for formula ``text`` at (row, col)."""
-    starts: list[int] = []
-    parts: list[str] = []
-    pos = 0
-    for m in _KEY.finditer(text):
-        c_abs, letters, r_abs, digits = m.groups()
-        if letters is None:
-            continue
-        start = m.start()
-        starts.append(start)
-        c = column_index(letters)
-        r = int(digits)
-        parts.append(text[pos:start])
-        parts.append(f"\x00R{r}" if r_abs else f"\x00R[{r - row}]")
-        parts.append(f"C{c}\x00" if c_abs else f"C[{c - col}]\x00")
-        pos = m.end()
-    parts.append(text[pos:])
-    return "".join(parts), frozenset(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +43,43 @@ class Area:
         if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
             return None
         return r1, c1, r2, c2
+
+    @property
+    def whole_columns(self) -> bool:
+        return self.r1 == 1 and self.r2 == MAX_ROW
+
+    @property
+    def whole_rows(self) -> bool:
+        return self.c1 == 1 and self.c2 == MAX_COL
+
+    def r1c1(self, row: int, col: int) -> str:
+        """The area as R1C1 text relative to (row, col): equal for every copy of a formula."""
+
+        def edge(n: int, absolute: bool, base: int, axis: str) -> str:
+            return f"{axis}{n}" if absolute else f"{axis}[{n - base}]"
+
+        return (
+            edge(self.r1, self.r1_abs, row, "R")
+            + edge(self.c1, self.c1_abs, col, "C")
+            + ":"
+            + edge(self.r2, self.r2_abs, row, "R")
+            + edge(self.c2, self.c2_abs, col, "C")
+        )
+
+    def a1(self, dr: int = 0) -> str:
+        """The A1 text of the area moved ``dr`` rows (as written in a copy ``dr`` rows below)."""
+        r1 = self.r1 if self.r1_abs else self.r1 + dr
+        r2 = self.r2 if self.r2_abs else self.r2 + dr
+        c1 = ("$" if self.c1_abs else "") + column_letters(self.c1)
+        c2 = ("$" if self.c2_abs else "") + column_letters(self.c2)
+        if self.whole_columns:
+            return f"{c1}:{c2}"
+        first = f"{c1}{'$' if self.r1_abs else ''}{r1}"
+        if self.whole_rows:
+            return f"{'$' if self.r1_abs else ''}{r1}:{'$' if self.r2_abs else ''}{r2}"
+        if (self.r1, self.c1) == (self.r2, self.c2):
+            return first
+        return f"{first}:{c2}{'$' if self.r2_abs else ''}{r2}"
 
 
 def parse_area(ref: str) -> tuple[Area, tuple[int, ...]] | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,13 @@ class RecalcReport:
     errors: tuple[CellError, ...]
     master_check: bool | None  # None when the workbook defines no MasterCheck name
     checked: bool  # whether the master check decides the exit code
-    scenarios: dict[str, list[dict[str, Any]]] = field(repr=False)
+    tables: Callable[[], dict[str, list[dict[str, Any]]]] = field(repr=False, compare=False)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def scenarios(self) -> dict[str, list[dict[str, Any]]]:
+        """{sheet: [record, ...]}: the summary's tables (see ``summary``), built when first read."""
+        return self.tables()
 
     @property
     def ok(self) -> bool:

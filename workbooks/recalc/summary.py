@@ -6,8 +6,8 @@ row above the run whose constant cells are all text (at least two; a total in a 
 beside them; column letters when there is none); the scenario is named by the row's cell in the
 table's first column. Each record holds the row number, that name and every formula's value. The JSON is
 ``{"workbook", "master_check", "errors", "sheets": {sheet: [record, ...]}}``; the CSV has one line
-per value (``sheet,row,scenario,column,value``), text starting with ``= + - @`` prefixed with ``'`` so
-a spreadsheet opening the CSV shows it as text instead of running it as a formula.
+per value (``sheet,row,scenario,column,value``), every text that a spreadsheet would run as a formula
+(``= + - @``, tab, carriage return first) prefixed with ``'`` (``mlsysim.textsafe``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import io
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from mlsysim.textsafe import inert_text
 
 from . import atomic
 from .cellref import column_letters
 from .values import shown
-
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def _plain(value: Any) -> Any:
@@ -81,8 +81,7 @@ def _csv_text(value: Any) -> str:
         return ""
     if isinstance(value, bool | float):
         return shown(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return inert_text(str(value))
 
 
 def render(doc: dict, path: Path) -> str:
@@ -95,13 +94,23 @@ def render(doc: dict, path: Path) -> str:
             for record in records:
                 for column, value in record.items():
                     if column not in ("row", "scenario"):
-                        row = [sheet, record["row"], _csv_text(record["scenario"]), column, _csv_text(value)]
+                        row = [
+                            inert_text(sheet),
+                            record["row"],
+                            _csv_text(record["scenario"]),
+                            inert_text(column),
+                            _csv_text(value),
+                        ]
                         writer.writerow(row)
         return buffer.getvalue()
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write(doc: dict, path: Path) -> None:
     """Write the summary atomically."""
     data = render(doc, path).encode("utf-8")
-    atomic.replace(path, lambda f: f.write(data))
+
+    def write_all(f: BinaryIO) -> None:
+        f.write(data)
+
+    atomic.replace(path, write_all)

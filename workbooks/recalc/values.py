@@ -1,56 +1,83 @@
-"""Cell values as the recompute holds them, and what counts as an error.
+"""Cell values as the recompute holds them: what each kind is, what a cell shows, what is an error.
 
-A formula's result from ``formulas`` may be a 1x1 array, a ``Ranges`` reference, a numpy scalar
-or the empty marker; ``scalar`` reduces it to what the cell shows, as ``formulas`` does for a cell
-(an empty result shows 0; a multi-cell array in one cell is ``#VALUE!``; NaN/inf are ``#NUM!``;
-text longer than Excel's 32,767-character cell limit is ``#VALUE!``).
-Errors are Excel's error values and the engine's ``#MLSYS! ...`` texts, except
-``#MLSYS! does not fit: ...``, which ``mlsysim.macros`` defines as a value (the answer for a
-configuration that does not fit), not a failure.
+A value is a ``float`` (every number, dates included: Excel keeps serial numbers), a ``bool``, a
+``str``, ``BLANK`` (``None``: an empty cell), or an ``XlError`` (``#DIV/0!`` and the other error
+values, ECMA-376 Part 1 §18.17.7). ``MISSING`` marks an omitted function argument
+(``MLSYS_TTFT(a,b,,2)``), which is not the same as an empty cell. Errors are Excel's error values
+and the engine's ``#MLSYS! ...`` texts, except ``#MLSYS! does not fit: ...``, which
+``mlsysim.macros`` defines as a value (the answer for a configuration that does not fit).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
-import numpy as np
-import schedula as sh
-from formulas.ranges import Ranges, _reshape_array_as_excel
-from formulas.tokens.operand import Error, XlError
 from mlsysim.macros.cells import ERROR_PREFIX, infeasible
 
-EMPTY = sh.EMPTY
+MAX_TEXT = 32_767  # characters in one cell (Excel's specifications and limits)
+BLANK: Final = None
 INFEASIBLE = infeasible("")  # "#MLSYS! does not fit: ": an answer (the configuration does not fit)
-NUM = Error.errors["#NUM!"]
-VALUE = Error.errors["#VALUE!"]
-NAME = Error.errors["#NAME?"]
-REF = Error.errors["#REF!"]
-MAX_TEXT = 32_767
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+class XlError:
+    """One of Excel's error values; ``str()`` is its text. There is one object per code."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"XlError({self.code})"
+
+    def __reduce__(self) -> tuple:
+        return (error, (self.code,))
+
+
+ERRORS: dict[str, XlError] = {
+    code: XlError(code)
+    for code in ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+}
+ERRORS.update({c: XlError(c) for c in ("#SPILL!", "#CALC!")})
+NULL, DIV0, VALUE, REF, NAME, NUM, NA = (
+    ERRORS[c] for c in ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+)
+
+
+def error(code: str) -> XlError:
+    """The error value spelled ``code`` (``#VALUE!`` for an unknown spelling)."""
+    return ERRORS.get(code.strip().upper(), VALUE)
 
 
 def scalar(value: Any) -> Any:
-    """The single value a formula cell shows for result ``value``."""
-    if isinstance(value, Ranges):
-        value = value.value
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            value = value.item()
-        elif value.shape == (1, 1):
-            value = value[0, 0]
-        else:
-            value = _reshape_array_as_excel(value, (1, 1))[0, 0]
-        if isinstance(value, Ranges | np.ndarray):
-            return scalar(value)
-    if value is EMPTY or value is None:
+    """The single value a formula cell shows for result ``value`` (arrays and references show
+    their top-left cell; an empty result shows 0; inf/NaN are ``#NUM!``; text longer than a cell
+    holds is ``#VALUE!``)."""
+    first = getattr(value, "first", None)
+    if first is not None:
+        value = first()
+    if value is None or value is MISSING:
         return 0.0
-    if isinstance(value, XlError):
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else NUM
+    if kind is bool or kind is XlError:
         return value
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):  # Excel holds at most 32,767 characters in a cell
+    if kind is str:
         return value if len(value) <= MAX_TEXT else VALUE
     if isinstance(value, int | float):
         value = float(value)
@@ -60,7 +87,7 @@ def scalar(value: Any) -> Any:
 
 def is_error(value: Any) -> bool:
     """Excel's error values and ``#MLSYS!`` error texts; an infeasible configuration is a value."""
-    if isinstance(value, XlError):
+    if type(value) is XlError:
         return True
     return isinstance(value, str) and value.startswith(ERROR_PREFIX) and not value.startswith(INFEASIBLE)
 

@@ -43,10 +43,15 @@ class WorkbookMap:
 
 
 def unescape(text: str) -> str:
-    """Decode OOXML's ``_xHHHH_`` escapes (characters XML cannot carry, ECMA-376 §22.9.2.19)."""
+    """Decode OOXML's ``_xHHHH_`` escapes (characters XML cannot carry, ECMA-376 §22.9.2.19).
+    Escapes are UTF-16 code units: a surrogate pair is one character, and a lone surrogate
+    (``_xD800_``), which no text can hold, becomes U+FFFD."""
     if "_x" not in text:
         return text
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    decoded = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in decoded):
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
 
 
 def read_map(pkg: Package) -> WorkbookMap:
@@ -136,9 +141,14 @@ def _workbook(pkg: Package, part: str, rels: dict) -> tuple[tuple[Sheet, ...], t
 
     def end(tag: str) -> None:
         if xmlsafe.local(tag) == "definedName" and pending:
-            local = pending.get("localSheetId")
+            local = str(pending.get("localSheetId", "")).strip()
+            name = str(pending.get("name", ""))
+            if local and not local.isdigit():
+                raise pkg.unusable(
+                    f"the defined name {name!r} has localSheetId={local!r}, not a sheet number"
+                )
             definition = "".join(text).strip().removeprefix("=")
-            names.append(DefinedName(str(pending.get("name", "")), definition, int(local) if local else None))
+            names.append(DefinedName(name, definition, int(local) if local else None))
             pending.clear()
 
     def chars(data: str) -> None:
@@ -148,6 +158,15 @@ def _workbook(pkg: Package, part: str, rels: dict) -> tuple[tuple[Sheet, ...], t
     parse_part(pkg, part, start, end, chars)
     if not any(s.part for s in sheets):
         raise pkg.unusable("the workbook has no worksheet")
+    owner: dict[str, str] = {}
+    for sheet in sheets:
+        if sheet.part is not None and sheet.part in owner:
+            raise pkg.unusable(
+                f"sheets {owner[sheet.part]!r} and {sheet.name!r} share the worksheet part {sheet.part} "
+                "(refused as ambiguous)"
+            )
+        if sheet.part is not None:
+            owner[sheet.part] = sheet.name
     return tuple(sheets), tuple(names)
 
 

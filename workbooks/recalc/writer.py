@@ -13,15 +13,15 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.parsers import expat
 
-from formulas.tokens.operand import XlError
-
-from . import atomic
+from . import atomic, xmlsafe
 from .package import Package
 from .sheet_reader import FormulaCell
+from .values import XlError
 
 _T_ATTR = re.compile(rb"""\s+t\s*=\s*(?:"[^"]*"|'[^']*')""")
 _PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*:)?c[\s>/]")
@@ -40,62 +40,76 @@ def escape_text(text: str) -> bytes:
 
 def encode(value: Any) -> tuple[bytes | None, bytes]:
     """(cell type attribute or None for a number, ``<v>`` text) for a computed value."""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return None, str(int(value)).encode()
+        return None, repr(value).encode()
+    if kind is bool:
         return b"b", b"1" if value else b"0"
-    if isinstance(value, XlError):
+    if kind is XlError:
         return b"e", str(value).encode()
-    if isinstance(value, str):
-        return b"str", escape_text(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return None, str(int(value)).encode()
-    return None, repr(value).encode()
+    return b"str", escape_text(str(value))
 
 
-def _end(data: bytes, start: int, end_event: int) -> int:
-    """Where the element whose start tag is at ``start`` ends (expat reports its end event at the
-    end tag, or just after an empty element)."""
-    gt = data.index(b">", start)
-    if data[gt - 1 : gt] == b"/":
-        return gt + 1
-    return data.index(b">", end_event) + 1
+def _prefix(data: bytes, start: int) -> bytes:
+    """The namespace prefix of the cell element at ``start`` (``x:`` in ``<x:c``), or b""."""
+    m = _PREFIX.match(data, start)
+    return (m.group(1) if m else None) or b""
 
 
 def patch_sheet(data: bytes, cells: Sequence[FormulaCell], values: Sequence[Any]) -> bytes:
-    """The worksheet XML ``data`` with each formula cell's cached value set to ``values[i]`` (and each
-    value cell of an array formula's range, kind ``"spill"``, ``arrays.patch_value_cell``); cells
-    in document order."""
+    """The worksheet XML ``data`` (UTF-8) with each formula cell's cached value set to ``values[i]``:
+    the cell's ``t`` attribute and ``<v>`` change, an ``<is>`` is dropped, every other byte stays."""
     out: list[bytes] = []
+    append = out.append
     pos = 0
-    for cell, value in zip(cells, values, strict=True):
-        c_start, c_end_event, f_start, f_end_event, v_start, v_end_event, is_start, is_end_event = cell.spans
-        open_end = data.index(b">", c_start) + 1
-        prefix = _PREFIX.match(data, c_start).group(1) or b""
-        if cell.kind == "spill":  # a cell of an array formula's range: no formula, only the value
-            from .arrays import patch_value_cell
+    order: Any = range(len(cells))
+    if any(cells[i].spans[0] > cells[i + 1].spans[0] for i in range(len(cells) - 1)):
+        order = sorted(order, key=lambda i: cells[i].spans[0])
+    for i in order:
+        c_start, open_end, c_end, _f_start, f_end, v_start, v_end, i_start, i_end = cells[i].spans
+        if cells[i].kind == "spill":  # a cell of an array formula's range: only its value
+            from .spills import patch_value_cell
 
-            xml, end = patch_value_cell(data, cell.spans, prefix, value)
-            out += [data[pos:c_start], xml]
-            pos = end
+            prefix = b"" if data[c_start + 1 : c_start + 3] == b"c " else _prefix(data, c_start)
+            append(data[pos:c_start])
+            append(patch_value_cell(data, cells[i].spans, prefix, values[i]))
+            pos = c_end
             continue
-        kind, text = encode(value)
-        start_tag = _T_ATTR.sub(b"", data[c_start : open_end - 1])
-        if kind:
-            start_tag += b' t="' + kind + b'"'
-        f_end = _end(data, f_start, f_end_event)
-        drop = [
-            (s, _end(data, s, e)) for s, e in ((v_start, v_end_event), (is_start, is_end_event)) if s >= 0
-        ]
-        inner = bytearray()
+        kind, text = encode(values[i])
+        tag = data[c_start : open_end - 1]
+        if b"t=" in tag:
+            tag = _T_ATTR.sub(b"", tag)
+        prefix = b"" if data[c_start + 1 : c_start + 3] == b"c " else _prefix(data, c_start)
+        append(data[pos:c_start])
+        append(tag + (b' t="' + kind + b'">' if kind else b">"))
+        pos = c_end
+        if i_start < 0 and (v_start < 0 or v_start == f_end):  # <c><f/><v/></c>: the usual layout
+            append(data[open_end:f_end])
+            append(
+                b"<" + prefix + b"v>" + text + b"</" + prefix + b"v>" if prefix else b"<v>" + text + b"</v>"
+            )
+            append(data[v_end if v_start >= 0 else f_end : c_end])
+            continue
+        drops = sorted((s, e) for s, e in ((v_start, v_end), (i_start, i_end)) if s >= 0)
         cursor = open_end
-        for s, e in sorted(drop):
-            inner += data[cursor:s]
+        new_v = b"<" + prefix + b"v>" + text + b"</" + prefix + b"v>"
+        inserted = False
+        for s, e in drops:
+            if not inserted and s >= f_end:
+                append(data[cursor:f_end])
+                append(new_v)
+                cursor, inserted = f_end, True
+            append(data[cursor:s])
             cursor = e
-        inner += data[cursor:c_end_event]
-        split = f_end - open_end - sum(e - s for s, e in drop if e <= f_end)
-        v = b"<" + prefix + b"v>" + text + b"</" + prefix + b"v>"
-        out += [data[pos:c_start], start_tag, b">", bytes(inner[:split]), v, bytes(inner[split:])]
-        pos = c_end_event
-    out.append(data[pos:])
+        if not inserted:
+            append(data[cursor:f_end])
+            append(new_v)
+            cursor = max(cursor, f_end)
+        append(data[cursor:c_end])
+        pos = c_end
+    append(data[pos:])
     return b"".join(out)
 
 
@@ -104,8 +118,39 @@ def mark_current(workbook_xml: bytes) -> bytes:
     return _FULL_CALC.sub(rb"\1", workbook_xml, count=1)
 
 
+def _well_formed(pkg: Package, patched: dict[str, bytes]) -> None:
+    for name, data in patched.items():
+        p = xmlsafe.parser()
+        try:
+            p.Parse(data, True)
+        except (expat.ExpatError, xmlsafe.HostileXml) as exc:
+            raise pkg.unusable(
+                f"the recomputed part {name} would not be well-formed XML ({exc}); nothing written"
+            ) from None
+
+
+def _reopens(pkg: Package) -> Callable[[Path], None]:
+    """A check that the written file opens in openpyxl, as any reader of the package must."""
+
+    def check(path: Path) -> None:
+        import openpyxl
+
+        try:
+            with path.open("rb") as handle:  # a file object: openpyxl would refuse the .tmp name
+                openpyxl.load_workbook(handle, read_only=True).close()
+        except Exception as exc:  # openpyxl raises many kinds for a package it cannot read
+            problem = f"{type(exc).__name__}: {exc}"
+            raise pkg.unusable(
+                f"the recomputed workbook does not re-open in openpyxl ({problem}); nothing written"
+            ) from None
+
+    return check
+
+
 def write_package(pkg: Package, target: Path, patched: dict[str, bytes]) -> None:
-    """Write ``pkg`` with the parts in ``patched`` replaced, atomically, to ``target``."""
+    """Write ``pkg`` with the parts in ``patched`` replaced, atomically, to ``target``, after
+    checking that every patched part is well-formed and that the result re-opens in openpyxl."""
+    _well_formed(pkg, patched)
 
     def write(raw: BinaryIO) -> None:
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out:
@@ -124,4 +169,4 @@ def write_package(pkg: Package, target: Path, patched: dict[str, bytes]) -> None
                     for chunk in stream:
                         dest.write(chunk)
 
-    atomic.replace(Path(target), write)
+    atomic.replace(Path(target), write, _reopens(pkg))
