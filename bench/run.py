@@ -39,6 +39,7 @@ HOOK_MODULES = (
     "recalc_bench",
     "training_bench",
 )
+HOOK_MODULES += ("finance_bench",)
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 
 

@@ -63,6 +63,12 @@ _DIMENSIONS = {
     "cnn_training_compute_efficiency": "count",
     "storage_bandwidth_per_node": "bandwidth",
     "chinchilla_tokens_per_parameter": "count",
+    # finance
+    "discount_rate": "count",
+    "residual_value_fraction": "count",
+    "idle_power_fraction": "count",
+    "host_price_per_accelerator": "money",
+    "host_power_per_accelerator": "power",
 }
 
 
@@ -114,6 +120,12 @@ class Assumptions:
     cnn_training_compute_efficiency: float
     storage_bandwidth_per_node: float
     chinchilla_tokens_per_parameter: float
+    # finance: owned-vs-rented cost, rent vs own
+    discount_rate: float
+    residual_value_fraction: float
+    idle_power_fraction: float
+    host_price_per_accelerator: float
+    host_power_per_accelerator: float
     provenance: Mapping[str, Measured]
     runtimes: Mapping[str, RuntimeProfile]
     default_runtime: str
@@ -154,6 +166,8 @@ _FRACTIONS = {
     "fp8_training_compute_efficiency",
     "training_attention_efficiency",
     "cnn_training_compute_efficiency",
+    "residual_value_fraction",
+    "idle_power_fraction",
 }
 
 

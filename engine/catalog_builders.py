@@ -14,6 +14,7 @@ from .hardware.types import HardwareNode, HardwareSpec
 from .infra.types import Datacenter, DatacenterSpec, Grid, GridSpec
 from .models.types import CNNSpec, Model, TransformerSpec
 from .names import closest
+from .prices import CloudPrice, PriceSpec, Term
 from .systems.types import Fabric, FabricSpec, Fleet, FleetSpec, Node, NodeSpec
 
 Sources = Mapping[str, Source]
@@ -161,6 +162,7 @@ def build_node(where: str, entry_id: str, group: str, raw: dict, sources: Source
         psus_per_node=r.count("psus_per_node", required=False),
         storage_bandwidth=r.number("storage_bandwidth", "bandwidth", required=False),
         accelerator_memory_mtbf=r.number("accelerator_memory_mtbf", "time", required=False),
+        embodied_carbon=r.number("embodied_carbon", "carbon_mass", required=False),
     )
     return Node(**ident, group=group, spec=spec, accelerator=accelerator, provenance=r.finish())
 
@@ -174,6 +176,27 @@ def build_fleet(
     fabric = _reference(where, "fabric", r.text("fabric"), entries)
     spec = FleetSpec(name=ident["name"], node=node.spec, nodes=r.count("nodes"), fabric=fabric.spec)
     return Fleet(**ident, group=group, spec=spec, node=node, fabric=fabric, provenance=r.finish())
+
+
+def build_price(
+    where: str, entry_id: str, group: str, raw: dict, sources: Sources, entries: Entries
+) -> CloudPrice:
+    """A rental offer: its accelerator (a hardware entry) and its rates per accelerator-hour."""
+    r = TableReader(where, raw, sources)
+    ident = _identity(r, entry_id)
+    accelerator = _reference(where, "hardware", r.text("accelerator"), entries)
+    rates = {term: r.number(term.value, "money_rate", required=False) for term in Term}
+    spec = PriceSpec(
+        name=ident["name"],
+        provider=r.text("provider"),
+        instance=r.text("instance"),
+        region=r.text("region", ""),
+        accelerator=accelerator.spec,
+        accelerators_per_instance=r.count("accelerators_per_instance"),
+        date_read=r.text("date_read"),
+        rates={term: rate for term, rate in rates.items() if rate is not None},
+    )
+    return CloudPrice(**ident, group=group, spec=spec, accelerator=accelerator, provenance=r.finish())
 
 
 def _standalone(builder: Any) -> Any:
@@ -194,4 +217,5 @@ BUILDERS = {
     "datacenter": _standalone(build_datacenter),
     "node": build_node,
     "fleet": build_fleet,
+    "price": build_price,
 }

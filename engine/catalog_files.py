@@ -1,8 +1,9 @@
 """Reading catalog folders into raw tables, and laying user folders over the packaged catalog.
 
 A catalog folder has the packaged layout: ``hardware/<tier>.toml``, ``models/<family>.toml``,
-``systems/{nodes,fabrics,clusters}.toml``, ``infra/{grids,datacenters}.toml``, ``sources/*.toml`` and
-``assumptions.toml``. A user folder may hold any subset. Its entries are added to the packaged ones;
+``systems/{nodes,fabrics,clusters}.toml``, ``infra/{grids,datacenters}.toml``, ``prices/cloud.toml``,
+``sources/*.toml`` and ``assumptions.toml``. A user folder may hold any subset. Its entries are
+added to the packaged ones;
 an entry that has the id or any name of an existing entry is refused unless it says
 ``override = true``, and then it replaces the entry of the same id (everything that refers to that
 id, such as a packaged node using an overridden accelerator, is built with the user's values).
@@ -32,6 +33,7 @@ FILES: Mapping[tuple[str, str], str] = {
     ("systems", "clusters"): "fleet",
     ("infra", "grids"): "grid",
     ("infra", "datacenters"): "datacenter",
+    ("prices", "cloud"): "price",
 }
 FOLDERS = tuple(dict.fromkeys(folder for folder, _ in FILES))
 KINDS = tuple(dict.fromkeys(FILES.values()))

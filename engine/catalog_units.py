@@ -35,6 +35,7 @@ CATALOG_UNITS: dict[str, tuple[str, float]] = {
     "kW": ("power", 1e3),
     "USD": ("money", 1.0),
     "USD/kWh": ("energy_price", 1.0 / KWH),
+    "USD/h": ("money_rate", 1.0 / 3600.0),
     "gCO2e/kWh": ("carbon_intensity", 1e-3 / KWH),
     "kgCO2e": ("carbon_mass", 1.0),
     "L/kWh": ("water_intensity", 1.0 / KWH),
@@ -55,6 +56,7 @@ ENGINE_UNITS: dict[str, str] = {
     "power": "W",
     "money": "USD",
     "energy_price": "USD/J",
+    "money_rate": "USD/s",
     "carbon_intensity": "kg/J",
     "carbon_mass": "kg",
     "water_intensity": "L/J",
@@ -67,4 +69,5 @@ PINT_SPELLING: dict[str, str] = {
     "gCO2e/kWh": "g/kWh",
     "kgCO2e": "kg",
     "KB": "kB",
+    "USD/h": "USD/hour",
 }

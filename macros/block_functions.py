@@ -106,6 +106,20 @@ def make(per_cell: Mapping[str, ExcelFunction]) -> tuple[BlockFunction, ...]:
             "Energy, operational carbon and water of a fleet per scenario row.",
         ),
         block(
+            "MLSYS_TOKEN_COST_BLOCK",
+            FAMILY,
+            columns("MLSYS_COST_PER_MTOK", "MLSYS_INPUT_COST_PER_MTOK", "MLSYS_OUTPUT_COST_PER_MTOK"),
+            "Serving cost per million tokens per scenario row: all, input (prompt) and output tokens, "
+            "owned (node share) or rented.",
+        ),
+        block(
+            "MLSYS_RENT_VS_OWN_BLOCK",
+            FAMILY,
+            columns("MLSYS_CHEAPER", "MLSYS_OWN_SAVES", "MLSYS_BREAKEVEN_UTIL", "MLSYS_CROSSOVER_MONTHS"),
+            "Rent versus own per scenario row: which is cheaper (NPV), what owning saves, break-even "
+            "utilisation, crossover month.",
+        ),
+        block(
             "MLSYS_RELIABILITY_BLOCK",
             FAMILY,
             columns(

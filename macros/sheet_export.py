@@ -96,6 +96,7 @@ def _fleet(entry: Any, catalog: Any) -> dict[str, Any]:
         "psus_per_node": spec.node.psus_per_node,
         "storage_bandwidth": spec.node.storage_bandwidth,
         "accelerator_memory_mtbf": spec.node.accelerator_memory_mtbf,
+        "node_embodied_carbon": spec.node.embodied_carbon,
         "nodes": spec.nodes,
         "fabric": fabric.id,
         "fabric_kind": spec.fabric.kind,

@@ -220,6 +220,7 @@ def _fleet_row(schema: SheetSchema, c: dict[str, Any]) -> FleetSpec:
         psus_per_node=_given(c["psus_per_node"], 0),
         storage_bandwidth=c["storage_bandwidth"],
         accelerator_memory_mtbf=c["accelerator_memory_mtbf"],
+        embodied_carbon=c.get("node_embodied_carbon"),
     )
     fabric = FabricSpec(
         name=c["fabric"] or "fabric",

@@ -205,6 +205,9 @@ FLEETS = SheetSchema(
         Column("psus_per_node", "PSUs per node", "whole", required=False),
         Column("storage_bandwidth", "Storage bandwidth per node (GB/s)", "number", "GB/s", False),
         Column("accelerator_memory_mtbf", "Accelerator memory MTBF (h)", "number", "h", False),
+        Column(
+            "node_embodied_carbon", "Node embodied carbon, host included (kgCO2e)", "number", "kgCO2e", False
+        ),
         Column("nodes", "Nodes", "whole"),
         Column("fabric", "Fabric", "text", required=False),
         Column("fabric_kind", "Fabric kind", "text", required=False),
@@ -235,7 +238,7 @@ REGIONS = SheetSchema(
 _ADDED_IN_2 = frozenset(
     {
         *("peak_flops.fp4", "scale_up_topology", "scale_up_domain", "carbon_basis"),
-        *("storage_bandwidth", "accelerator_memory_mtbf"),
+        *("storage_bandwidth", "accelerator_memory_mtbf", "node_embodied_carbon"),
     }
 )
 

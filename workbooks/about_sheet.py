@@ -94,7 +94,7 @@ EDITING = (
 class Assumption:
     name: str
     label: str
-    value: float
+    value: Any
     fmt: str
     source: str
     role: styles.Role = styles.INPUT
@@ -145,6 +145,67 @@ def assumptions(catalog: Any) -> tuple[Assumption, ...]:
             styles.WHOLE,
             "Calendar convention of the engine (mlsysim.solvers.economics.DAYS_PER_YEAR); not an input.",
             styles.LABEL,
+        ),
+        Assumption(
+            names.IDLE_POWER_FRACTION,
+            "Idle power (% of maximum power)",
+            a.idle_power_fraction,
+            styles.PERCENT,
+            source("idle_power_fraction"),
+        ),
+        Assumption(
+            names.HOST_PRICE,
+            "Host share per accelerator when no node holds it (USD)",
+            a.host_price_per_accelerator,
+            styles.USD,
+            source("host_price_per_accelerator"),
+        ),
+        Assumption(
+            names.HOST_POWER,
+            "Host power per accelerator when no node holds it (W)",
+            a.host_power_per_accelerator,
+            styles.WHOLE,
+            source("host_power_per_accelerator"),
+        ),
+        Assumption(
+            names.DISCOUNT_RATE,
+            "Discount rate, WACC (% per year)",
+            a.discount_rate,
+            styles.PERCENT,
+            source("discount_rate"),
+        ),
+        Assumption(
+            names.RESIDUAL_VALUE,
+            "Residual value at the end of amortisation (% of purchase)",
+            a.residual_value_fraction,
+            styles.PERCENT,
+            source("residual_value_fraction"),
+        ),
+        Assumption(
+            names.HOURS_PER_MONTH,
+            "Hours per month",
+            f"={names.DAYS_PER_YEAR}*24/12",
+            styles.NUMBER,
+            "Derived: days per year x 24 / 12 (rent and running costs are monthly cash flows).",
+            styles.FORMULA,
+        ),
+        Assumption(
+            names.ANNUITY_FACTOR,
+            "Annuity factor over the amortisation period (months)",
+            f"=IF({names.DISCOUNT_RATE}=0,12*{names.AMORTIZATION_YEARS},"
+            f"(1-(1+{names.DISCOUNT_RATE})^(-{names.AMORTIZATION_YEARS}))/((1+{names.DISCOUNT_RATE})^(1/12)-1))",
+            styles.PRECISE,
+            "Derived: present value of 1 USD a month for 12 x amortisation years at the WACC, "
+            "(1 - (1 + j)^-N) / j with j = (1 + WACC)^(1/12) - 1 (mlsysim.solvers.rent_vs_own).",
+            styles.FORMULA,
+        ),
+        Assumption(
+            names.END_DISCOUNT,
+            "Discount factor at the end of amortisation",
+            f"=(1+{names.DISCOUNT_RATE})^(-{names.AMORTIZATION_YEARS})",
+            styles.PRECISE,
+            "Derived: present value of 1 USD received when the hardware is sold (residual value).",
+            styles.FORMULA,
         ),
     )
 

@@ -2,7 +2,8 @@
 formulas over the Regions sheet.
 
 Equations (The Green Grid WP#49 for PUE and WP#35 for WUE; the same as
-``mlsysim.solvers.sustainability``): IT energy = average IT power (from the TCO sheet) × period;
+``mlsysim.solvers.sustainability``), each column naming its energy basis (``mlsysim.solvers.power``):
+IT energy = average IT power (node wall power at the row's utilisation, from the TCO sheet) × period;
 facility energy = IT energy × PUE; emissions = facility energy × grid carbon intensity; water =
 IT energy × WUE (WUE is defined per IT kWh). With energy in MWh and intensity in gCO2e/kWh,
 MWh × g/kWh = kg, so tCO2e = MWh × g/kWh / 1000; MWh × L/kWh = m³.
@@ -37,10 +38,24 @@ def columns() -> list[Col]:
     return [
         Col("name", "Scenario", link, styles.TEXT, 36.0, "={src_name}"),
         Col("region", "Region (ID)", link, styles.TEXT, 12.0, "={src_region}"),
-        Col("it_power", "Average IT power (kW)", link, styles.KW, 12.0, "={src_it_power}"),
-        Col("it_energy", "IT energy (MWh)", f, styles.MWH, 13.0, f"={{it_power}}*{PERIOD_DAYS}*24/1000"),
+        Col(
+            "it_power",
+            "Average IT power: node wall power, no PUE (kW)",
+            link,
+            styles.KW,
+            12.0,
+            "={src_it_power}",
+        ),
+        Col(
+            "it_energy",
+            "IT energy: node wall power, no PUE (MWh)",
+            f,
+            styles.MWH,
+            13.0,
+            f"={{it_power}}*{PERIOD_DAYS}*24/1000",
+        ),
         Col("pue", "PUE", f, styles.NUMBER, 8.0, "=" + _lookup("pue", "{region}")),
-        Col("energy", "Facility energy (MWh)", f, styles.MWH, 13.0, "={it_energy}*{pue}"),
+        Col("energy", "Facility energy = IT x PUE (MWh)", f, styles.MWH, 13.0, "={it_energy}*{pue}"),
         Col(
             "intensity",
             "Carbon intensity (gCO2e/kWh)",
@@ -49,9 +64,16 @@ def columns() -> list[Col]:
             12.0,
             "=" + _lookup("carbon_intensity", "{region}"),
         ),
-        Col("emissions", "Emissions (tCO2e)", f, styles.TCO2E, 14.0, "={energy}*{intensity}/1000"),
+        Col(
+            "emissions",
+            "Emissions: facility energy x intensity (tCO2e)",
+            f,
+            styles.TCO2E,
+            14.0,
+            "={energy}*{intensity}/1000",
+        ),
         Col("wue", "WUE (L/kWh)", f, styles.NUMBER, 9.0, "=" + _lookup("wue", "{region}")),
-        Col("water", "Water (m³)", f, styles.M3, 12.0, "={it_energy}*{wue}"),
+        Col("water", "Water: IT energy x WUE (m³)", f, styles.M3, 12.0, "={it_energy}*{wue}"),
         Col(
             "missing",
             "Missing catalog data (1 = yes)",

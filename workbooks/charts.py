@@ -1,17 +1,22 @@
-"""Native charts: TCO breakdown (stacked bars), emissions by region (bars), TTFT and ITL per serving
-scenario (bars for TTFT, a line for ITL on its own axis). Charts read the cells, so they follow
-every recompute; a chart shows at most ``MAX_CATEGORIES`` rows to stay readable."""
+"""Native charts: TCO breakdown (stacked columns), emissions by region (columns), TTFT and ITL per
+serving scenario (columns for TTFT, markers for ITL on its own axis: scenarios are categories, so
+no line joins them). Charts read the cells, so they follow every recompute; a chart shows at most
+``MAX_CATEGORIES`` rows to stay readable. Each chart is as wide as its sheet's table, so the two
+print at one scale, the chart filling the page (``print_setup``)."""
 
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.utils import get_column_letter
 
 from .layout import FIRST_ROW, HEADER_ROW, Table
+from .print_setup import chart_size_for, table_cm
 
 MAX_CATEGORIES = 40
-_WIDTH_CM, _HEIGHT_CM = 24.0, 12.0
 
 
 def _shown(table: Table) -> tuple[int, str]:
@@ -43,6 +48,19 @@ def _categories(table: Table, last: int) -> Reference:
     return Reference(table.worksheet, min_col=1, min_row=FIRST_ROW, max_row=last)
 
 
+def size_for_page(chart, table: Table) -> None:
+    """As wide as ``table``'s columns, as tall as a landscape page allows at that width."""
+    chart.width, chart.height = chart_size_for(table_cm(table.worksheet, len(table.columns)))
+
+
+def markers_only(chart) -> None:
+    """Each series as markers, no joining line, no smoothing."""
+    for series in chart.series:
+        series.smooth = False
+        series.marker = Marker(symbol="diamond", size=8)
+        series.graphicalProperties = GraphicalProperties(ln=LineProperties(noFill=True))
+
+
 def _show_axes(*charts) -> None:
     for chart in charts:
         chart.x_axis.delete = False
@@ -54,14 +72,14 @@ def tco_chart(tco: Table) -> None:
         return
     last, suffix = _shown(tco)
     chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
     chart.title = "TCO for the period by component (USD)" + suffix
     chart.x_axis.title, chart.y_axis.title = "Scenario", "USD"
     for key in ("capex", "energy_cost", "maintenance"):
         _series(chart, tco, key, last)
     _text_categories(chart, _categories(tco, last))
     _show_axes(chart)
-    chart.width, chart.height = _WIDTH_CM, max(_HEIGHT_CM, 0.7 * (last - FIRST_ROW + 1))
+    size_for_page(chart, tco)
     tco.worksheet.add_chart(chart, _anchor(tco))
 
 
@@ -81,7 +99,7 @@ def carbon_chart(carbon: Table, regions: Table, block: tuple[int, int, int]) -> 
         )
     _text_categories(chart, Reference(ws, min_col=1, min_row=first_row, max_row=last_row))
     _show_axes(chart)
-    chart.width, chart.height = _WIDTH_CM, _HEIGHT_CM
+    size_for_page(chart, carbon)
     carbon.worksheet.add_chart(chart, _anchor(carbon))
 
 
@@ -97,10 +115,11 @@ def latency_chart(serving: Table) -> None:
     _text_categories(bars, _categories(serving, last))
     line = LineChart()
     _series(line, serving, "itl", last)
+    markers_only(line)
     line.y_axis.axId = 200
     line.y_axis.title = "ITL (ms)"
     line.y_axis.crosses = "max"
     _show_axes(bars, line)
     bars += line
-    bars.width, bars.height = _WIDTH_CM, _HEIGHT_CM
+    size_for_page(bars, serving)
     serving.worksheet.add_chart(bars, _anchor(serving))

@@ -14,7 +14,7 @@ from typing import Any
 from mlsysim.macros.sheet_schema import schema
 from openpyxl.formatting.rule import CellIsRule
 
-from . import names, styles
+from . import names, prices_sheet, styles
 from .catalog_sheets import CatalogSheet, column_name
 from .layout import FIRST_ROW, GREEN, HEADER_ROW, RED, TITLE_ROW, master_check_colours, protect, put_text
 from .names import MASTER_CHECK
@@ -91,6 +91,7 @@ def checks(tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> tuple[l
     ]
     for kind in ("hardware", "model", "fleet", "region"):
         failing += _catalog_checks(catalogs[kind])
+    failing += _price_checks()
     flags = [
         Check(
             "Serving scenarios that do not fit in memory",
@@ -102,8 +103,42 @@ def checks(tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> tuple[l
             f"=COUNTIFS({training.column_range('fits')},0)",
             "Red rows on the Training sheet: raise TP/PP.",
         ),
+        Check(
+            "TCO rows with no usable rental price (term not listed, or the offer rents another accelerator)",
+            f'=COUNTIFS({tco.column_range("rent_rate")},"no price")'
+            f'+COUNTIFS({tco.column_range("rent_rate")},"other accelerator")',
+            "TCO sheet, Rental offer and term: pick an offer of the row's accelerator with that term.",
+        ),
+        Check(
+            "TCO rows where renting is cheaper than owning (NPV, at the row's utilisation)",
+            f'=COUNTIFS({tco.column_range("cheaper")},"rent")',
+            "TCO sheet: Break-even utilisation; Summary sheet.",
+        ),
     ]
     return failing, flags
+
+
+def _price_checks() -> list[Check]:
+    """The Prices sheet: each offer names a Hardware row, says when its price was read, and no rate
+    is negative (an empty rate is a term not listed)."""
+    ids, accelerators = prices_sheet.column_name("id"), prices_sheet.column_name("accelerator")
+    return [
+        Check(
+            "Prices: rows whose accelerator is not on the Hardware sheet",
+            f'=SUMPRODUCT(({ids}<>"")*ISERROR(MATCH({accelerators},{column_name("hardware", "id")},0)))',
+            "Prices sheet: the Accelerator must be an ID of the Hardware sheet.",
+        ),
+        Check(
+            "Prices: rows missing 'Read on'",
+            f'=SUMPRODUCT(({ids}<>"")*({prices_sheet.column_name("date_read")}=""))',
+            "Prices sheet: every price says when it was read (YYYY-MM-DD).",
+        ),
+        Check(
+            "Prices: negative rates",
+            f'=COUNTIFS({prices_sheet.column_name("rates")},"<0")',
+            "Prices sheet: a price is at least 0; leave a term that is not listed empty.",
+        ),
+    ]
 
 
 def write_checks(workbook: Any, tables: dict[str, Any], catalogs: dict[str, CatalogSheet]) -> Any:

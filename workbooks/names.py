@@ -21,6 +21,16 @@ VALUES_STATUS = "ValuesStatus"
 COMPUTED_AT = "ComputedAt"
 ENGINE_VERSION = "EngineVersion"
 CATALOG_VERSION = "CatalogVersion"
+# finance: rent versus own and node-share pricing (About sheet, Assumptions)
+DISCOUNT_RATE = "DiscountRate"
+RESIDUAL_VALUE = "ResidualValue"
+IDLE_POWER_FRACTION = "IdlePowerFraction"
+HOST_PRICE = "HostPricePerAccelerator"
+HOST_POWER = "HostPowerPerAccelerator"
+HOURS_PER_MONTH = "HoursPerMonth"
+ANNUITY_FACTOR = "AnnuityFactor"
+END_DISCOUNT = "EndDiscount"
+RENTAL_TERMS = "RentalTerms"
 
 
 def define(workbook: Any, name: str, sheet: str, coordinate: str) -> None:

@@ -1,6 +1,7 @@
-"""Build the planning workbook: About, the four catalog sheets, Serving, Training, TCO, Carbon,
-Reliability and Checks, in that order, then the xlwings add-in's settings sheet (openpyxl, no
-Excel needed).
+"""Build the planning workbook: About, a one-page Summary, the four catalog sheets, Prices,
+Serving, Training, TCO, Carbon, Reliability and Checks, in that order, then the xlwings add-in's
+settings sheet (openpyxl, no Excel needed). Every sheet is set up for printing last, in one place
+(``print_setup``), so a sheet writer needs no print code of its own.
 
 ``build_workbook`` returns the openpyxl workbook; ``build`` writes it atomically to a path (a temp
 file in the same folder, then ``os.replace``), so no half-written .xlsx is ever left behind.
@@ -26,19 +27,24 @@ from .catalog_sheets import CATALOG_KINDS, write_catalog_sheet
 from .charts import carbon_chart, latency_chart, tco_chart
 from .checks_sheet import write_checks
 from .engine_calls import CLASSIC, Target, writing_for
+from .prices_sheet import write_prices
+from .print_setup import apply_print_setup
 from .reliability_sheet import write_reliability
 from .scenarios import built_fleets, load_scenarios
 from .serving_sheet import write_serving
-from .tco_sheet import write_tco
+from .summary_sheet import write_summary
+from .tco_sheet import pricing, write_tco
 from .training_sheet import write_training
 from .xlwings_conf import write_xlwings_conf
 
 SHEETS = (
     "About",
+    "Summary",
     "Hardware",
     "Models",
     "Fleets",
     "Regions",
+    "Prices",
     "Serving",
     "Training",
     "TCO",
@@ -91,14 +97,15 @@ def _write_sheets(
     workbook: Workbook, plan: Any, computed_at: datetime | None, chosen: Any, block: bool
 ) -> None:
     write_about(workbook, plan, computed_at, chosen, "block" if block else "cell")
-    built = {"fleet": built_fleets(plan, chosen)}
+    prices = pricing(plan, chosen)  # node shares may need a fleet row for a node no fleet uses
+    built = {"fleet": tuple({f.id: f for f in (*built_fleets(plan, chosen), *prices.extra_fleets)}.values())}
     catalogs = {
         kind: write_catalog_sheet(workbook, kind, chosen, built.get(kind, ())) for kind in CATALOG_KINDS
     }
-    tables: dict[str, Any] = {}
+    tables: dict[str, Any] = {"prices": write_prices(workbook, chosen)}
     tables["serving"] = write_serving(workbook, plan.serving, catalogs, block=block)
     tables["training"] = write_training(workbook, plan.training, catalogs, block=block)
-    tables["tco"] = write_tco(workbook, tables["serving"], tables["training"])
+    tables["tco"] = write_tco(workbook, tables["serving"], tables["training"], prices)
     tables["carbon"], region_block = write_carbon(workbook, tables["tco"], catalogs["region"])
     tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs, block=block)
     write_checks(workbook, tables, catalogs)
@@ -106,6 +113,9 @@ def _write_sheets(
     tco_chart(tables["tco"])
     carbon_chart(tables["carbon"], catalogs["region"].table, region_block)
     latency_chart(tables["serving"])
+    summary = write_summary(workbook, tables)
+    workbook.move_sheet(summary.worksheet, offset=1 - workbook.index(summary.worksheet))
+    apply_print_setup(workbook, computed_at)
 
 
 def build(

@@ -1,7 +1,9 @@
 """The short per-scenario summary ``mlsysim plan`` prints, read back from a computed workbook.
 
 Per serving scenario: fits, TTFT and ITL; per training run: fits, step time and days to train;
-both with the TCO and the emissions of their TCO and Carbon rows (same order). Per reliability job:
+both with the TCO, the cost per million tokens, whether owning or renting is cheaper (NPV, at the
+TCO row's utilisation) and the emissions of their TCO and Carbon rows (same order), and the dates
+the rental prices used were read. Per reliability job:
 MTBF, probability of a failure and goodput. Values are the cached ones the recompute wrote.
 """
 
@@ -31,6 +33,7 @@ class PlanSummary:
     serving: tuple[Line, ...]
     training: tuple[Line, ...]
     reliability: tuple[Line, ...]
+    price_dates: tuple[tuple[str, str], ...] = ()  # (offer, date read) of the rental prices used
 
 
 def _rows(workbook: Any, sheet: str, columns: list, keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -58,10 +61,19 @@ def summarize(path: str | Path) -> PlanSummary:
         reliability = _rows(
             workbook, "Reliability", reliability_sheet.columns(), ("name", "mtbf", "fail_prob", "goodput")
         )
-        tco = _rows(workbook, "TCO", tco_sheet.columns(), ("name", "tco"))
+        tco = _rows(
+            workbook,
+            "TCO",
+            tco_sheet.columns(),
+            ("name", "tco", "per_million_tokens", "cheaper", "offer", "price_date"),
+        )
         carbon = _rows(workbook, "Carbon", carbon_sheet.columns(), ("name", "emissions"))
-        costs = [(t["tco"], c["emissions"]) for t, c in zip(tco, carbon, strict=False)]
-        costs += [(None, None)] * (len(serving) + len(training) - len(costs))
+        costs = [
+            (t["tco"], t["per_million_tokens"], t["cheaper"], c["emissions"])
+            for t, c in zip(tco, carbon, strict=False)
+        ]
+        costs += [(None, None, None, None)] * (len(serving) + len(training) - len(costs))
+        dates = {t["offer"]: t["price_date"] for t in tco if t["offer"] and t["price_date"]}
         return PlanSummary(
             master_check=_named(workbook, names.MASTER_CHECK),
             computed_at=_named(workbook, names.COMPUTED_AT),
@@ -76,6 +88,7 @@ def summarize(path: str | Path) -> PlanSummary:
             reliability=tuple(
                 Line(r["name"], (r["mtbf"], r["fail_prob"], r["goodput"])) for r in reliability
             ),
+            price_dates=tuple(sorted(dates.items())),
         )
     finally:
         workbook.close()
@@ -109,18 +122,22 @@ def format_summary(summary: PlanSummary, path: str | Path) -> str:
             cells = "".join(f"{_cell(v, f):>14}" for v, f in zip(line.values, formats, strict=True))
             lines.append(f"{line.name[:width]:<{width}}{cells}")
 
-    money = (f"TCO USD/{per}", f"tCO2e/{per}")
+    money = (f"TCO USD/{per}", "USD/Mtok", "cheaper", f"tCO2e/{per}")
     table(
         "Serving",
         ("fits", "TTFT ms", "ITL ms", *money),
         summary.serving,
-        ("yes", ",.1f", ",.2f", ",.0f", ",.1f"),
+        ("yes", ",.1f", ",.2f", ",.0f", ",.4f", "", ",.1f"),
     )
     table(
         "Training",
         ("fits", "step ms", "days", *money),
         summary.training,
-        ("yes", ",.1f", ",.1f", ",.0f", ",.1f"),
+        ("yes", ",.1f", ",.1f", ",.0f", ",.4f", "", ",.1f"),
     )
+    if summary.price_dates:
+        lines.append("")
+        read = ", ".join(f"{offer} {date}" for offer, date in summary.price_dates)
+        lines.append(f"Owned vs rented (NPV) against rental prices read on: {read}")
     table("Reliability", ("MTBF h", "P(failure)", "goodput"), summary.reliability, (",.1f", ".1%", ".1%"))
     return "\n".join(lines)

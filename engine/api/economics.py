@@ -15,7 +15,11 @@ class EconomicsResult(Result):
     _UNITS = {  # noqa: RUF012
         "energy": "J",
         "it_energy": "J",
+        "facility_energy": "J",
+        "accelerator_energy": "J",
         "average_power": "W",
+        "average_it_power": "W",
+        "average_facility_power": "W",
         "electricity_price": "USD/J",
     }
 
@@ -34,9 +38,12 @@ class EconomicsModel(Facade):
         datacenter: Any = None,
         grid: Any = None,
         node_price: Any = None,
+        utilization: float = 1.0,
     ) -> EconomicsResult:
         """TCO over ``duration_days``; the electricity price is ``kwh_price`` (USD/kWh) or, when
-        omitted, the grid's industrial price."""
+        omitted, the grid's industrial price. ``utilization`` (in (0, 1], default 1: busy all
+        the time) sets the energy drawn: busy hours at the average power fraction, idle hours at
+        the idle power fraction."""
         catalog = self.catalog
         grid_spec, facility = resolve_site(catalog, datacenter, grid)
         price = electricity_price(
@@ -49,5 +56,6 @@ class EconomicsModel(Facade):
             facility,
             catalog.assumptions,
             node_price=None if node_price is None else amount("node_price", node_price, "USD"),
+            utilization=utilization,
         )
         return EconomicsResult(estimate)

@@ -18,6 +18,8 @@ class SustainabilityResult(Result):
         "embodied_carbon_kg": "kg",
         "energy": "J",
         "it_energy": "J",
+        "facility_energy": "J",
+        "accelerator_energy": "J",
         "wue": "L/J",
         "carbon_intensity": "kg/J",
     }
@@ -36,7 +38,11 @@ class SustainabilityModel(Facade):
         *,
         grid: Any = None,
         include_embodied: bool = False,
+        utilization: float = 1.0,
     ) -> SustainabilityResult:
+        """Energy (on every basis), carbon and water over ``duration_days`` busy a fraction
+        ``utilization`` of the time; ``include_embodied`` adds the manufacturing footprint, as
+        the node's share per accelerator where the catalog has it (``embodied_basis``)."""
         catalog = self.catalog
         grid_spec, facility = resolve_site(catalog, datacenter, grid)
         estimate = sustainability(
@@ -46,5 +52,6 @@ class SustainabilityModel(Facade):
             facility,
             catalog.assumptions,
             include_embodied=include_embodied,
+            utilization=utilization,
         )
         return SustainabilityResult(estimate)

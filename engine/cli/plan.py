@@ -3,8 +3,10 @@
 Builds the workbook from the packaged catalog and scenarios (or ``--scenarios FILE``), computes
 every formula with ``mlsysim.workbooks.recalc`` and writes the result atomically: nothing appears
 at the output path until the computed workbook is complete, and an existing file is replaced only
-with ``--force``. Exit status 0 when the master check passes, 1 when it fails (the workbook is
-still written; its Checks sheet says why), 2 on bad input.
+with ``--force``. ``--pdf [PATH]`` also prints the computed workbook to a PDF report through
+LibreOffice (default: the output's name with .pdf); without LibreOffice it stops before building,
+with one line saying how to get it. Exit status 0 when the master check passes, 1 when it fails
+(the workbook is still written; its Checks sheet says why), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="cell",
         help="cell: one MLSYS_* call per engine cell (default); block: one MLSYS_*_BLOCK call per sheet",
     )
+    parser.add_argument(
+        "--pdf",
+        nargs="?",
+        const=True,
+        type=Path,
+        metavar="PATH",
+        help="also print the computed workbook to PDF through LibreOffice (default PATH: the output "
+        "with .pdf); an existing PDF is replaced only with --force",
+    )
     add_catalog_option(parser)
     parser.set_defaults(run=run)
 
@@ -74,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if args.namespace is not None and args.target != "server":
         raise InvalidInputError("--namespace", args.namespace, "only with --target server")
     runtime = Target.named(args.target, args.namespace)
+    pdf, program = _pdf_target(args, target)
     catalog = chosen_catalog(args)
     resolve.set_catalog(catalog)  # MLSYS_* cells that name an entry by id look it up there
     scenarios = load_scenarios(args.scenarios, catalog)
@@ -94,7 +106,28 @@ def run(args: argparse.Namespace) -> int:
         Path(temp).unlink(missing_ok=True)
     summary = summarize(target)
     print(format_summary(summary, target))
+    if pdf is not None:
+        from ..workbooks.pdf import to_pdf
+
+        to_pdf(target, pdf, program=program)
+        print(f"{pdf}: the workbook printed to PDF (LibreOffice)")
     if summary.master_check is not True:
         print(f"mlsysim plan: the master check fails; see the Checks sheet of {target}", file=sys.stderr)
         return 1
     return 0
+
+
+def _pdf_target(args: argparse.Namespace, target: Path) -> tuple[Path | None, str | None]:
+    """The PDF path and LibreOffice program, checked before anything is built."""
+    if args.pdf is None:
+        return None, None
+    from ..workbooks.pdf import soffice
+
+    pdf = target.with_suffix(".pdf") if args.pdf is True else args.pdf
+    if pdf.suffix.lower() != ".pdf":
+        raise InvalidInputError("--pdf", str(pdf), "the report is a .pdf file")
+    if pdf.exists() and not args.force:
+        raise InvalidInputError("--pdf", str(pdf), "exists; pass --force to replace it")
+    if not pdf.parent.is_dir():
+        raise InvalidInputError("--pdf", str(pdf), "its folder does not exist")
+    return pdf, soffice()

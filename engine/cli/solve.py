@@ -32,6 +32,9 @@ SUMMARIES = {
     "economics": "CapEx, OpEx and TCO of a fleet (EconomicsModel)",
     "sustainability": "energy, carbon and water of a fleet (SustainabilityModel)",
     "reliability": "fleet MTBF, failure odds and checkpoint interval (ReliabilityModel)",
+    "token_cost": "cost per million tokens, input and output apart, owned or rented (CostPerTokenModel)",
+    "rent_vs_own": "rent versus own: NPV, break-even utilisation, crossover (RentVsOwnModel)",
+    "run_cost": "cost of a run keeping a fleet busy for a wall time, owned or rented (RunCostModel)",
 }
 
 EXAMPLES = {
@@ -79,6 +82,21 @@ EXAMPLES = {
     "reliability": [
         "mlsysim solve reliability --fleet H100_256 --job-duration-hours 720 --checkpoint-time-s 120",
     ],
+    "token_cost": [
+        "mlsysim solve token_cost --model Llama3_70B --hardware H100 --seq-len 4096 --batch-size 16 "
+        "--output-len 256 --tp 8 --replicas 4 --utilization 0.6",
+        "mlsysim solve token_cost --model Llama3_8B --hardware H100 --seq-len 2048 --batch-size 64 "
+        "--offer cheapest --term on_demand --json",
+    ],
+    "rent_vs_own": [
+        "mlsysim solve rent_vs_own --hardware H100 --utilization 0.7 --accelerators 64",
+        "mlsysim solve rent_vs_own --hardware H100 --offer GCP_a3_highgpu_8g --term reserved_3yr "
+        "--utilization 0.5 --discount-rate 0.1 --financing-rate 0.07",
+    ],
+    "run_cost": [
+        "mlsysim solve run_cost --fleet H100_256 --hours 720",
+        "mlsysim solve run_cost --fleet H100_256 --hours 720 --offer cheapest",
+    ],
 }
 
 
@@ -86,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "solve",
         help="one estimate: roofline, serving, batching, capacity, training, run, layout, economics, "
-        "sustainability, reliability",
+        "sustainability, reliability, token_cost, rent_vs_own, run_cost",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
         epilog=_examples(*EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -146,11 +164,13 @@ def run(args: argparse.Namespace) -> int:
     values = {c.name: _shown(getattr(estimate, c.field), c.scale, c.kind) for c in COLUMNS[solver]}
     if "constraint" in values:
         values["constraint"] = estimate.constraint
-    if "constraint" not in values and not estimate.feasible:
+    if "constraint" not in values and not getattr(estimate, "feasible", True):
         values["constraint"] = estimate.constraint  # a run or a search that found nothing says why
     extra = ranking(estimate) if solver == "layout" else {}
     if args.json:
         body = {"solver": solver, "inputs": inputs, "results": values} | extra
+        if getattr(estimate, "summary", ""):
+            body["summary"] = estimate.summary
         print(json.dumps(body, indent=2))
         return 0
     print(f"{solver}: " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
@@ -158,6 +178,8 @@ def run(args: argparse.Namespace) -> int:
     print(render(("result", "value", "unit"), rows))
     if values.get("constraint"):
         print(f"constraint: {values['constraint']}")
+    if getattr(estimate, "summary", ""):
+        print(estimate.summary)
     if extra:
         print(ranked_table(extra))
     return 0

@@ -3,6 +3,10 @@
 CapEx is amortised straight-line over ``amortisation_years`` and stops accruing once the hardware
 is paid off; OpEx is facility energy (IT energy × PUE × price) plus maintenance as a yearly fraction
 of the purchase price.
+
+Energy is reported on every basis (``mlsysim.solvers.power``): ``accelerator_energy``,
+``it_energy`` and ``facility_energy``. The seed's ``energy`` and ``average_power`` are kept, on the
+facility basis that the electricity bill uses (``energy_basis = "facility"``).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
 from ..systems.types import FleetSpec
 from .checks import finite_or_infeasible, positive
+from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
-from .power import it_energy
+from .power import FACILITY, accelerator_energy, facility_energy, it_energy
 
 SECONDS_PER_DAY = 86400.0
 DAYS_PER_YEAR = 365.0
@@ -23,7 +28,8 @@ JOULES_PER_KWH = 3.6e6
 
 
 class EconomicsEstimate(NamedTuple):
-    """Money in USD, energy in J, power in W."""
+    """Money in USD, energy in J, power in W. ``energy`` and ``average_power`` are on the basis
+    ``energy_basis`` names (facility: IT × PUE, what is billed); the explicit fields name theirs."""
 
     tco_usd: float
     capex_usd: float
@@ -34,10 +40,15 @@ class EconomicsEstimate(NamedTuple):
     energy: float
     it_energy: float
     average_power: float
+    facility_energy: float
+    accelerator_energy: float
+    average_it_power: float
+    average_facility_power: float
     electricity_price: float
     pue: float
     cost_per_accelerator_hour: float
     amortized_fraction: float
+    energy_basis: str = FACILITY
     feasible: bool = True
     constraint: str = ""
 
@@ -59,8 +70,10 @@ def economics(
     assumptions: Assumptions,
     *,
     node_price: float | None = None,
+    utilization: float = 1.0,
 ) -> EconomicsEstimate:
-    """TCO of running ``fleet`` for ``duration_days`` at ``electricity_price`` USD per J."""
+    """TCO of running ``fleet`` for ``duration_days`` at ``electricity_price`` USD per J, busy a
+    fraction ``utilization`` of the time (energy at the load fraction, ``power.load_fraction``)."""
     days = positive("duration_days", duration_days)
     positive("kwh_price", electricity_price * JOULES_PER_KWH)
     price = node_price if node_price is not None else fleet.node.price
@@ -71,17 +84,20 @@ def economics(
             f"the catalog has no price for node {fleet.node.name}; pass node_price",
         )
     positive("node_price", price)
+    busy = check_utilization(utilization)
     return finite_or_infeasible(
         economics_core(
             nodes=fleet.nodes,
             node_power=fleet.node.node_power,
             node_price=price,
             accelerators=fleet.accelerators,
+            accelerator_tdp=fleet.accelerator.tdp,
             days=days,
             electricity_price=electricity_price,
             pue=datacenter.pue,
             assumptions=assumptions,
             ops=SCALAR,
+            utilization=busy,
         )
     )
 
@@ -92,11 +108,13 @@ def economics_core(
     node_power: Any,
     node_price: Any,
     accelerators: Any,
+    accelerator_tdp: Any,
     days: Any,
     electricity_price: Any,
     pue: Any,
     assumptions: Assumptions,
     ops: Ops,
+    utilization: Any = 1.0,
 ) -> EconomicsEstimate:
     """The TCO equations on plain numbers (scalars, or numpy arrays with numpy ``ops``)."""
     a = assumptions
@@ -105,8 +123,8 @@ def economics_core(
     amortized_fraction = ops.minimum(years, a.amortization_years) / a.amortization_years
     capex = purchase * amortized_fraction
     seconds = days * SECONDS_PER_DAY
-    it = it_energy(nodes, node_power, seconds, a)
-    facility = it * pue
+    it = it_energy(nodes, node_power, seconds, a, utilization)
+    facility = facility_energy(it, pue)
     energy_cost = facility * electricity_price
     maintenance = purchase * a.maintenance_fraction_per_year * years
     opex = energy_cost + maintenance
@@ -120,7 +138,11 @@ def economics_core(
         purchase_price_usd=purchase,
         energy=facility,
         it_energy=it,
-        average_power=it / seconds * pue,
+        average_power=facility / seconds,
+        facility_energy=facility,
+        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a, utilization),
+        average_it_power=it / seconds,
+        average_facility_power=facility / seconds,
         electricity_price=electricity_price,
         pue=pue,
         cost_per_accelerator_hour=tco / (accelerators * seconds / 3600.0),

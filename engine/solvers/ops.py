@@ -26,6 +26,7 @@ class Ops(NamedTuple):
     only: Callable[..., Any]
     log: Callable[[Any], Any]
     floor: Callable[[Any], Any]
+    log1p: Callable[[Any], Any] = math.log1p  # the finance annuities, accurate at tiny rates
 
 
 def _overflowing(fn: Callable[[float], float]) -> Callable[[float], float]:

@@ -1,8 +1,12 @@
 """Operational carbon and water of a fleet (The Green Grid PUE WP#49 and WUE WP#35).
 
 Facility energy = IT energy × PUE; carbon = facility energy × grid carbon intensity; water =
-IT energy × WUE (WUE is defined per IT kWh). Embodied carbon, when asked for, is the devices'
-manufacturing footprint amortised over the same period as their CapEx.
+IT energy × WUE (WUE is defined per IT kWh). Energy is reported on every basis
+(``mlsysim.solvers.power``); the seed's ``energy`` is the facility energy (``energy_basis``).
+
+Embodied carbon, when asked for, is the manufacturing footprint amortised over the same period as
+the CapEx: per accelerator, the node's footprint divided by its accelerators (host included) when
+the catalog has one for the node, else the accelerator's own (``embodied_basis`` says which).
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from typing import Any, NamedTuple
 from ..assumptions import Assumptions
 from ..errors import InvalidInputError
 from ..infra.types import DatacenterSpec, GridSpec
-from ..systems.types import FleetSpec
+from ..systems.types import FleetSpec, NodeSpec
 from .checks import finite_or_infeasible, positive
 from .economics import DAYS_PER_YEAR, SECONDS_PER_DAY
+from .finance_checks import utilization as check_utilization
 from .ops import SCALAR, Ops
-from .power import it_energy
+from .power import FACILITY, accelerator_energy, facility_energy, it_energy
+
+EMBODIED_NODE = "node share"
+EMBODIED_ACCELERATOR = "accelerator only"
+EMBODIED_NONE = "not included"
 
 
 class SustainabilityEstimate(NamedTuple):
@@ -27,12 +36,30 @@ class SustainabilityEstimate(NamedTuple):
     embodied_carbon_kg: float
     energy: float
     it_energy: float
+    facility_energy: float
+    accelerator_energy: float
     water_usage_liters: float
     pue: float
     wue: float
     carbon_intensity: float
+    energy_basis: str = FACILITY
+    embodied_basis: str = EMBODIED_NONE
     feasible: bool = True
     constraint: str = ""
+
+
+def embodied_per_accelerator(node: NodeSpec) -> tuple[float, str]:
+    """(kg CO2e per accelerator, basis): the node's footprint per accelerator (host included) when
+    it has one, else the accelerator's own; missing both is an input error, never zero."""
+    if node.embodied_carbon is not None:
+        return node.embodied_carbon / node.accelerators_per_node, EMBODIED_NODE
+    if node.accelerator.embodied_carbon is not None:
+        return node.accelerator.embodied_carbon, EMBODIED_ACCELERATOR
+    raise InvalidInputError(
+        "include_embodied",
+        True,
+        f"the catalog has no embodied carbon for {node.accelerator.name} or node {node.name}",
+    )
 
 
 def sustainability(
@@ -43,22 +70,17 @@ def sustainability(
     assumptions: Assumptions,
     *,
     include_embodied: bool = False,
+    utilization: float = 1.0,
 ) -> SustainabilityEstimate:
     days = positive("duration_days", duration_days)
-    per_device = 0.0
-    if include_embodied:
-        if fleet.accelerator.embodied_carbon is None:
-            raise InvalidInputError(
-                "include_embodied",
-                True,
-                f"the catalog has no embodied carbon for {fleet.accelerator.name}",
-            )
-        per_device = fleet.accelerator.embodied_carbon
-    return finite_or_infeasible(
+    busy = check_utilization(utilization)
+    per_device, basis = embodied_per_accelerator(fleet.node) if include_embodied else (0.0, EMBODIED_NONE)
+    estimate = finite_or_infeasible(
         sustainability_core(
             nodes=fleet.nodes,
             node_power=fleet.node.node_power,
             accelerators=fleet.accelerators,
+            accelerator_tdp=fleet.accelerator.tdp,
             embodied_per_accelerator=per_device,
             days=days,
             carbon_intensity=grid.carbon_intensity,
@@ -66,8 +88,10 @@ def sustainability(
             wue=datacenter.wue,
             assumptions=assumptions,
             ops=SCALAR,
+            utilization=busy,
         )
     )
+    return estimate._replace(embodied_basis=basis)
 
 
 def sustainability_core(
@@ -75,6 +99,7 @@ def sustainability_core(
     nodes: Any,
     node_power: Any,
     accelerators: Any,
+    accelerator_tdp: Any,
     embodied_per_accelerator: Any,
     days: Any,
     carbon_intensity: Any,
@@ -82,12 +107,14 @@ def sustainability_core(
     wue: Any,
     assumptions: Assumptions,
     ops: Ops,
+    utilization: Any = 1.0,
 ) -> SustainabilityEstimate:
     """The carbon and water equations on plain numbers (scalars, or numpy arrays with numpy
     ``ops``); ``embodied_per_accelerator`` is 0 when embodied carbon is not asked for."""
     a = assumptions
-    it = it_energy(nodes, node_power, days * SECONDS_PER_DAY, a)
-    facility = it * pue
+    seconds = days * SECONDS_PER_DAY
+    it = it_energy(nodes, node_power, seconds, a, utilization)
+    facility = facility_energy(it, pue)
     operational = facility * carbon_intensity
     share = ops.minimum(days / DAYS_PER_YEAR, a.amortization_years)
     embodied = accelerators * embodied_per_accelerator * share / a.amortization_years
@@ -97,6 +124,8 @@ def sustainability_core(
         embodied_carbon_kg=embodied,
         energy=facility,
         it_energy=it,
+        facility_energy=facility,
+        accelerator_energy=accelerator_energy(accelerators, accelerator_tdp, seconds, a, utilization),
         water_usage_liters=it * wue,
         pue=pue,
         wue=wue,

@@ -11,8 +11,11 @@
   fraction), ``it_energy`` (node wall power × average power fraction: accelerators and host, no
   PUE) and ``facility_energy`` (IT energy × PUE, The Green Grid WP#49); ``energy`` is the facility
   figure and ``energy_basis`` says so.
-- Cost and carbon of the fleet over the run's wall time, from the economics and sustainability cores
-  (``price_run``: the one place a run is priced, so owned and rented pricing can be swapped in).
+- Cost and carbon of the fleet over the run's wall time (``price_run``, the one place a run is
+  priced): every accelerator held for the wall time at the finance layer's owned accelerator-hour
+  (``ownership.node_share_rate``: the node's price and wall power shared by its accelerators, CapEx
+  over the amortisation period, maintenance, facility energy), which is the fleet's TCO for runs up to
+  the amortisation period; carbon from the sustainability core. A rented run: ``RunCostModel``.
 - ``compute_optimal``: the Chinchilla sizing of a FLOP budget ``C = 6·N·D`` at the compute-optimal
   ``D = r·N`` tokens per parameter (Hoffmann et al. 2022, Table 3): ``N = √(C / 6r)``.
 """
@@ -31,8 +34,9 @@ from ..systems.types import FleetSpec
 from . import transformer as tf
 from .checks import non_negative, positive, whole
 from .distributed import TrainingEstimate
-from .economics import SECONDS_PER_DAY, economics_core
+from .economics import SECONDS_PER_DAY
 from .ops import SCALAR
+from .ownership import node_share_rate
 from .power import it_energy
 from .reliability import (
     checkpoint_bytes,
@@ -40,11 +44,12 @@ from .reliability import (
     reliability_core,
     storage_bandwidth,
 )
+from .run_cost import run_cost_core
 from .run_layout import run_step
 from .sustainability import sustainability_core
 
 ENERGY_BASIS = "facility (node wall power × PUE)"
-COST_BASIS = "owned fleet: amortised purchase, facility energy and maintenance over the run"
+COST_BASIS = "owned: node share (amortised purchase, facility energy, maintenance) per accelerator-hour"
 UNPRICED = "not priced"
 _NAN = math.nan
 
@@ -258,15 +263,17 @@ def run_from_step(
 
 
 def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunPrice:
-    """Cost (owned fleet: amortised purchase, energy at the site's price, maintenance; Barroso et
-    al. 2018) and operational carbon of holding ``fleet`` for ``days``: the economics and
-    sustainability cores, called once here so another pricing (rental, a finance model) replaces
-    this function alone. Without a node price or an electricity price the cost is NaN and
+    """Cost and operational carbon of holding ``fleet`` for ``days``. Cost: every accelerator for the
+    wall time at the owned accelerator-hour of its node share (``ownership.node_share_rate``:
+    amortised purchase, maintenance, facility energy at the site's price; Barroso et al. 2018),
+    which equals the economics TCO of the fleet for runs up to the amortisation period; carbon: the
+    sustainability core. Without a node price or an electricity price the cost is NaN and
     ``cost_basis`` says which is missing; nothing is priced at zero."""
     carbon = sustainability_core(
         nodes=fleet.nodes,
         node_power=fleet.node.node_power,
         accelerators=fleet.accelerators,
+        accelerator_tdp=fleet.accelerator.tdp,
         embodied_per_accelerator=0.0,
         days=days,
         carbon_intensity=site.grid.carbon_intensity,
@@ -284,18 +291,16 @@ def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunP
             else f"the catalog has no electricity price for {site.grid.name} (kwh_price)"
         )
         return RunPrice(_NAN, _NAN, carbon.carbon_footprint_kg, f"{UNPRICED}: {missing}")
-    money = economics_core(
-        nodes=fleet.nodes,
-        node_power=fleet.node.node_power,
+    rate = node_share_rate(  # USD per busy accelerator-second, the finance layer's owned price
         node_price=node_price,
-        accelerators=fleet.accelerators,
-        days=days,
+        node_power=fleet.node.node_power,
+        per_node=fleet.node.accelerators_per_node,
         electricity_price=price,
         pue=site.datacenter.pue,
         assumptions=a,
-        ops=SCALAR,
     )
-    return RunPrice(money.tco_usd, money.cost_per_accelerator_hour, carbon.carbon_footprint_kg, COST_BASIS)
+    money = run_cost_core(accelerators=fleet.accelerators, seconds=days * SECONDS_PER_DAY, rate=rate)
+    return RunPrice(money.cost_usd, money.accelerator_hour_usd, carbon.carbon_footprint_kg, COST_BASIS)
 
 
 def unfit_run(accelerators: int, constraint: str, **known: Any) -> RunEstimate:

@@ -13,7 +13,7 @@ from ..errors import InvalidInputError
 from ..names import closest, normalize
 
 # Kinds of argument: catalog look-ups, enumerations, and numbers.
-ENTRY_KINDS = ("model", "hardware", "fleet", "site")
+ENTRY_KINDS = ("model", "hardware", "fleet", "site", "node", "offer")
 TEXT_KINDS = (*ENTRY_KINDS, "precision", "choice", "text")
 NUMBER_KINDS = ("whole", "number")
 
@@ -82,6 +82,27 @@ _LAYOUT = (
     ),
     Argument("interleave", "whole", "virtual pipeline stages (model chunks) per device", default=1),
 )
+# Finance: how accelerators are priced (owned node share, or a catalog rental offer).
+_TERMS = ("on_demand", "reserved_1yr", "reserved_3yr", "spot")
+_TERM = Argument("term", "choice", "rental commitment term", default="on_demand", choices=_TERMS)
+_UTILIZATION = Argument(
+    "utilization", "number", "fraction of time the accelerators are busy, in (0, 1]", default=1.0
+)
+_NODE = Argument(
+    "node", "node", "catalog node to price owned accelerators as a share of (default: first holding it)"
+)
+_NODE_PRICE = Argument("node_price", "number", "price of one node (default: the catalog's)", unit="USD")
+_KWH_PRICE = Argument("kwh_price", "number", "electricity price (default: the grid's)", unit="USD/kWh")
+_SERVING = (
+    _MODEL,
+    _HARDWARE,
+    Argument("seq_len", "whole", "prompt tokens per request", required=True),
+    Argument("batch_size", "whole", "concurrent requests", default=1, aliases=("batch",)),
+    _PRECISION,
+    Argument("output_len", "whole", "generated tokens per request", default=128),
+    Argument("tp_size", "whole", "tensor-parallel devices", default=1, aliases=("tp",)),
+    Argument("kv_precision", "precision", "KV-cache format (default: precision)"),
+)
 
 # Serving at load (ContinuousBatchingModel, ServingCapacityModel): the replica, lengths and features.
 _LOAD = (
@@ -114,16 +135,7 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         Argument("seq_len", "whole", "tokens per sample (transformers; default min(2048, context))"),
         Argument("training", "flag", "a training pass (forward + backward) instead of inference"),
     ),
-    "serving": (
-        _MODEL,
-        _HARDWARE,
-        Argument("seq_len", "whole", "prompt tokens per request", required=True),
-        Argument("batch_size", "whole", "concurrent requests", default=1, aliases=("batch",)),
-        _PRECISION,
-        Argument("output_len", "whole", "generated tokens per request", default=128),
-        Argument("tp_size", "whole", "tensor-parallel devices", default=1, aliases=("tp",)),
-        Argument("kv_precision", "precision", "KV-cache format (default: precision)"),
-    ),
+    "serving": _SERVING,
     "batching": (
         *_LOAD[:3],
         Argument("concurrency", "count", "running requests per replica, or max (the most that fit; default)"),
@@ -198,6 +210,7 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _DATACENTER,
         _GRID,
         Argument("node_price", "number", "price of one node (default: the catalog's)", unit="USD"),
+        _UTILIZATION,
     ),
     "sustainability": (
         _FLEET,
@@ -205,6 +218,7 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         _DATACENTER,
         _GRID,
         Argument("include_embodied", "flag", "add the accelerators' amortised embodied carbon"),
+        _UTILIZATION,
     ),
     "reliability": (
         _FLEET,
@@ -216,6 +230,49 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
     ),
 }
 
+SOLVERS |= {
+    "token_cost": (
+        *_SERVING,
+        Argument("replicas", "whole", "model replicas (each tp_size accelerators)", default=1),
+        _UTILIZATION,
+        Argument("offer", "offer", "catalog rental price id or 'cheapest' (default: owned, node share)"),
+        _TERM,
+        _NODE,
+        _NODE_PRICE,
+        _DATACENTER,
+        _GRID,
+        _KWH_PRICE,
+    ),
+    "rent_vs_own": (
+        _HARDWARE,
+        Argument("offer", "offer", "catalog rental price id or 'cheapest'", default="cheapest"),
+        _TERM,
+        _UTILIZATION,
+        Argument("accelerators", "whole", "accelerators bought or rented", default=1),
+        _NODE,
+        _NODE_PRICE,
+        _DATACENTER,
+        _GRID,
+        _KWH_PRICE,
+        Argument("years", "number", "depreciation period (default: the amortisation period)", unit="year"),
+        Argument("discount_rate", "number", "WACC as a fraction, e.g. 0.08 (default: assumptions)"),
+        Argument("residual_value", "number", "resale value at the end as a fraction of the price"),
+        Argument(
+            "financing_rate", "number", "annual loan rate when the purchase is financed (default: cash)"
+        ),
+    ),
+    "run_cost": (
+        _FLEET,
+        Argument("hours", "number", "wall time of the run", required=True, unit="hour"),
+        Argument("offer", "offer", "catalog rental price id or 'cheapest' (default: owned, node share)"),
+        _TERM,
+        _NODE_PRICE,
+        _DATACENTER,
+        _GRID,
+        _KWH_PRICE,
+    ),
+}
+
 # Other spellings of the solver names.
 SOLVER_ALIASES = {
     "distributed": "training",
@@ -223,6 +280,10 @@ SOLVER_ALIASES = {
     "trainingrun": "run",
     "parallelism": "layout",
     "layoutsearch": "layout",
+    "tokencost": "token_cost",
+    "costpertoken": "token_cost",
+    "rentvsown": "rent_vs_own",
+    "runcost": "run_cost",
 }
 
 

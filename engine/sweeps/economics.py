@@ -13,6 +13,7 @@ from ..solvers.economics import JOULES_PER_KWH, economics_core
 from .checks import check_amount, check_positive
 from .fleets import FleetArrays, fleet_rows, site_rows
 from .gather import ARRAY, gather, resolved
+from .pricing import check_utilization_rows
 from .scenarios import Scenarios
 
 
@@ -50,16 +51,19 @@ def economics_rows(s: Scenarios) -> dict[str, object]:
     )
     check_positive(s, "node_price", node_price.values, rows=node_price.given)
     unit_price = np.where(node_price.given, node_price.values, f.node_price)
+    busy = check_utilization_rows(s)
 
     estimate = economics_core(
         nodes=f.nodes,
         node_power=f.node_power,
         node_price=unit_price,
         accelerators=f.accelerators,
+        accelerator_tdp=f.tdp,
         days=days,
         electricity_price=price,
         pue=gather(sites, site_codes, lambda site: site[1].pue),
         assumptions=a,
         ops=ARRAY,
+        utilization=busy,
     )
     return estimate._asdict()

@@ -25,6 +25,7 @@ from ..errors import InvalidInputError
 from .arguments import solver_name
 from .columns import COLUMNS, CONSTRAINT_MEMORY, ERROR
 from .economics import economics_rows
+from .finance import rent_vs_own_rows, run_cost_rows, token_cost_rows
 from .limits import BLOCK_ROWS
 from .reliability import reliability_rows
 from .roofline import roofline_rows
@@ -46,6 +47,9 @@ _ROWS: dict[str, Callable[[Scenarios], dict[str, Any]]] = {
     "reliability": reliability_rows,
     "run": facade_rows,
     "layout": facade_rows,
+    "token_cost": token_cost_rows,
+    "rent_vs_own": rent_vs_own_rows,
+    "run_cost": run_cost_rows,
 }
 
 
@@ -122,11 +126,21 @@ class _Output:
                 if column.field == "constraint" and not isinstance(fields.get("constraint"), tuple):
                     codes, categories = np.where(fields["feasible"], 0, 1), ["", CONSTRAINT_MEMORY]
                 else:
-                    codes, categories = fields[column.field]
+                    codes, categories = self._shared(column.name, *fields[column.field])
                 target[:] = np.where(failed, -1, codes) if any_failed else codes
                 self.categories[column.name] = categories
         known = np.array([self.messages.setdefault(m, len(self.messages)) for m in errors.messages] + [-1])
         self.errors[start:stop] = known[errors.codes]  # code -1 picks the trailing -1
+
+    def _shared(self, name: str, codes: np.ndarray, categories: list[str]) -> tuple[np.ndarray, list[str]]:
+        """A block's text codes in terms of the categories of every block so far (a block may
+        name values in another order, or values the others did not)."""
+        known = self.categories.get(name)
+        if known is None or known == categories:
+            return codes, list(categories)
+        merged = {c: i for i, c in enumerate(known)}
+        index = np.array([merged.setdefault(c, len(merged)) for c in categories] + [-1], dtype=np.int64)
+        return index[codes], list(merged)
 
     def frame(self, index: pd.Index) -> pd.DataFrame:
         columns: dict[str, Any] = {}

@@ -18,10 +18,13 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.distributed import DistributedModel
     from ..api.economics import EconomicsModel
     from ..api.reliability import ReliabilityModel
+    from ..api.rent_vs_own import RentVsOwnModel
     from ..api.roofline import Engine
+    from ..api.run_cost import RunCostModel
     from ..api.serving import ServingModel
     from ..api.serving_load import ContinuousBatchingModel, ServingCapacityModel
     from ..api.sustainability import SustainabilityModel
+    from ..api.token_cost import CostPerTokenModel
     from ..api.training_run import ParallelismOptimizer, TrainingRunModel
 
     solvers: dict[str, Callable[..., Any]] = {
@@ -35,5 +38,8 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
         "reliability": ReliabilityModel(catalog).solve,
         "run": TrainingRunModel(catalog).solve,
         "layout": ParallelismOptimizer(catalog).solve,
+        "token_cost": CostPerTokenModel(catalog).solve,
+        "rent_vs_own": RentVsOwnModel(catalog).solve,
+        "run_cost": RunCostModel(catalog).solve,
     }
     return solvers[solver_name(solver)]

@@ -34,6 +34,9 @@ class FleetArrays:
     node_price: np.ndarray
     nics: np.ndarray
     embodied: np.ndarray
+    node_embodied: np.ndarray
+    per_node: np.ndarray
+    tdp: np.ndarray
 
     @classmethod
     def of(cls, fleets: list[FleetSpec | None], codes: np.ndarray) -> FleetArrays:
@@ -44,6 +47,9 @@ class FleetArrays:
             node_price=gather(fleets, codes, lambda f: f.node.price),
             nics=gather(fleets, codes, lambda f: f.node.nics_per_node),
             embodied=gather(fleets, codes, lambda f: f.accelerator.embodied_carbon),
+            node_embodied=gather(fleets, codes, lambda f: f.node.embodied_carbon),
+            per_node=gather(fleets, codes, lambda f: f.node.accelerators_per_node),
+            tdp=gather(fleets, codes, lambda f: f.accelerator.tdp),
         )
 
 

@@ -101,4 +101,5 @@ ARRAY = Ops(
     only=_only,
     log=np.log,
     floor=np.floor,
+    log1p=np.log1p,
 )

@@ -12,7 +12,9 @@ from ..units import Q_
 
 @dataclass(frozen=True, slots=True)
 class NodeSpec:
-    """A server: its accelerators, wall power at full load, price and failure-relevant parts.
+    """A server: its accelerators, wall power at full load, price, failure-relevant parts and
+    manufacturing footprint (``embodied_carbon``, kg CO2e for the whole server, accelerators and host
+    included; None when the catalog has none).
 
     ``storage_bandwidth`` (B/s) is what the node can write to shared storage, which bounds a
     checkpoint's write time; ``accelerator_memory_mtbf`` (s) the mean time between uncorrectable
@@ -30,12 +32,15 @@ class NodeSpec:
     psus_per_node: int = 0
     storage_bandwidth: float | None = None
     accelerator_memory_mtbf: float | None = None
+    embodied_carbon: float | None = None
 
     def __post_init__(self) -> None:
         whole("accelerators_per_node", self.accelerators_per_node)
         positive("node_power", self.node_power)
         if self.price is not None:
             positive("price", self.price)
+        if self.embodied_carbon is not None:
+            positive("embodied_carbon", self.embodied_carbon)
         whole("nics_per_node", self.nics_per_node, 0)
         whole("psus_per_node", self.psus_per_node, 0)
         for name in ("storage_bandwidth", "accelerator_memory_mtbf"):

@@ -75,6 +75,23 @@ ROWS = {
         ("H100_64", 365.0, "Quebek"),
         ("H100_64", "#CALC!", None),
     ],
+    "MLSYS_TOKEN_COST_BLOCK": [
+        # model, hw, seq, batch, precision, tp, output, replicas, utilization, offer, term, region
+        ("Llama3_70B", "H100", 4096.0, 16.0, None, 8.0, 256.0, 4.0, None, None, None, None),
+        ("Llama3_8B", "H100", 2048.0, 8.0, "fp8", 1.0, None, None, 0.6, "cheapest", None, "Quebec"),
+        ("Llama3_8B", "A100", 1024.0, 8.0, None, 1.0, 128.0, 2.0, 0.5, "RunPod_A100_SXM", "spot", None),
+        ("Llama3_70B", "H100", 4096.0, 1.0, None, None, None, None, None, None, None, None),  # does not fit
+        ("Llama3_8B", "H100", 1024.0, 1.0, None, None, None, None, 1.5, None, None, None),  # utilisation
+        ("Llama3_8B", "H100", 1024.0, 1.0, None, None, None, None, None, "RunPod_A100_SXM", None, None),
+    ],
+    "MLSYS_RENT_VS_OWN_BLOCK": [
+        # hw, offer, term, utilization, accelerators, region
+        ("H100", "cheapest", None, 0.7, 64.0, None),
+        ("H100", "AWS_p5_48xlarge", "reserved_1yr", 0.3, 8.0, "Quebec"),
+        ("A100", "RunPod_A100_SXM", None, 0.05, None, None),
+        ("H100", "cheapest", "weekly", None, None, None),  # no such term
+        ("TPUv5e", "cheapest", None, None, None, None),  # no owned price for a TPU
+    ],
     "MLSYS_RELIABILITY_BLOCK": [
         ("H100_64", 24.0, 60.0),
         ("H100_8", 720.0, 300.0),

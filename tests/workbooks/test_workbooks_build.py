@@ -63,8 +63,8 @@ def _column(ws, header_prefix: str) -> str:
 def test_sheets_in_order(default):
     _, book = default
     assert tuple(book.sheetnames) == wb.SHEETS
-    assert book.sheetnames[:11] == [
-        "About", "Hardware", "Models", "Fleets", "Regions", "Serving",
+    assert book.sheetnames[:13] == [
+        "About", "Summary", "Hardware", "Models", "Fleets", "Regions", "Prices", "Serving",
         "Training", "TCO", "Carbon", "Reliability", "Checks",
     ]  # fmt: skip
     conf = book["xlwings.conf"]

@@ -1,8 +1,8 @@
 """LibreOffice opens the plan and recalculates it (one headless run for three files): native
-formula cells show no error and equal our headless values to 1e-9; editing the H100 price moves
-exactly the TCO cells that depend on it, by the amounts derived below; a hardware row and a
-scenario added by hand work end to end (our recompute for the engine cells, LibreOffice for the
-native ones)."""
+formula cells show no error and equal our headless values to 1e-9; editing the H100_8 node price
+moves exactly the TCO cells of the rows priced as its share, by the amounts derived below (and the
+H100's own price, which no owned row uses, moves none); a hardware row and a scenario added by hand
+work end to end (our recompute for the engine cells, LibreOffice for the native ones)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,13 @@ from mlsysim.workbooks.layout import FIRST_ROW
 from openpyxl.formula.translate import Translator
 from wbtest_support import close, computed_plan, engine_dependent, formula_cells, is_error_value, libreoffice
 
-DELTA = 2500.0  # USD added to the H100 price
+DELTA = 2500.0  # USD added to the H100 price and to the H100_8 node price
+NODE = "H100_8"  # the Fleets row the H100 serving rows are priced as a share of (8 per node)
+# Rent-versus-own and token cells that a node price moves too (checked against the engine over a
+# grid of inputs in test_workbooks_finance_grid; here LibreOffice must agree with us on them).
+FOLLOWS_PRICE = {
+    "running_month", "own_npv", "breakeven", "crossover", "cheaper",
+}  # fmt: skip
 NEW = {
     "name": "Llama 3 8B on H100 Lite",
     "model": "Llama3_8B",
@@ -69,6 +75,11 @@ def _edit_price(source, target):
     for row in range(FIRST_ROW, _first_blank(ws)):
         if ws.cell(row, 1).value == "H100":
             ws.cell(row, price).value += DELTA
+    fleets = book["Fleets"]
+    node_price = schema("fleet").index("node_price") + 1
+    for row in range(FIRST_ROW, _first_blank(fleets)):
+        if fleets.cell(row, 1).value == NODE:
+            fleets.cell(row, node_price).value += DELTA
     book.save(target)
 
 
@@ -104,6 +115,7 @@ def _add_hardware_and_scenario(source, target):
             letters = _letters(columns)
             for key, source_key in TCO_LINKS.items():
                 ws[f"{letters[key]}{new}"] = f"='Serving'!{serving_letters[source_key]}{new_s}"
+            ws[f"{letters['priced_as']}{new}"] = None  # no node holds it: its price + the host share
     book.save(target)
     return new_hw, new_s
 
@@ -158,38 +170,47 @@ def _tco_rows(book):
 
 
 def _expected_deltas(row):
-    """The exact change of each TCO cell when the H100 price rises by DELTA: purchase u·Δ; CapEx
-    u·Δ·MIN(365/365, 4)/4 = u·Δ/4; maintenance u·Δ·0.05·365/365; TCO u·Δ·(0.25 + 0.05) = 0.3·u·Δ;
-    per accelerator-hour 0.3·Δ/8,760 (u accelerators for 8,760 h); energy does not change."""
-    u = row["units"] if (row["basis"], row["item"]) == ("Serving", "H100") else 0
-    tco = 0.3 * u * DELTA
+    """The exact change of each TCO cell when the H100_8 node price rises by DELTA, on a row priced
+    as its share with u accelerators: price per accelerator d = Δ/8; purchase u·d; CapEx u·d·MIN(365/
+    365, 4)/4 = u·d/4; maintenance (and OpEx) u·d·0.05·365/365; TCO u·d·(0.25 + 0.05) = 0.3·u·d;
+    per accelerator-hour 0.3·d/8,760; energy does not change."""
+    d = DELTA / 8 if row["priced_as"] == NODE else 0.0
+    u = row["accelerators"]
+    tco = 0.3 * u * d
     return {
-        "unit_price": DELTA if u else 0.0,
-        "purchase": u * DELTA,
-        "capex": u * DELTA / 4,
-        "maintenance": 0.05 * u * DELTA,
-        "opex": 0.05 * u * DELTA,
+        "unit_price": d,
+        "purchase": u * d,
+        "capex": u * d / 4,
+        "maintenance": 0.05 * u * d,
+        "opex": 0.05 * u * d,
         "tco": tco,
-        "per_accelerator_hour": tco / (row["accelerators"] * 8760),
+        "per_accelerator_hour": tco / (u * 8760),
     }
 
 
-def test_h100_price_moves_every_dependent_tco_cell_exactly(files):
+def test_h100_node_price_moves_every_dependent_tco_cell_exactly(files):
     before = _tco_rows(files["ours"]["plan"])
+    lo_after = _tco_rows(files["lo"]["price"])
     moved = 0
     for after_book in (files["lo"]["price"], files["ours"]["price"]):
         after = _tco_rows(after_book)
-        for old, new in zip(before, after, strict=True):
+        for old, new, lo_new in zip(before, after, lo_after, strict=True):
             deltas = _expected_deltas(old)
             if after_book is files["lo"]["price"] and old["basis"] == "Serving":
                 # a serving row prices the replicas the engine plans: LibreOffice cannot evaluate them
                 assert new["accelerators"] == "#NAME?", old["name"]
                 continue
             for key, value in old.items():
-                if key in ("tokens_per_s", "per_million_tokens") and after_book is files["lo"]["price"]:
+                engine_based = key in ("tokens_per_s", "prefill_share", "per_million_tokens")
+                engine_based |= key in ("input_per_mtok", "output_per_mtok") and old["basis"] == "Serving"
+                if engine_based and after_book is files["lo"]["price"]:
                     continue  # depend on the engine's throughput: LibreOffice cannot evaluate them
                 if key == "per_million_tokens":
                     expected = value + deltas["tco"] / (old["tokens_per_s"] * 365 * 86400 / 1e6)
+                elif engine_based and key in ("input_per_mtok", "output_per_mtok"):
+                    expected = value * (old["tco"] + deltas["tco"]) / old["tco"]  # in proportion to TCO
+                elif key in FOLLOWS_PRICE and deltas["tco"] > 0:
+                    expected = lo_new[key]  # moves; LibreOffice and our recompute agree on how much
                 else:
                     expected = value + deltas.get(key, 0.0) if isinstance(value, int | float) else value
                 assert close(new[key], expected), (old["name"], key, new[key], expected)
@@ -197,7 +218,8 @@ def test_h100_price_moves_every_dependent_tco_cell_exactly(files):
     assert moved == sum(1 for s in wb.load_scenarios().serving if s.hardware == "H100")
     fleets = files["lo"]["price"]["Fleets"]  # the fleets' accelerator columns follow the Hardware sheet
     price = schema("fleet").index("price") + 1
-    assert fleets.cell(FIRST_ROW + 1, price).value == 27500 + DELTA  # H100_64
+    h100 = mlsysim.load_catalog().get("hardware", "H100").spec.price
+    assert fleets.cell(FIRST_ROW + 1, price).value == h100 + DELTA  # H100_64
 
 
 def test_new_hardware_row_and_scenario_work_end_to_end(files):
@@ -223,16 +245,26 @@ def test_new_hardware_row_and_scenario_work_end_to_end(files):
     assert units == serving["replicas"]  # TP1
     tco = _tco_rows(ours)[-1]
     hw = row_to_spec("hardware", row)
-    fleet = FleetSpec("lite", NodeSpec("lite", hw, 1, hw.tdp, hw.price), units, FabricSpec("none", 1.0, 1.0))
     catalog = mlsysim.load_catalog()
+    a = catalog.assumptions  # no node holds it: its price and TDP plus the host share
+    node = NodeSpec(
+        "lite", hw, 1, hw.tdp + a.host_power_per_accelerator, hw.price + a.host_price_per_accelerator
+    )
+    fleet = FleetSpec("lite", node, units, FabricSpec("none", 1.0, 1.0))
     grid, facility = catalog.get("grid", "France").spec, catalog.get("datacenter", "hyperscale").spec
     e = economics(fleet, 365, grid.electricity_price, facility, catalog.assumptions)
-    assert (tco["name"], tco["item"], tco["units"]) == (NEW["name"], "H100_Lite", units)
+    assert (tco["name"], tco["item"], tco["accelerators"], tco["priced_as"]) == (
+        NEW["name"],
+        "H100_Lite",
+        units,
+        None,
+    )
     assert close(tco["tco"], e.tco_usd) and close(tco["capex"], e.capex_usd)
-    assert close(tco["per_million_tokens"], e.tco_usd / (serving["tokens_total"] * 365 * 86400 / 1e6))
+    assert tco["rent_rate"] == "other accelerator"  # the copied offer rents an H100
     assert ours["Checks"]["C4"].value is True
     lo_tco = _tco_rows(lo)[-1]
     assert close(lo_tco["unit_price"], tco["unit_price"])  # the new Hardware row, natively
     # its cost follows the replicas the engine plans, which LibreOffice cannot evaluate: no number
     for key in ("capex", "energy", "energy_cost", "maintenance", "tco", "per_accelerator_hour"):
         assert lo_tco[key] == "#NAME?", key
+    assert lo_tco["rent_rate"] == "other accelerator"

@@ -8,11 +8,16 @@ import mlsysim
 import openpyxl
 import pytest
 from mlsysim import EconomicsModel, SustainabilityModel
+from mlsysim.api.pricing import node_share
+from mlsysim.api.rent_vs_own import rent_vs_own
+from mlsysim.api.token_cost import accelerator_cost_rate
 from mlsysim.enums import Precision
 from mlsysim.macros.registry import CALLABLES
 from mlsysim.macros.sheet_schema import schema
+from mlsysim.prices import cheapest
 from mlsysim.solvers.economics import economics
 from mlsysim.solvers.sustainability import sustainability
+from mlsysim.solvers.token_cost import serving_token_cost_core
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 from mlsysim.workbooks import (
     carbon_sheet,
@@ -62,14 +67,6 @@ PLAN_FUNCTIONS = (
 )
 
 
-def _accelerator_fleet(hardware_id: str, units: int) -> FleetSpec:
-    """What a Serving row's TCO prices: ``units`` accelerators alone (price and TDP from the
-    Hardware sheet), as a fleet of one-accelerator nodes for the engine's economics()."""
-    hw = mlsysim.load_catalog().get("hardware", hardware_id).spec
-    node = NodeSpec(hardware_id, hw, 1, hw.tdp, hw.price)
-    return FleetSpec(hardware_id, node, units, FabricSpec("none", 1.0, 1.0))
-
-
 def _plan_args(s):
     """A Serving scenario's arguments of the MLSYS_* capacity functions."""
     return (
@@ -86,14 +83,29 @@ def _plan_args(s):
     )
 
 
-def _fleets(plan):
-    """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows."""
+def _fleets(plan=None):
+    """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows. A
+    serving row is priced per accelerator as its node share (``api.pricing.node_share``, host
+    included): a fleet of one-accelerator nodes at that price and power, for the engine's
+    economics()."""
     scenarios = load_scenarios()
     catalog = mlsysim.load_catalog()
-    found = [
-        (_accelerator_fleet(s.hardware, s.tp * int(CALLABLES["MLSYS_REPLICAS"](*_plan_args(s)))), s.region)
-        for s in scenarios.serving
-    ]
+    found = []
+    for s in scenarios.serving:
+        hw = catalog.get("hardware", s.hardware).spec
+        share = node_share(catalog, hw)
+        node = NodeSpec(s.hardware, hw, 1, share.power, share.price)
+        found.append(
+            (
+                FleetSpec(
+                    s.hardware,
+                    node,
+                    s.tp * int(CALLABLES["MLSYS_REPLICAS"](*_plan_args(s))),
+                    FabricSpec("none", 1.0, 1.0),
+                ),
+                s.region,
+            )
+        )
     found += [(catalog.get("fleet", t.fleet).spec, t.region) for t in scenarios.training]
     return found
 
@@ -109,22 +121,23 @@ def test_every_formula_cell_carries_a_value(plan):
 
 
 def test_first_tco_row_by_hand(plan):
-    # The first scenario's replicas needed R (Serving sheet) x TP8 = 8R H100 at $27,500; CapEx for
-    # 1 of 4 amortisation years = 8R x $27,500 / 4. IT power 8R x 0.7 kW x 0.8 = 4.48R kW; x 8,760 h
-    # x PUE 1.1 = 43,169.28R kWh; x $0.08/kWh = $3,453.5424R. Maintenance 5 % of the purchase.
+    # The first scenario's replicas needed R (Serving sheet) x TP8 = 8R H100, each an eighth of an
+    # H100_8 node: $400,000 / 8 = $50,000 and 10.2 kW / 8 = 1.275 kW. Purchase 8R x $50,000 =
+    # $400,000R; CapEx for 1 of 4 amortisation years $100,000R. IT power 8R x 1.275 kW x 0.8 =
+    # 8.16R kW; x 8,760 h x PUE 1.1 = 78,629.76R kWh; x $0.08/kWh = $6,290.3808R. Maintenance 5 % of
+    # the purchase = $20,000R. TCO = $126,290.3808R.
     _, values, _ = plan
     replicas = _rows(values, "Serving", serving_sheet.columns())[0]["replicas"]
     units = 8 * replicas
     row = _rows(values, "TCO", tco_sheet.columns())[0]
-    assert (row["item"], row["units"], row["unit_price"]) == ("H100", units, 27500)
-    capex, energy_cost, maintenance = units * 27500 / 4, 3453.5424 * replicas, 0.05 * units * 27500
-    assert row["capex"] == pytest.approx(capex, rel=1e-12)
-    assert row["energy"] == pytest.approx(43.16928 * replicas, rel=1e-12)
-    assert row["energy_cost"] == pytest.approx(energy_cost, rel=1e-12)
-    assert row["maintenance"] == pytest.approx(maintenance, rel=1e-12)
-    tco = capex + energy_cost + maintenance
-    assert row["tco"] == pytest.approx(tco, rel=1e-12)
-    assert row["per_accelerator_hour"] == pytest.approx(tco / (units * 8760), rel=1e-12)
+    assert (row["item"], row["accelerators"], row["priced_as"]) == ("H100", units, "H100_8")
+    assert (row["unit_price"], row["unit_power"]) == (50_000, pytest.approx(1.275, rel=1e-12))
+    assert row["capex"] == pytest.approx(100_000 * replicas, rel=1e-12)
+    assert row["energy"] == pytest.approx(78.62976 * replicas, rel=1e-12)
+    assert row["energy_cost"] == pytest.approx(6_290.3808 * replicas, rel=1e-12)
+    assert row["maintenance"] == pytest.approx(20_000 * replicas, rel=1e-12)
+    assert row["tco"] == pytest.approx(126_290.3808 * replicas, rel=1e-12)
+    assert row["per_accelerator_hour"] == pytest.approx(126_290.3808 * replicas / (units * 8760), rel=1e-12)
 
 
 def test_native_tco_equals_the_engine(plan):
@@ -139,7 +152,8 @@ def test_native_tco_equals_the_engine(plan):
         e = economics(fleet, DAYS, grid.electricity_price, facility, catalog.assumptions)
         assert close(row["purchase"], e.purchase_price_usd)
         assert close(row["capex"], e.capex_usd)
-        assert close(row["energy"], e.energy / J_PER_MWH)
+        assert close(row["energy"], e.facility_energy / J_PER_MWH)
+        assert close(row["it_power"], e.average_it_power / 1000)
         assert close(row["energy_cost"], e.energy_cost_usd)
         assert close(row["maintenance"], e.maintenance_usd)
         assert close(row["opex"], e.total_opex_usd)
@@ -243,13 +257,80 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
         )
 
 
-def test_cost_per_million_tokens_uses_the_serving_throughput(plan):
+def test_cost_per_million_tokens_equals_the_engine(plan):
+    """Serving rows: the engine's token prices (``serving_token_cost_core``, input and output priced
+    apart) from the row's TTFT and ITL and the owned node-share cost rate ``CostPerTokenModel``
+    uses; training rows: TCO over the tokens trained in the period."""
     _, values, _ = plan
+    catalog = mlsysim.load_catalog()
     tco = _rows(values, "TCO", tco_sheet.columns())
     serving = _rows(values, "Serving", serving_sheet.columns())
-    for t, s in zip(tco, serving, strict=False):
-        assert close(t["tokens_per_s"], s["tokens_total"])
-        assert close(t["per_million_tokens"], t["tco"] / (s["tokens_total"] * DAYS * 86400 / 1e6))
+    scenarios = load_scenarios()
+    for t, row, s in zip(tco, serving, scenarios.serving, strict=False):
+        device = catalog.get("hardware", s.hardware).spec
+        rate, basis, _ = accelerator_cost_rate(catalog, device, 1.0, datacenter=s.region)
+        assert basis.startswith("owned")
+        e = serving_token_cost_core(
+            ttft=row["ttft"] / 1000,
+            itl=row["itl"] / 1000,
+            batch=s.batch,
+            seq_len=s.prompt_tokens,
+            output_len=s.output_tokens,
+            replicas=row["replicas"],
+            tp=s.tp,
+            accelerator_cost_rate=rate,
+            utilization=1.0,
+        )
+        assert close(t["tokens_per_s"], e.tokens_per_s)
+        assert close(t["prefill_share"], e.prefill_share)
+        assert close(t["per_million_tokens"], e.cost_per_million_tokens_usd)
+        assert close(t["input_per_mtok"], e.input_cost_per_million_tokens_usd)
+        assert close(t["output_per_mtok"], e.output_cost_per_million_tokens_usd)
+        assert close(t["per_accelerator_hour"], e.accelerator_hour_usd)
+        # what the deployment costs is what its tokens cost: input and output prices add up
+        spent = e.input_tokens_per_s * e.input_cost_per_million_tokens_usd
+        spent += e.output_tokens_per_s * e.output_cost_per_million_tokens_usd
+        assert close(spent / 1e6 * 3600, e.cost_per_hour_usd)
+    training = _rows(values, "Training", training_sheet.columns())
+    for t, row in zip(tco[len(serving) :], training, strict=True):
+        assert close(t["per_million_tokens"], t["tco"] / (row["tokens_per_s"] * DAYS * 86400 / 1e6))
+
+
+def test_rent_vs_own_equals_the_engine(plan):
+    """Each TCO row against its default offer (the cheapest on-demand one for the accelerator):
+    RentVsOwnModel's NPVs, break-even utilisation, crossover and answer."""
+    _, values, _ = plan
+    catalog = mlsysim.load_catalog()
+    rows = _rows(values, "TCO", tco_sheet.columns())
+    scenarios = load_scenarios()
+    nodes = [None] * len(scenarios.serving)
+    nodes += [catalog.get("fleet", t.fleet).spec.node for t in scenarios.training]
+    for row, node in zip(rows, nodes, strict=True):
+        device = (
+            catalog.get("fleet", row["item"]).accelerator.spec
+            if node
+            else catalog.get("hardware", row["item"]).spec
+        )
+        assert row["offer"] == cheapest(catalog, device, "on_demand").id and row["term"] == "on_demand"
+        e = rent_vs_own(
+            catalog,
+            device,
+            row["offer"],
+            row["term"],
+            1.0,
+            row["accelerators"],
+            node=node,
+            datacenter=row["region"],
+        )
+        assert close(row["rent_rate"], e.rental_hour_usd)
+        assert row["price_date"] == e.price_date
+        assert close(row["own_npv"], e.own_npv_usd)
+        assert close(row["rent_npv"], e.rent_npv_usd)
+        assert close(row["breakeven"], e.breakeven_utilization)
+        assert close(row["crossover"], e.crossover_months)
+        assert close(row["running_month"], e.own_monthly_usd)
+        assert row["cheaper"] == e.cheaper
+        assert close(row["rent_cost"], e.rental_hour_usd * row["accelerators"] * DAYS * 24)
 
 
 def test_checks_pass_and_summary(plan):
