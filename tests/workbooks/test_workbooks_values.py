@@ -17,19 +17,26 @@ from mlsysim.macros.sheet_schema import schema
 from mlsysim.prices import cheapest
 from mlsysim.solvers.economics import economics
 from mlsysim.solvers.sustainability import sustainability
-from mlsysim.solvers.token_cost import serving_token_cost_core
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 from mlsysim.workbooks import (
     carbon_sheet,
     load_scenarios,
     reliability_sheet,
     serving_sheet,
+    summary_sheet,
     tco_sheet,
     training_sheet,
 )
 from mlsysim.workbooks.layout import FIRST_ROW
 from mlsysim.workbooks.summary import format_summary, summarize
-from wbtest_support import cached_values, close, computed_plan, formula_cells, is_error_value
+from wbtest_support import (
+    cached_values,
+    close,
+    computed_plan,
+    formula_cells,
+    is_error_value,
+    planned_token_cost,
+)
 
 DAYS = 365.0
 J_PER_MWH = 3.6e9
@@ -258,9 +265,9 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
 
 
 def test_cost_per_million_tokens_equals_the_engine(plan):
-    """Serving rows: the engine's token prices (``serving_token_cost_core``, input and output priced
-    apart) from the row's TTFT and ITL and the owned node-share cost rate ``CostPerTokenModel``
-    uses; training rows: TCO over the tokens trained in the period."""
+    """Serving rows: the engine's token prices (``token_cost_core``, input and output priced apart)
+    of the peak traffic the capacity plan's accelerators carry, at the owned node-share cost rate
+    ``CostPerTokenModel`` uses; training rows: TCO over the tokens trained in the period."""
     _, values, _ = plan
     catalog = mlsysim.load_catalog()
     tco = _rows(values, "TCO", tco_sheet.columns())
@@ -270,27 +277,17 @@ def test_cost_per_million_tokens_equals_the_engine(plan):
         device = catalog.get("hardware", s.hardware).spec
         rate, basis, _ = accelerator_cost_rate(catalog, device, 1.0, datacenter=s.region)
         assert basis.startswith("owned")
-        e = serving_token_cost_core(
-            ttft=row["ttft"] / 1000,
-            itl=row["itl"] / 1000,
-            batch=s.batch,
-            seq_len=s.prompt_tokens,
-            output_len=s.output_tokens,
-            replicas=row["replicas"],
-            tp=s.tp,
-            accelerator_cost_rate=rate,
-            utilization=1.0,
-        )
-        assert close(t["tokens_per_s"], e.tokens_per_s)
-        assert close(t["prefill_share"], e.prefill_share)
-        assert close(t["per_million_tokens"], e.cost_per_million_tokens_usd)
-        assert close(t["input_per_mtok"], e.input_cost_per_million_tokens_usd)
-        assert close(t["output_per_mtok"], e.output_cost_per_million_tokens_usd)
-        assert close(t["per_accelerator_hour"], e.accelerator_hour_usd)
+        cost, share, per_million = planned_token_cost(row, s, rate, 1.0)  # rate: USD/s
+        # tokens/s at the peak by hand: requests/s x (prompt + output)
+        assert close(t["tokens_per_s"], s.peak_rps * (s.prompt_tokens + s.output_tokens))
+        assert close(cost.tokens_per_s, t["tokens_per_s"]) and close(t["prefill_share"], share)
+        for key, want in per_million.items():
+            assert close(t[key], want), (s.name, key)
+        assert close(t["per_accelerator_hour"], rate * 3600)
         # what the deployment costs is what its tokens cost: input and output prices add up
-        spent = e.input_tokens_per_s * e.input_cost_per_million_tokens_usd
-        spent += e.output_tokens_per_s * e.output_cost_per_million_tokens_usd
-        assert close(spent / 1e6 * 3600, e.cost_per_hour_usd)
+        spent = cost.input_tokens_per_s * cost.input_cost_per_token
+        spent += cost.output_tokens_per_s * cost.output_cost_per_token
+        assert close(spent, s.tp * row["replicas"] * rate)
     training = _rows(values, "Training", training_sheet.columns())
     for t, row in zip(tco[len(serving) :], training, strict=True):
         assert close(t["per_million_tokens"], t["tco"] / (row["tokens_per_s"] * DAYS * 86400 / 1e6))
@@ -344,3 +341,22 @@ def test_checks_pass_and_summary(plan):
     text = format_summary(summary, path)
     assert "master check OK" in text and "TCO USD/year" in text
     assert load_scenarios().reliability[0].name in text
+
+
+def test_summary_rows_follow_the_detail_sheets(plan):
+    """Each Summary row is its TCO row (same order) with links into the detail sheets: a serving
+    row's binding limit is the capacity plan's (Serving ``limit``, MLSYS_LIMIT), its accelerators
+    TP x replicas needed; the period is a year, so per-year figures equal the period's."""
+    _, values, _ = plan
+    summary = _rows(values, "Summary", summary_sheet.columns())
+    tco = _rows(values, "TCO", tco_sheet.columns())
+    carbon = _rows(values, "Carbon", carbon_sheet.columns())
+    serving = _rows(values, "Serving", serving_sheet.columns())
+    assert len(summary) == len(tco) == len(carbon)
+    for row, t, c in zip(summary, tco, carbon, strict=True):
+        assert (row["name"], row["item"], row["accelerators"]) == (t["name"], t["item"], t["accelerators"])
+        assert close(row["usd_year"], t["tco"]) and close(row["co2_year"], c["emissions"])
+        assert row["cheaper"] == t["cheaper"]
+    for row, s in zip(summary, serving, strict=False):
+        assert row["binding"] == s["limit"] and row["accelerators"] == s["tp"] * s["replicas"]
+        assert isinstance(s["limit"], str) and s["limit"]
