@@ -259,8 +259,8 @@ def write_serving(
         table.whole_number(key)
     fits = f"${table.letter('fits')}{FIRST_ROW}"
     table.highlight_rows(f'AND({fits}<>"",{fits}=0)', RED)
-    plan = f"${table.letter('plan_ok')}{FIRST_ROW}"
-    table.highlight_rows(f'AND({plan}<>"",{plan}=0)', RED)
+    planned = f"${table.letter('plan_ok')}{FIRST_ROW}"
+    table.highlight_rows(f'AND({planned}<>"",{planned}=0)', RED)
     table.highlight_rows(f"${table.letter('error')}{FIRST_ROW}=1", AMBER)
     table.protect()
     return table
