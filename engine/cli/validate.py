@@ -3,7 +3,9 @@
 Prints the case table (case, measured, estimated, error, tolerance, within) and the median absolute
 percentage error per category as Markdown (``--json`` for JSON); ``--fit`` refits the calibrated
 efficiencies and shows the table under the fitted values (the catalog is never rewritten); ``--loo``
-adds the leave-one-out estimates (each case under a refit without it), reported apart. Exit
+adds the leave-one-out estimates (each case under a refit without it), reported apart. The ranges
+section reports, per estimate family, the P10-P90 band of the leave-one-out ratios and its
+coverage (the packaged ratios, or the fresh ones under ``--loo``; ``--write-ratios`` saves them). Exit
 status 1 when a case is outside its tolerance without a recorded reason, or an expected failure
 passes; 2 on bad input.
 """
@@ -19,6 +21,8 @@ from pathlib import Path
 
 from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
+from ..ranges.bands import ratios_from_loo, read_ratios, write_ratios
+from ..ranges.report import coverage_markdown, coverage_rows
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
 from ..validation.loo import leave_one_out, loo_summary
@@ -36,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--loo", action="store_true", help="add leave-one-out estimates (one refit per case; slow)"
     )
+    parser.add_argument(
+        "--write-ratios",
+        type=Path,
+        metavar="PATH",
+        help="with --loo: write the leave-one-out ratios the ranges use (engine/ranges/loo_ratios.json)",
+    )
     parser.add_argument("--cases", type=Path, help="cases file (default: the packaged cases.toml)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file instead of stdout")
     parser.set_defaults(run=run)
@@ -52,12 +62,19 @@ def run(args: argparse.Namespace) -> int:
     result = validate(cases, catalog, assumptions)
     used = {name: getattr(assumptions, name) for name in CALIBRATED}
     held_out = leave_one_out(cases, catalog) if args.loo else ()
+    if args.write_ratios is not None and not args.loo:
+        raise InvalidInputError("--write-ratios", str(args.write_ratios), "needs --loo")
+    ratios = ratios_from_loo(cases, held_out) if args.loo else read_ratios()
+    origin = "this run's leave-one-out" if args.loo else "packaged leave-one-out ratios"
+    if args.write_ratios is not None:
+        write_ratios(ratios, args.write_ratios)
     if args.json:
         body = result.to_dict() | {"assumptions": used}
         if fitted:
             body["fit"] = {"objective": fitted.objective, "sweeps": fitted.sweeps}
         if args.loo:
             body["leave_one_out"] = Validation(held_out, loo_summary(cases, held_out)).to_dict()
+        body["ranges"] = {"origin": origin, "families": coverage_rows(ratios)}
         text = json.dumps(body, indent=2) + "\n"
     else:
         text = markdown(result)
@@ -70,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             text += f"\nSum of squared log errors at the fit: {fitted.objective:.4f}\n"
         if args.loo:
             text += loo_markdown(held_out, loo_summary(cases, held_out))
+        text += coverage_markdown(ratios, origin)
     _emit(text, args.output)
     for r in result.unexpected:
         why = "passes although marked expected to fail" if r.xfail else "is outside its tolerance"

@@ -5,6 +5,11 @@ and the held-out case's own ratio is checked against it (a jackknife of the conf
 Barber et al. 2021, "Predictive inference with the jackknife+", Ann. Statist. 49(1)). The share
 inside should be near the band's stated central share (at least 80 % for P10-P90 in expectation).
 A family too small to have a band after removing one case reports no coverage.
+
+For distinct ratios that share is fixed by the ranks alone, (n − 2k)/n with k = ⌊0.1·n⌋: it checks
+the construction, not the evidence. ``category_coverage`` is the harder test: each validation
+category (one source, one kind of setup) held out at once and checked against the band of the
+family's other categories, which asks whether a new source's errors look like the old ones'.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from .bands import CENTRAL, Band, CaseRatio, bands
 from .families import FAMILIES
 
-__all__ = ["Coverage", "coverage"]
+__all__ = ["Coverage", "category_coverage", "coverage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,4 +51,27 @@ def coverage(ratios: Sequence[CaseRatio], central: tuple[float, float] = CENTRAL
                 break
             inside = (inside or 0) + int(low <= held.ratio <= high)
         out.append(Coverage(key, family.title, len(mine), inside if mine else None, stated))
+    return tuple(out)
+
+
+def category_coverage(
+    ratios: Sequence[CaseRatio], central: tuple[float, float] = CENTRAL
+) -> tuple[Coverage, ...]:
+    """Per family: cases inside the band of the family's other categories, summed over its
+    categories; ``inside`` counts only categories whose complement has a band (``cases`` counts
+    those categories' cases), None when none has."""
+    stated = central[1] - central[0]
+    out = []
+    for key, family in FAMILIES.items():
+        mine = [r for r in ratios if r.family == key]
+        inside, cases = 0, 0
+        for category in dict.fromkeys(r.category for r in mine):
+            others = bands([r for r in mine if r.category != category])[key]
+            low, high = others.ratio(central[0]), others.ratio(central[1])
+            if low is None or high is None:
+                continue
+            held = [r for r in mine if r.category == category]
+            cases += len(held)
+            inside += sum(low <= r.ratio <= high for r in held)
+        out.append(Coverage(key, family.title, cases, inside if cases else None, stated))
     return tuple(out)
