@@ -10,6 +10,7 @@ from . import (
     family_catalog,
     family_economics,
     family_finance,
+    family_ranges,
     family_reliability,
     family_roofline,
     family_run,
@@ -29,6 +30,7 @@ FAMILIES = (
     family_finance,
     family_sustainability,
     family_reliability,
+    family_ranges,
     family_catalog,
 )
 
