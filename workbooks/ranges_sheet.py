@@ -15,16 +15,14 @@ Column keys: ``name``, ``ttft``, ``ttft_p10``, ``ttft_p90``, ``itl``, ``itl_p10`
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from typing import Any
 
-from mlsysim.api.pricing import node_share, site_tariff
-from mlsysim.api.ranges import composite_range
+from mlsysim.api.ranges import composite_range, token_cost_inputs
 from mlsysim.errors import MlsysimError
-from mlsysim.hardware.types import HardwareSpec
 from mlsysim.ranges.bands import CENTRAL
-from mlsysim.ranges.composites import node_share_tco_composite
-from mlsysim.ranges.propagate import monte_carlo
+from mlsysim.ranges.composites import node_share_tco_composite, token_cost_composite
+from mlsysim.ranges.rows import row_bands, stacked
 
 from . import styles
 from .layout import FIRST_ROW, Col, Table
@@ -73,7 +71,7 @@ def write_ranges(
 ) -> Table:
     table = Table(workbook, SHEET, columns(bands))
     table.frame("Ranges: P10 and P90 beside the headline numbers", NOTE, header_height=60.0)
-    records = [_serving_factors(s, catalog) for s in plan.serving]
+    records = _serving_factors(plan.serving, catalog)
     records += [_training_factors(t, catalog) for t in plan.training]
 
     def links(index: int, row: int) -> dict[str, str]:
@@ -95,29 +93,12 @@ def write_ranges(
     return table
 
 
-def _relative(r: Any) -> tuple[Any, Any]:
-    if r is None or not (r.base > 0 and math.isfinite(r.base)):
-        return None, None
-    return r.quantile(CENTRAL[0]) / r.base, r.quantile(CENTRAL[1]) / r.base
-
-
-def _serving_factors(s: Any, catalog: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    try:
-        device = catalog.spec("hardware", s.hardware, HardwareSpec)
-        share = node_share(catalog, device)
-        tariff, facility = site_tariff(catalog, s.region, None, None)
-        tco = node_share_tco_composite(
-            price=share.price,
-            power=share.power,
-            tariff=tariff,
-            pue=facility.pue,
-            accelerators=s.tp * s.replicas,
-            days=PERIOD_DAYS,
-            utilization=1.0,
-            a=catalog.assumptions,
-        )
-        out["tco_low"], out["tco_high"] = _relative(monte_carlo(tco))
+def _serving_factors(scenarios: Sequence[Any], catalog: Any) -> list[dict[str, Any]]:
+    """Relative TCO and token-price bands of every serving row, all rows in one evaluation per
+    composite (``mlsysim.ranges.rows``: the same numbers as one Monte Carlo per row)."""
+    a = catalog.assumptions
+    resolved: dict[int, dict[str, Any]] = {}
+    for k, s in enumerate(scenarios):
         inputs = {
             "model": s.model,
             "hardware": s.hardware,
@@ -129,16 +110,38 @@ def _serving_factors(s: Any, catalog: Any) -> dict[str, Any]:
             "replicas": s.replicas,
             "datacenter": s.region,
         }
-        out["mtok_low"], out["mtok_high"] = _relative(composite_range("token_cost", inputs, catalog))
-    except MlsysimError:
-        pass  # an unpriced or unknown row: no band, the cells stay empty
+        try:
+            resolved[k] = token_cost_inputs(catalog, inputs)
+        except MlsysimError:
+            continue  # an unknown, unpriced or unfit row: no band, its cells stay empty
+    out: list[dict[str, Any]] = [{} for _ in scenarios]
+    if not resolved:
+        return out
+    rows = stacked(list(resolved.values()))
+    price, power, tariff, pue = rows["owned"]
+    tco = node_share_tco_composite(
+        price=price,
+        power=power,
+        tariff=tariff,
+        pue=pue,
+        accelerators=rows["tp"] * rows["replicas"],
+        days=PERIOD_DAYS,
+        utilization=rows["utilization"],
+        a=a,
+    )
+    for prefix, composite in (("tco", tco), ("mtok", token_cost_composite(a=a, **rows))):
+        base, (low, high) = row_bands(composite, CENTRAL)
+        for j, k in enumerate(resolved):
+            out[k][f"{prefix}_low"], out[k][f"{prefix}_high"] = low[j] / base[j], high[j] / base[j]
     return out
 
 
 def _training_factors(t: Any, catalog: Any) -> dict[str, Any]:
     try:
         inputs = {"fleet": t.fleet, "duration_days": PERIOD_DAYS, "datacenter": t.region}
-        low, high = _relative(composite_range("economics", inputs, catalog))
+        r = composite_range("economics", inputs, catalog)
     except MlsysimError:
         return {}
-    return {"tco_low": low, "tco_high": high}
+    if r is None:
+        return {}
+    return {"tco_low": r.low / r.base, "tco_high": r.high / r.base}

@@ -27,7 +27,14 @@ from .pricing import node_share, node_share_of, rental, site_tariff
 from .resolve import Facade, amount, precision_for, transformer
 from .site import resolve_site
 
-__all__ = ["COMPOSITE_SOLVERS", "RangeReport", "RangesModel", "composite_for", "composite_range"]
+__all__ = [
+    "COMPOSITE_SOLVERS",
+    "RangeReport",
+    "RangesModel",
+    "composite_for",
+    "composite_range",
+    "token_cost_inputs",
+]
 
 COMPOSITE_SOLVERS = ("economics", "sustainability", "token_cost", "run_cost", "run")
 
@@ -128,7 +135,10 @@ def _sustainability(catalog: Any, i: dict[str, Any], estimate: Any) -> Composite
     )
 
 
-def _token_cost(catalog: Any, i: dict[str, Any], estimate: Any) -> Composite:
+def token_cost_inputs(catalog: Any, i: Mapping[str, Any]) -> dict[str, Any]:
+    """The resolved SI inputs of ``token_cost_composite`` (all but the assumptions) for the
+    ``CostPerTokenModel`` inputs ``i``; raises what the facade raises, and InvalidInputError naming
+    the constraint when the model does not fit."""
     from ..enums import Precision
     from ..hardware.types import HardwareSpec
 
@@ -146,6 +156,8 @@ def _token_cost(catalog: Any, i: dict[str, Any], estimate: Any) -> Composite:
         tp=i.get("tp_size", 1),
         kv_precision=None if kv is None else Precision.parse(kv, "kv_precision"),
     )
+    if not served.feasible:
+        raise InvalidInputError("model", spec.name, f"does not fit: {served.constraint}")
     owned = rented = None
     if i.get("offer") is not None:
         chosen = rental(catalog, device, i["offer"], i.get("term", "on_demand"))
@@ -154,19 +166,22 @@ def _token_cost(catalog: Any, i: dict[str, Any], estimate: Any) -> Composite:
         share = node_share(catalog, device, i.get("node"), i.get("node_price"))
         tariff, facility = site_tariff(catalog, i.get("datacenter"), i.get("grid"), i.get("kwh_price"))
         owned = (share.price, share.power, tariff, facility.pue)
-    return token_cost_composite(
-        ttft=served.ttft,
-        itl=served.itl,
-        batch=i.get("batch_size", 1),
-        seq_len=i["seq_len"],
-        output_len=i.get("output_len", 128),
-        replicas=i.get("replicas", 1),
-        tp=i.get("tp_size", 1),
-        utilization=i.get("utilization", 1.0),
-        a=catalog.assumptions,
-        owned=owned,
-        rented=rented,
-    )
+    return {
+        "ttft": served.ttft,
+        "itl": served.itl,
+        "batch": i.get("batch_size", 1),
+        "seq_len": i["seq_len"],
+        "output_len": i.get("output_len", 128),
+        "replicas": i.get("replicas", 1),
+        "tp": i.get("tp_size", 1),
+        "utilization": i.get("utilization", 1.0),
+        "owned": owned,
+        "rented": rented,
+    }
+
+
+def _token_cost(catalog: Any, i: dict[str, Any], estimate: Any) -> Composite:
+    return token_cost_composite(a=catalog.assumptions, **token_cost_inputs(catalog, i))
 
 
 def _owned_share(catalog: Any, i: dict[str, Any], fleet: FleetSpec) -> tuple[float, float, float, float]:

@@ -148,3 +148,20 @@ def test_token_cost_carries_the_model_bands_and_run_cost_the_step_band():
     drivers = {b.driver for b in report.tornado}
     assert {"ttft_model", "itl_model", "utilization", "node_price"} <= drivers
     assert "leave-one-out" in next(b.source for b in report.tornado if b.driver == "itl_model")
+
+
+def test_stacked_rows_give_each_rows_own_monte_carlo():
+    from mlsysim.api.ranges import token_cost_inputs
+    from mlsysim.ranges.composites import token_cost_composite
+    from mlsysim.ranges.rows import row_bands, stacked
+
+    rows = [
+        {"model": "Llama3_8B", "hardware": "H100", "seq_len": 2048, "batch_size": 16, "utilization": 0.6},
+        {"model": "Llama3_70B", "hardware": "A100", "seq_len": 1024, "batch_size": 4, "tp_size": 8},
+    ]
+    resolved = [token_cost_inputs(CATALOG, r) for r in rows]
+    a = CATALOG.assumptions
+    base, (low, high) = row_bands(token_cost_composite(a=a, **stacked(resolved)), (0.1, 0.9), 1000, 5)
+    for j, one in enumerate(resolved):
+        alone = monte_carlo(token_cost_composite(a=a, **one), 1000, 5)
+        assert (base[j], low[j], high[j]) == pytest.approx((alone.base, alone.low, alone.high), rel=1e-12)
