@@ -35,6 +35,7 @@ HOOK_MODULES = (
     "sweep_bench",
     "workbooks_bench",
     "catalog_bench",
+    "serving_load_bench",
     "recalc_bench",
     "training_bench",
 )

@@ -48,6 +48,13 @@ _DIMENSIONS = {
     "custom_allreduce_max_bytes": "data",
     "prefill_comm_overlap_fraction": "count",
     "graph_kernel_overhead": "time",
+    # Serving at load (engine/solvers/decode_step.py, batching.py, queueing.py, capacity.py)
+    "kv_read_efficiency": "count",
+    "serving_iteration_overhead": "time",
+    "kv_block_tokens": "count",
+    "kv_block_waste": "count",
+    "prefill_token_budget": "count",
+    "expert_routing_imbalance": "count",
     # training runs, parallel layouts and run reliability
     "hbm_mtbf_per_gb": "time",
     "moe_capacity_factor": "count",
@@ -100,6 +107,12 @@ class Assumptions:
     custom_allreduce_max_bytes: float
     prefill_comm_overlap_fraction: float
     graph_kernel_overhead: float
+    kv_read_efficiency: float
+    serving_iteration_overhead: float
+    kv_block_tokens: float
+    kv_block_waste: float
+    prefill_token_budget: float
+    expert_routing_imbalance: float
     hbm_mtbf_per_gb: float
     moe_capacity_factor: float
     gradient_bytes_per_parameter: float
@@ -133,6 +146,7 @@ class Assumptions:
             prefill_comm_exposed=1.0 - self.prefill_comm_overlap_fraction
             if profile.prefill_comm_overlap
             else 1.0,
+            iteration_overhead=self.serving_iteration_overhead if profile.host_scheduler else 0.0,
         )
 
 
@@ -150,6 +164,8 @@ _FRACTIONS = {
     "ll128_bandwidth_fraction",
     "nvls_efficiency",
     "prefill_comm_overlap_fraction",
+    "kv_read_efficiency",
+    "kv_block_waste",
     "fp8_training_compute_efficiency",
     "training_attention_efficiency",
     "cnn_training_compute_efficiency",

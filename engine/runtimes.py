@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 from .entry import Source
 from .errors import CatalogError, UnknownEntryError
 
-_FIELDS = {"cuda_graph_decode", "custom_allreduce", "nccl_nvls", "prefill_comm_overlap", "source", "note"}
+_FLAGS = ("cuda_graph_decode", "custom_allreduce", "nccl_nvls", "prefill_comm_overlap", "host_scheduler")
+_FIELDS = {*_FLAGS, "source", "note"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class RuntimeProfile:
     custom_allreduce: bool
     nccl_nvls: bool
     prefill_comm_overlap: bool
+    host_scheduler: bool
     source: Source
     note: str
 
@@ -44,6 +46,10 @@ class RuntimeCosts(NamedTuple):
     """1.0 when the runtime's NCCL reduces in the switch (NVLink SHARP) where the topology allows."""
     prefill_comm_exposed: float
     """Fraction of prefill's tensor-parallel communication not hidden behind compute."""
+    iteration_overhead: float = 0.0
+    """Host seconds per engine iteration outside the kernels (``serving_iteration_overhead`` for a
+    runtime whose scheduler batches, samples and detokenises between iterations; 0 for a bare
+    generation loop)."""
 
 
 def read_runtimes(where: str, raw: Any, sources: Mapping[str, Source]) -> dict[str, RuntimeProfile]:
@@ -68,7 +74,7 @@ def default_runtime(
 def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, Source]) -> RuntimeProfile:
     if set(t) != _FIELDS:
         raise CatalogError(where, f"needs exactly {sorted(_FIELDS)}; got {sorted(t)}")
-    for flag in ("cuda_graph_decode", "custom_allreduce", "nccl_nvls", "prefill_comm_overlap"):
+    for flag in _FLAGS:
         if not isinstance(t[flag], bool):
             raise CatalogError(f"{where}.{flag}", f"must be true or false, got {t[flag]!r}")
     if t["source"] not in sources:
@@ -81,6 +87,7 @@ def _profile(where: str, name: str, t: Mapping[str, Any], sources: Mapping[str, 
         custom_allreduce=t["custom_allreduce"],
         nccl_nvls=t["nccl_nvls"],
         prefill_comm_overlap=t["prefill_comm_overlap"],
+        host_scheduler=t["host_scheduler"],
         source=sources[t["source"]],
         note=t["note"],
     )

@@ -49,6 +49,21 @@ def make(per_cell: Mapping[str, ExcelFunction]) -> tuple[BlockFunction, ...]:
             "device.",
         ),
         block(
+            "MLSYS_CAPACITY_BLOCK",
+            FAMILY,
+            columns(
+                "MLSYS_REPLICAS",
+                "MLSYS_MEETS_TARGETS",
+                "MLSYS_LIMIT",
+                "MLSYS_TTFT_P",
+                "MLSYS_ITL_P",
+                "MLSYS_UTILIZATION",
+                "MLSYS_TOKENS_PER_REPLICA",
+            ),
+            "Replicas a traffic forecast needs per scenario row: replicas, targets met, binding limit, "
+            "TTFT and ITL at the percentile, utilisation, output tokens/s per replica.",
+        ),
+        block(
             "MLSYS_TRAINING_BLOCK",
             FAMILY,
             columns(

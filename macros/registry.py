@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import (
     block_functions,
+    family_capacity,
     family_catalog,
     family_economics,
     family_finance,
@@ -24,6 +25,7 @@ FAMILIES = (
     family_roofline,
     family_run,
     family_serving,
+    family_capacity,
     family_training,
     family_run,
     family_economics,

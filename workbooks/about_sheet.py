@@ -67,9 +67,9 @@ RUNTIMES = {
 FUNCTIONS = {
     "cell": "One MLSYS_* call per engine cell.",
     "block": (
-        "One MLSYS_*_BLOCK call per sheet (Serving, Reliability; two on Training: the step and the run): "
-        "an array formula over the helper columns on the right fills them, and the engine columns link "
-        "to them."
+        "One MLSYS_*_BLOCK call per block of engine columns (Serving: the static batch and the plan; "
+        "Training: the step and the run; Reliability): an array formula over the helper columns on the "
+        "right fills them, and the engine columns link to them."
     ),
 }
 HEADLESS = (

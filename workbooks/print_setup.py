@@ -1,12 +1,11 @@
 """Print setup for every sheet, applied once after the workbook is built (``apply_print_setup``), so
-the sheet writers need no print code of their own.
-
-Each sheet prints landscape, one page wide (``fitToWidth = 1``, as many pages tall as its rows
-need; the Summary on one page), A3 when its columns would shrink below about 60 % on A4. Table
-sheets repeat their title, note and header rows (1-3) on every page; the print area is the filled
-rows only (not the spare rows kept for new entries), and a sheet's charts, right of its table, are
-a second print range printed on a page of their own at the same scale. The footer names the sheet,
-the page (``page 2 of 5``) and when the values were computed.
+the sheet writers need no print code of their own. Each sheet prints landscape, one page wide
+(``fitToWidth = 1``, as many pages tall as its rows need; the Summary on one page; the About sheet,
+running text, portrait), A3 when its columns would shrink below about 60 % on A4. Table sheets
+repeat their title, note and header rows (1-3) on every page; the print area is the filled rows only
+(not the spare rows kept for new entries), and a sheet's charts, right of its table, are a second
+print range printed on a page of their own at the same scale. The footer names the sheet, the page
+(``page 2 of 5``) and when the values were computed.
 
 The sizes are Excel's: a column of width w characters is 7w + 5 pixels at 96 dpi; a row is 20
 pixels unless its height is set (points).
@@ -37,6 +36,7 @@ ONE_PAGE = ("Summary",)
 # Sheets whose charts sit beside their tables: one print range around both, paged down the sheet
 # (not a page of its own per chart).
 ONE_RANGE = ("Sensitivity",)
+PORTRAIT = ("About",)  # running text: a tall page holds more of its lines
 TITLE_ROWS = f"1:{HEADER_ROW}"
 
 __all__ = ["apply_print_setup", "chart_size_for", "column_cm", "footer_text", "table_cm"]
@@ -126,7 +126,7 @@ def apply_print_setup(workbook: Any, computed_at: datetime | None) -> None:
         wide = max(widths)
         paper = "A4" if PRINTABLE_CM["A4"] / wide >= MIN_A4_SCALE else "A3"
         setup = ws.page_setup
-        setup.orientation = "landscape"
+        setup.orientation = "portrait" if ws.title in PORTRAIT else "landscape"
         setup.paperSize = PAPER[paper]
         setup.fitToWidth = 1
         setup.fitToHeight = 1 if ws.title in ONE_PAGE else 0

@@ -30,7 +30,9 @@ DEFAULT_REGION = "US_Average"  # the seed API's default site (mlsysim.api.site)
 
 @dataclass(frozen=True, slots=True)
 class ServingScenario:
-    """LLM serving: ``replicas`` copies of a model sharded over ``tp`` accelerators each."""
+    """LLM serving of ``peak_rps`` requests/s by replicas of ``tp`` accelerators each, sized so the
+    TTFT and ITL at ``percentile`` meet their targets (``ServingCapacityModel``); ``batch`` is the
+    static batch of the per-configuration columns (TTFT, ITL, fits)."""
 
     name: str
     model: str
@@ -40,7 +42,10 @@ class ServingScenario:
     prompt_tokens: int = 2048
     output_tokens: int = 128
     batch: int = 1
-    replicas: int = 1
+    peak_rps: float = 1.0
+    ttft_target_ms: float = 2000.0
+    itl_target_ms: float = 100.0
+    percentile: float = 0.99
     region: str = DEFAULT_REGION
 
 
@@ -89,6 +94,7 @@ _ALIASES = {
     "batch_size": "batch",
     "output_len": "output_tokens",
     "tp_size": "tp",
+    "arrival_rate": "peak_rps",
     "pp_size": "pp",
     "mbs": "microbatch_size",
     "scenario": "name",
@@ -97,7 +103,7 @@ _ALIASES = {
 _KIND_ALIASES = {"serving": {"seq_len": "prompt_tokens"}}
 # Which catalog kind each id-valued key names.
 _CATALOG_KEYS = {"model": "model", "hardware": "hardware", "fleet": "fleet", "region": "grid"}
-_WHOLE = {"tp", "pp", "microbatch_size", "seq_len", "prompt_tokens", "output_tokens", "batch", "replicas"}
+_WHOLE = {"tp", "pp", "microbatch_size", "seq_len", "prompt_tokens", "output_tokens", "batch"}
 _WHOLE |= {"global_batch"}
 
 
@@ -257,6 +263,8 @@ def _value(key: str, raw: Any, where: str, catalog: Any) -> Any:
         return int(number)
     if number is None or not math.isfinite(number) or number <= 0:
         raise InvalidInputError(f"{where} {key}", raw, "expected a positive number")
+    if key == "percentile" and number >= 1:
+        raise InvalidInputError(f"{where} {key}", raw, "expected a fraction in (0, 1), e.g. 0.99 for P99")
     return number
 
 

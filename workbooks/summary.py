@@ -1,6 +1,7 @@
 """The short per-scenario summary ``mlsysim plan`` prints, read back from a computed workbook.
 
-Per serving scenario: fits, TTFT and ITL; per training run: fits, step time and days to train;
+Per serving scenario: whether its capacity plan meets the targets, the replicas needed and the
+TTFT and ITL at the plan's percentile; per training run: fits, step time and days to train;
 both with the TCO, the cost per million tokens, whether owning or renting is cheaper (NPV, at the
 TCO row's utilisation) and the emissions of their TCO and Carbon rows (same order), and the dates
 the rental prices used were read. Per reliability job:
@@ -54,7 +55,9 @@ def _named(workbook: Any, name: str) -> Any:
 def summarize(path: str | Path) -> PlanSummary:
     workbook = load_workbook(path, data_only=True)  # not read-only: defined names need random access
     try:
-        serving = _rows(workbook, "Serving", serving_sheet.columns(), ("name", "fits", "ttft", "itl"))
+        serving = _rows(
+            workbook, "Serving", serving_sheet.columns(), ("name", "plan_ok", "replicas", "ttft_p", "itl_p")
+        )
         training = _rows(
             workbook, "Training", training_sheet.columns(), ("name", "fits", "step_time", "run_days")
         )
@@ -79,7 +82,8 @@ def summarize(path: str | Path) -> PlanSummary:
             computed_at=_named(workbook, names.COMPUTED_AT),
             period_days=_named(workbook, names.PERIOD_DAYS),
             serving=tuple(
-                Line(s["name"], (s["fits"], s["ttft"], s["itl"], *costs[i])) for i, s in enumerate(serving)
+                Line(s["name"], (s["plan_ok"], s["replicas"], s["ttft_p"], s["itl_p"], *costs[i]))
+                for i, s in enumerate(serving)
             ),
             training=tuple(
                 Line(t["name"], (t["fits"], t["step_time"], t["run_days"], *costs[len(serving) + i]))
@@ -125,9 +129,9 @@ def format_summary(summary: PlanSummary, path: str | Path) -> str:
     money = (f"TCO USD/{per}", "USD/Mtok", "cheaper", f"tCO2e/{per}")
     table(
         "Serving",
-        ("fits", "TTFT ms", "ITL ms", *money),
+        ("targets met", "replicas", "TTFT@P ms", "ITL@P ms", *money),
         summary.serving,
-        ("yes", ",.1f", ",.2f", ",.0f", ",.4f", "", ",.1f"),
+        ("yes", ",.0f", ",.1f", ",.2f", ",.0f", ",.4f", "", ",.1f"),
     )
     table(
         "Training",

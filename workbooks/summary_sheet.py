@@ -6,9 +6,10 @@ Columns (keys stable): ``name``, ``kind`` (Serving/Training), ``item``, ``region
 period), ``cost_per_mtok``, ``co2_year`` (the Carbon sheet's ``emissions`` per year), ``fits``,
 ``binding``, ``cheaper`` and ``breakeven`` (rent versus own), ``price_date``.
 
-``binding`` links the detail sheet's ``binding`` column when that sheet has one; until then it is
-derived from what the sheets compute: "memory capacity" when the scenario does not fit, or fits
-with 90 % or more of memory used, "none (fits)" otherwise.
+``binding`` links the Serving sheet's ``limit`` (the capacity plan's binding limit,
+``MLSYS_LIMIT``) on a serving row. A training row, whose sheet has no such column, derives it from
+what the sheet computes: "memory capacity" when the run does not fit, or fits with 90 % or more of
+memory used, "none (fits)" otherwise.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def _has(table: Table, key: str) -> bool:
 
 
 def _binding(src: Table, row: int) -> str:
-    if _has(src, "binding"):
-        return src.cell_ref("binding", row)
+    if _has(src, "limit"):
+        return src.cell_ref("limit", row)
     fits = src.cell_ref("fits", row)
     if _has(src, "mem_util"):
         used = src.cell_ref("mem_util", row)

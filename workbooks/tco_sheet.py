@@ -12,8 +12,10 @@ instead, in native formulas a finance reviewer audits. The same equations as the
   cost = facility energy × tariff; maintenance = purchase × ``MaintenanceFractionPerYear`` ×
   period / year;
 - cost per million tokens (``mlsysim.solvers.token_cost``): TCO / (tokens per second busy × u ×
-  period); a serving row's token rate is B·(S + n)/T per replica with T = TTFT + (n − 1)·ITL, input
-  tokens carry the prefill share TTFT / T of the cost and output tokens the rest;
+  period); a serving row's token rate is the traffic its capacity plan serves, peak requests/s ×
+  (S + n) (the replicas are sized for it, so u is the average traffic as a share of the peak), and
+  input tokens carry the static batch's prefill share TTFT / T of the cost, T = TTFT + (n − 1)·ITL,
+  output tokens the rest;
 - rent versus own (``mlsysim.solvers.rent_vs_own``): renting bills busy hours (on demand, spot)
   or every hour (committed terms) at the Prices sheet's rate; owning is the purchase, the running
   cost each month and the residual value, both as NPV at ``DiscountRate`` over the amortisation
@@ -326,18 +328,13 @@ def _serving_links(serving: Table, row: int) -> dict[str, str]:
     def ref(key: str) -> str:
         return serving.cell_ref(key, row)
 
-    fits, ttft, itl = ref("fits"), ref("ttft"), ref("itl")
-    batch, prompt, output, replicas = (
-        ref("batch"),
-        ref("prompt_tokens"),
-        ref("output_tokens"),
-        ref("replicas"),
-    )
+    fits, ttft, itl, planned = ref("fits"), ref("ttft"), ref("itl"), ref("plan_ok")
+    prompt, output, peak = ref("prompt_tokens"), ref("output_tokens"), ref("peak_rps")
     cycle = f"({ttft}+({output}-1)*{itl})"
     busy_mtok = f"{{utilization}}*{PERIOD_MTOK}"
     return {
         "src_item": ref("hardware"),
-        "tokens_expr": f'IF({fits}=1,{batch}*({prompt}+{output})*{replicas}/({cycle}/1000),"n/a")',
+        "tokens_expr": f'IF({planned}=1,{peak}*({prompt}+{output}),"n/a")',
         "share_expr": f'IF({fits}=1,{ttft}/{cycle},"n/a")',
         "input_expr": (
             f"IFERROR({{tco}}*{{prefill_share}}/({{tokens_per_s}}*{prompt}/({prompt}+{output})*{busy_mtok}),"

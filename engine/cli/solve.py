@@ -23,6 +23,10 @@ from ._table import render
 SUMMARIES = {
     "roofline": "latency, bottleneck and utilisation of one pass on one device (Engine.solve)",
     "serving": "TTFT, ITL, KV cache and fit of LLM serving (ServingModel)",
+    "batching": "TTFT/ITL percentiles, throughput and KV memory of one replica under continuous batching "
+    "(ContinuousBatchingModel)",
+    "capacity": "replicas and accelerators for a traffic forecast within latency targets "
+    "(ServingCapacityModel)",
     "training": "step time and memory of parallel training on a fleet (DistributedModel)",
     "run": "a whole training run: days, GPU-hours, cost, energy, carbon, failures (TrainingRunModel)",
     "layout": "the fastest parallel layouts, ranked, with rejections by reason (ParallelismOptimizer)",
@@ -42,6 +46,17 @@ EXAMPLES = {
     "serving": [
         "mlsysim solve serving --model Llama3_70B --hardware H100 --seq-len 4096 --batch-size 1 --tp 8",
         "mlsysim solve serving --model Llama3_8B --hardware L4 --seq-len 2048 --precision fp8 --json",
+    ],
+    "batching": [
+        "mlsysim solve batching --model Llama3_70B --hardware H100 --tp 8 --workload chat",
+        "mlsysim solve batching --model Llama3_8B --hardware H100 --prompt-len 2000 --output-len 200 "
+        "--concurrency 64 --json",
+    ],
+    "capacity": [
+        "mlsysim solve capacity --model Llama3_70B --hardware H100 --tp 8 --arrival-rate 50 "
+        "--prompt-len 3000 --output-len 400 --ttft-target 2 --itl-target 0.04 --percentile 0.99",
+        "mlsysim solve capacity --model Llama3_70B --hardware H100 --tp 8 --arrival-rate 50 --workload chat "
+        "--itl-target 0.04 --disaggregated --json",
     ],
     "training": [
         "mlsysim solve training --model Llama3_70B --fleet H100_64 --batch-size 512 --tp 8 --pp 4 "
@@ -89,8 +104,8 @@ EXAMPLES = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "solve",
-        help="one estimate: roofline, serving, training, run, layout, economics, sustainability, "
-        "reliability, token_cost, rent_vs_own, run_cost",
+        help="one estimate: roofline, serving, batching, capacity, training, run, layout, economics, "
+        "sustainability, reliability, token_cost, rent_vs_own, run_cost",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
         epilog=_examples(*EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -1,13 +1,14 @@
 """``mlsysim validate``: the engine's estimates against published measurements.
 
 Prints the case table (case, measured, estimated, error, tolerance, within) and the median absolute
-percentage error per category as Markdown (``--json`` for JSON); ``--fit`` refits the calibrated
-efficiencies and shows the table under the fitted values (the catalog is never rewritten); ``--loo``
-adds the leave-one-out estimates (each case under a refit without it), reported apart. The ranges
-section reports, per estimate family, the P10-P90 band of the leave-one-out ratios and its
-coverage (the packaged ratios, or the fresh ones under ``--loo``; ``--write-ratios`` saves them). Exit
-status 1 when a case is outside its tolerance without a recorded reason, or an expected failure
-passes; 2 on bad input.
+percentage error per category as Markdown (``--json`` for JSON), in-sample — under the catalog's
+calibrated values, fitted on every case — then leave-one-out, reported apart: each case under the
+values refitted without it, by one Gauss–Newton step from the fit (``validation.loo``), or by a
+full refit per case with ``--loo`` (slow). ``--fit`` refits the calibrated efficiencies and shows
+the tables under the fitted values (the catalog is never rewritten). Exit status 1 when a case is
+outside its tolerance without a recorded reason (in-sample), or an expected failure passes; 2 on
+bad input. The ranges section reports, per estimate family, the P10-P90 band of this run's
+leave-one-out ratios and its coverage; ``--write-ratios`` saves the ratios the ranges use.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
-from ..ranges.bands import ratios_from_loo, read_ratios, write_ratios
+from ..ranges.bands import ratios_from_loo, write_ratios
 from ..ranges.report import coverage_markdown, coverage_rows
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
@@ -38,13 +39,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
     parser.add_argument("--fit", action="store_true", help="refit the calibrated efficiencies first")
     parser.add_argument(
-        "--loo", action="store_true", help="add leave-one-out estimates (one refit per case; slow)"
+        "--loo",
+        action="store_true",
+        help="leave-one-out by a full refit per case (slow) instead of one Gauss-Newton step",
     )
     parser.add_argument(
         "--write-ratios",
         type=Path,
         metavar="PATH",
-        help="with --loo: write the leave-one-out ratios the ranges use (engine/ranges/loo_ratios.json)",
+        help="write the leave-one-out ratios the ranges use (engine/ranges/loo_ratios.json); "
+        "with --loo from full refits",
     )
     parser.add_argument("--cases", type=Path, help="cases file (default: the packaged cases.toml)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file instead of stdout")
@@ -61,19 +65,21 @@ def run(args: argparse.Namespace) -> int:
         assumptions = with_values(assumptions, fitted.values)
     result = validate(cases, catalog, assumptions)
     used = {name: getattr(assumptions, name) for name in CALIBRATED}
-    held_out = leave_one_out(cases, catalog) if args.loo else ()
-    if args.write_ratios is not None and not args.loo:
-        raise InvalidInputError("--write-ratios", str(args.write_ratios), "needs --loo")
-    ratios = ratios_from_loo(cases, held_out) if args.loo else read_ratios()
-    origin = "this run's leave-one-out" if args.loo else "packaged leave-one-out ratios"
+    if args.loo:
+        held_out = leave_one_out(cases, catalog)
+    else:
+        held_out = leave_one_out(cases, catalog, method="step", assumptions=assumptions)
+    ratios = ratios_from_loo(cases, held_out)
+    origin = "leave-one-out by " + ("a full refit per case" if args.loo else "one Gauss-Newton step")
     if args.write_ratios is not None:
-        write_ratios(ratios, args.write_ratios)
+        write_ratios(ratios, args.write_ratios, origin)
     if args.json:
         body = result.to_dict() | {"assumptions": used}
         if fitted:
             body["fit"] = {"objective": fitted.objective, "sweeps": fitted.sweeps}
-        if args.loo:
-            body["leave_one_out"] = Validation(held_out, loo_summary(cases, held_out)).to_dict()
+        body["leave_one_out"] = Validation(held_out, loo_summary(cases, held_out)).to_dict() | {
+            "method": "refit" if args.loo else "step"
+        }
         body["ranges"] = {"origin": origin, "families": coverage_rows(ratios)}
         text = json.dumps(body, indent=2) + "\n"
     else:
@@ -85,8 +91,14 @@ def run(args: argparse.Namespace) -> int:
             )
             text += f"\n| assumption | catalog | fitted |\n|---|---:|---:|\n{rows}"
             text += f"\nSum of squared log errors at the fit: {fitted.objective:.4f}\n"
-        if args.loo:
-            text += loo_markdown(held_out, loo_summary(cases, held_out))
+        how = (
+            "a full refit per case"
+            if args.loo
+            else "one Gauss-Newton step from the fit; --loo refits in full"
+        )
+        text += loo_markdown(held_out, loo_summary(cases, held_out)).replace(
+            "refitted without it.", f"refitted without it ({how}).", 1
+        )
         text += coverage_markdown(ratios, origin)
     _emit(text, args.output)
     for r in result.unexpected:

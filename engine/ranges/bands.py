@@ -10,8 +10,9 @@ a new case is exchangeable with the validated ones, its ratio falls inside [P(1â
 with probability at least p. The rank must lie in 1..n, so P10â€“P90 needs at least
 ``MIN_CASES`` = 9 cases; with fewer a family has no validated range, and none is invented.
 
-The ratios are package data (``loo_ratios.json``), written by ``mlsysim validate --loo
---write-ratios`` so that a range costs a look-up, not 83 refits.
+The ratios are package data (``loo_ratios.json``), written by ``mlsysim validate --write-ratios``
+(leave-one-out by one Gauss-Newton step from the fit, which tests/validation hold within 1 % of a
+full refit per case; ``--loo`` refits in full), so that a range costs a look-up, not a refit.
 """
 
 from __future__ import annotations
@@ -141,10 +142,12 @@ def _default_path() -> Path:
     return Path(str(resources.files(__package__).joinpath("loo_ratios.json")))
 
 
-def write_ratios(ratios: Sequence[CaseRatio], path: Path) -> None:
-    """Write the ratios as JSON (atomically: a temporary file renamed over ``path``)."""
+def write_ratios(ratios: Sequence[CaseRatio], path: Path, origin: str = "") -> None:
+    """Write the ratios as JSON (atomically: a temporary file renamed over ``path``); ``origin``
+    says how the leave-one-out estimates were made."""
     body = {
-        "about": "leave-one-out time ratios of the validation cases (mlsysim validate --loo --write-ratios)",
+        "about": "leave-one-out time ratios of the validation cases (mlsysim validate --write-ratios)",
+        "origin": origin,
         "cases": [
             {"id": r.id, "category": r.category, "metric": r.metric, "family": r.family, "ratio": r.ratio}
             for r in ratios

@@ -31,6 +31,19 @@ FAMILIES: Mapping[str, Family] = {
         Family("itl", "inter-token latency (decode step)", {"itl": DURATION}),
         Family("e2e", "end-to-end request latency", {"e2e": DURATION}),
         Family(
+            "throughput_at_load",
+            "token and request throughput of replicas under load (batched, continuous, pooled)",
+            {
+                "generation_tokens_per_s_per_gpu": RATE,
+                "pool_tokens_per_s_per_node": RATE,
+                "fleet_tokens_per_s": RATE,
+                "requests_per_s": RATE,
+            },
+        ),
+        Family("itl_at_load", "time per output token at a request rate", {"tpot": DURATION}),
+        Family("capacity_at_slo", "requests per second within latency targets", {"slo_requests_per_s": RATE}),
+        Family("spec_decoding", "speed-up from speculative decoding", {"spec_speedup": RATE}),
+        Family(
             "cnn_inference",
             "CNN inference throughput and latency",
             {"images_per_s": RATE, "latency": DURATION},

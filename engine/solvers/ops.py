@@ -24,6 +24,8 @@ class Ops(NamedTuple):
     log2: Callable[[Any], Any]
     ceil: Callable[[Any], Any]
     only: Callable[..., Any]
+    log: Callable[[Any], Any]
+    floor: Callable[[Any], Any]
     log1p: Callable[[Any], Any] = math.log1p  # the finance annuities, accurate at tiny rates
 
 
@@ -50,4 +52,6 @@ SCALAR = Ops(
     log2=math.log2,
     ceil=math.ceil,
     only=lambda mask, f, *args: f(*args) if mask else 0.0,
+    log=math.log,
+    floor=lambda x: float(math.floor(x)) if math.isfinite(x) else x,
 )

@@ -7,9 +7,10 @@ kernel launched; the all-reduces and launches are priced as the serving runtime 
 decode). At prompt lengths of 10²–10³ tokens a layer's GEMMs sit near the ridge point, where
 streaming the weights is not hidden behind the math: the roofline's ``max`` predicts batch-1 TTFT
 1.3–2.5× too low (TensorRT-LLM and FasterTransformer measurements, ``mlsysim validate``), the sum
-does not. ITL is the roofline of one decode step at the average context ``S + n_out/2``: all weights
-and the KV cache at that context are read, and the step's FLOPs are charged too. Activations and
-all-reduce messages are at least 16-bit (``transformer.activation_bytes``).
+does not. ITL is one decode iteration (``decode_step``) at the average context ``S + n_out/2``: all
+weights and the KV cache at that context are read, the step's FLOPs are charged too, and the work
+of different kernels adds. Activations and all-reduce messages are at least 16-bit
+(``transformer.activation_bytes``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from ..runtimes import RuntimeCosts
 from . import transformer as tf
 from .checks import whole
 from .collectives import topology_code
+from .decode_step import Replica, iteration_time
 from .ops import SCALAR, Ops
-from .serving_overheads import decode_launch, prefill_launch, tp_communication
+from .serving_overheads import prefill_launch, tp_communication
 
 
 class ServingEstimate(NamedTuple):
@@ -176,19 +178,40 @@ def serving_core(
     prefill_memory = prefill_bytes / bandwidth
     prefill_message = batch * seq_len * model.hidden_size * act_bpe
     prefill_comm = tp_communication(model, prefill_message, tp, *link) * runtime.prefill_comm_exposed
-    ttft = prefill_compute + prefill_memory + prefill_comm + prefill_launch(model, a)
-
-    context = seq_len + output_len / 2.0
-    decode_compute = tf.decode_flops(model, context, batch) / flops_rate
-    decode_bytes = (
-        tf.weight_elements_touched(model, batch) * bpe
-        + tf.kv_cache_bytes(model, context, batch, kv_bpe) * tp / kv_shards
-        + tf.activation_traffic(model, batch, act_bpe)
+    # The prefill is one engine iteration too: the same host-side cost as a decode iteration.
+    ttft = (
+        prefill_compute
+        + prefill_memory
+        + prefill_comm
+        + prefill_launch(model, a)
+        + runtime.iteration_overhead
     )
-    decode_memory = decode_bytes / bandwidth
-    decode_message = batch * model.hidden_size * act_bpe
-    decode_comm = tp_communication(model, decode_message, tp, *link)
-    itl = ops.maximum(decode_compute, decode_memory) + decode_comm + decode_launch(model, a, runtime)
+
+    replica = Replica(
+        peak,
+        memory_bandwidth,
+        capacity,
+        scale_up_bandwidth,
+        tp,
+        1.0,
+        bpe,
+        act_bpe,
+        kv_bpe,
+        topology=topology,
+        runtime=runtime,
+    )
+    step = iteration_time(
+        model,
+        replica,
+        a,
+        ops,
+        decode=batch,
+        prefill=0.0,
+        context=seq_len + output_len / 2.0,
+        prefill_context=0.0,
+        eager=0.0,
+    )
+    itl = step.total
 
     return ServingEstimate(
         ttft=ttft,
@@ -203,8 +226,8 @@ def serving_core(
         memory_utilization=per_device / capacity,
         prefill_compute_latency=prefill_compute,
         prefill_memory_latency=prefill_memory,
-        decode_compute_latency=decode_compute,
-        decode_memory_latency=decode_memory,
+        decode_compute_latency=step.compute,
+        decode_memory_latency=step.weights + step.kv + step.activations,
         tp_communication_latency=prefill_comm,
         feasible=per_device <= capacity * (1.0 - a.memory_reserved_fraction),
         constraint="",

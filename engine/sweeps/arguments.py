@@ -104,6 +104,28 @@ _SERVING = (
     Argument("kv_precision", "precision", "KV-cache format (default: precision)"),
 )
 
+# Serving at load (ContinuousBatchingModel, ServingCapacityModel): the replica, lengths and features.
+_LOAD = (
+    _MODEL,
+    _HARDWARE,
+    Argument("prompt_len", "whole", "prompt tokens per request (or give a workload)"),
+    Argument("output_len", "whole", "generated tokens per request (or give a workload)"),
+    Argument("workload", "choice", "length profile: chat, code, summarization or sharegpt"),
+    _PRECISION,
+    Argument("weight_precision", "precision", "weight storage (int8/int4: weight-only quantisation)"),
+    Argument("kv_precision", "precision", "KV-cache format (default: the activations', fp16/bf16)"),
+    Argument("tp_size", "whole", "tensor-parallel devices per replica", default=1, aliases=("tp",)),
+    Argument("pp_size", "whole", "pipeline stages per replica", default=1, aliases=("pp",)),
+    Argument("ep_size", "whole", "expert-parallel groups per replica (MoE)", default=1, aliases=("ep",)),
+    Argument("fabric", "fabric", "fabric of an expert-parallel all-to-all across nodes (e.g. IB_NDR)"),
+    Argument("token_budget", "whole", "tokens per engine iteration (default: assumptions, 8192)"),
+    Argument("max_concurrency", "whole", "the engine's cap on running requests (max_num_seqs)"),
+    Argument("prefix_cache_hit", "number", "cached share of each prompt", default=0.0),
+    Argument("draft_model", "model", "draft model for speculative decoding"),
+    Argument("draft_tokens", "whole", "tokens drafted per step", default=0),
+    Argument("acceptance_rate", "number", "probability a drafted token is accepted"),
+)
+
 SOLVERS: dict[str, tuple[Argument, ...]] = {
     "roofline": (
         _MODEL,
@@ -114,6 +136,25 @@ SOLVERS: dict[str, tuple[Argument, ...]] = {
         Argument("training", "flag", "a training pass (forward + backward) instead of inference"),
     ),
     "serving": _SERVING,
+    "batching": (
+        *_LOAD[:3],
+        Argument("concurrency", "count", "running requests per replica, or max (the most that fit; default)"),
+        *_LOAD[3:],
+    ),
+    "capacity": (
+        _MODEL,
+        _HARDWARE,
+        Argument("arrival_rate", "number", "peak requests per second", required=True, unit="1/s"),
+        *_LOAD[2:],
+        Argument("ttft_target", "number", "time-to-first-token target", unit="s"),
+        Argument("itl_target", "number", "inter-token latency target", unit="s"),
+        Argument("e2e_target", "number", "end-to-end latency target", unit="s"),
+        Argument("percentile", "number", "percentile of the targets (0.99: P99)", default=0.99),
+        Argument("disaggregated", "flag", "separate prefill and decode pools"),
+        Argument("prefill_hardware", "hardware", "prefill pool's accelerator (default: hardware)"),
+        Argument("prefill_tp_size", "whole", "prefill pool's tensor-parallel devices (default: tp_size)"),
+        Argument("kv_fabric", "fabric", "fabric the KV cache crosses to the decode pool"),
+    ),
     "training": (
         _MODEL,
         _FLEET,

@@ -32,12 +32,15 @@ from .roofline import roofline_rows
 from .rowerrors import RowErrors
 from .scenarios import Scenarios
 from .serving import serving_rows
+from .serving_load import batching_rows, capacity_rows
 from .sustainability import sustainability_rows
 from .training import facade_rows
 
 _ROWS: dict[str, Callable[[Scenarios], dict[str, Any]]] = {
     "roofline": roofline_rows,
     "serving": serving_rows,
+    "batching": batching_rows,
+    "capacity": capacity_rows,
     "training": facade_rows,
     "economics": economics_rows,
     "sustainability": sustainability_rows,
@@ -120,7 +123,7 @@ class _Output:
             elif column.kind == "flag":
                 target[:] = fields[column.field]
             else:
-                if column.field == "constraint":
+                if column.field == "constraint" and not isinstance(fields.get("constraint"), tuple):
                     codes, categories = np.where(fields["feasible"], 0, 1), ["", CONSTRAINT_MEMORY]
                 else:
                     codes, categories = self._shared(column.name, *fields[column.field])

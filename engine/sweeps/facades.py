@@ -22,6 +22,7 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     from ..api.roofline import Engine
     from ..api.run_cost import RunCostModel
     from ..api.serving import ServingModel
+    from ..api.serving_load import ContinuousBatchingModel, ServingCapacityModel
     from ..api.sustainability import SustainabilityModel
     from ..api.token_cost import CostPerTokenModel
     from ..api.training_run import ParallelismOptimizer, TrainingRunModel
@@ -29,6 +30,8 @@ def facade(solver: str, catalog: Any = None) -> Callable[..., Any]:
     solvers: dict[str, Callable[..., Any]] = {
         "roofline": partial(Engine.solve, catalog=catalog),
         "serving": ServingModel(catalog).solve,
+        "batching": ContinuousBatchingModel(catalog).solve,
+        "capacity": ServingCapacityModel(catalog).solve,
         "training": DistributedModel(catalog).solve,
         "economics": EconomicsModel(catalog).solve,
         "sustainability": SustainabilityModel(catalog).solve,

@@ -56,6 +56,7 @@ class TransformerRows:
     experts_per_token: np.ndarray
     expert_parameters: np.ndarray
     shared_parameters: np.ndarray
+    vocab_size: np.ndarray
 
     def __init__(self, specs: Sequence[Any], codes: np.ndarray) -> None:
         specs = [s if isinstance(s, TransformerSpec) else None for s in specs]
@@ -98,5 +99,7 @@ ARRAY = Ops(
     log2=np.log2,
     ceil=np.ceil,
     only=_only,
+    log=np.log,
+    floor=np.floor,
     log1p=np.log1p,
 )

@@ -9,7 +9,9 @@ each parameter's logarithm inside its bounds, until no parameter moves by more t
 per-kernel overhead, CUDA-graph decode (gpt-fast) the per-kernel gap inside a graph, MLPerf Offline
 the CNN efficiency, Megatron-LM and the framework tables the training efficiency, the FP8 rows of
 llm-foundry and torchtitan the FP8 one, their long sequences the attention one,
-DeepLearningExamples the CNN-training one — and the joint fit settles their interactions.
+DeepLearningExamples the CNN-training one, TensorRT-LLM's large static batches the KV-read one,
+vLLM's TPOT and request rates the host time per scheduled iteration — and the joint fit settles
+their interactions.
 ``decode_bandwidth_efficiency`` is not fitted: left free it runs
 to 0.98 of datasheet bandwidth (absorbing ResNet-50 activation traffic the roofline overcounts), more
 than profiled decode reaches, so the catalog holds the profiled value (see its ``estimate``).
@@ -35,6 +37,8 @@ CALIBRATED: Mapping[str, tuple[float, float]] = {
     "graph_kernel_overhead": (1e-8, 1e-4),
     "cnn_compute_efficiency": (0.05, 1.0),
     "training_compute_efficiency": (0.05, 1.0),
+    "kv_read_efficiency": (0.05, 1.0),
+    "serving_iteration_overhead": (1e-6, 1e-2),
     "fp8_training_compute_efficiency": (0.05, 1.0),
     "training_attention_efficiency": (0.05, 1.0),
     "cnn_training_compute_efficiency": (0.05, 1.0),

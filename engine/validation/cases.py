@@ -19,6 +19,7 @@ from ..errors import CatalogError
 from ..models.types import TransformerSpec
 from ..solvers.collectives import TOPOLOGIES
 from .megatron import gpt_parameters
+from .serving_load_cases import METRICS as _SERVING_LOAD_METRICS
 from .training_cases import METRICS as _TRAINING_METRICS
 from .training_cases import STEP, STEP_OPTIONAL
 
@@ -39,12 +40,14 @@ METRICS: Mapping[str, tuple[str, frozenset[str]]] = {
     "tflops_per_gpu": ("TFLOP/s", STEP),
     "training_days": ("days", STEP | {"tokens"}),
     **{metric: (unit, inputs) for metric, (unit, inputs, _) in _TRAINING_METRICS.items()},
+    **{metric: (unit, inputs) for metric, (unit, inputs, _) in _SERVING_LOAD_METRICS.items()},
 }
 # metric -> inputs a case may add to those it must give
 OPTIONAL: Mapping[str, frozenset[str]] = {
     **dict.fromkeys(("ttft", "itl", "e2e"), _SERVING_OPTIONAL),
     **dict.fromkeys(("tflops_per_gpu", "training_days"), STEP_OPTIONAL),
     **{metric: optional for metric, (_, _, optional) in _TRAINING_METRICS.items()},
+    **{metric: optional for metric, (_, _, optional) in _SERVING_LOAD_METRICS.items()},
 }
 
 _TEXT = ("category", "question", "workload", "hardware_described", "setup", "unit", "source", "metric")

@@ -20,6 +20,7 @@ from ..solvers.roofline import roofline
 from ..solvers.serving import ServingEstimate, serving
 from .cases import Case, CaseSet
 from .megatron import iteration_flops
+from .serving_load_cases import ESTIMATES as _SERVING_LOAD_ESTIMATES
 from .training_cases import ESTIMATES as _TRAINING_ESTIMATES
 from .training_cases import step
 
@@ -99,4 +100,5 @@ _METRICS: dict[str, Callable[[Estimator, Case, Assumptions], float]] = {
     "tflops_per_gpu": _tflops_per_gpu,
     "training_days": _training_days,
     **_TRAINING_ESTIMATES,
+    **_SERVING_LOAD_ESTIMATES,
 }

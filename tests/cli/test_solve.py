@@ -59,6 +59,50 @@ CASES = [
         ),
     ),
     (
+        "batching",
+        [
+            "--model",
+            "Llama3_70B",
+            "--hardware",
+            "H100",
+            "--tp",
+            "8",
+            "--workload",
+            "chat",
+            "--concurrency",
+            "64",
+        ],
+        lambda: mlsysim.ContinuousBatchingModel().solve(
+            "Llama3_70B", "H100", workload="chat", tp_size=8, concurrency=64
+        ),
+    ),
+    (
+        "capacity",
+        [
+            "--model",
+            "Llama3_70B",
+            "--hardware",
+            "H100",
+            "--tp",
+            "8",
+            "--arrival-rate",
+            "50",
+            "--prompt-len",
+            "3000",
+            "--output-len",
+            "400",
+            "--ttft-target",
+            "2",
+            "--itl-target",
+            "0.04",
+            "--percentile",
+            "0.99",
+        ],
+        lambda: mlsysim.ServingCapacityModel().solve(
+            "Llama3_70B", "H100", 50, 3000, 400, ttft_target=2, itl_target=0.04, percentile=0.99, tp_size=8
+        ),
+    ),
+    (
         "economics",
         ["--fleet", "H100_8", "--duration-days", "365", "--kwh-price", "0.08"],
         lambda: mlsysim.EconomicsModel().solve("H100_8", duration_days=365, kwh_price=0.08),
@@ -170,6 +214,19 @@ def test_bad_input_is_one_line_and_exit_2(args, fragments):
     if "--seqlen" in args:
         base = base[:-2]
     assert_one_line_error(run(*base, *args), *fragments)
+
+
+def test_capacity_bad_input_and_unmeetable_targets():
+    base = ["solve", "capacity", "--model", "Llama3_70B", "--hardware", "H100", "--tp", "8"]
+    lengths = ["--prompt-len", "3000", "--output-len", "400"]
+    assert_one_line_error(run(*base, *lengths, "--arrival-rate", "0"), "invalid arrival_rate=0", "positive")
+    assert_one_line_error(run(*base, "--arrival-rate", "5"), "invalid prompt_len=None")
+    # a target no number of replicas meets is a result: exit 0, feasible false and the reason
+    done = run(*base, *lengths, "--arrival-rate", "5", "--itl-target", "0.005", "--json")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)["results"]
+    assert results["feasible"] is False and results["replicas"] is None
+    assert results["binding"] == "ITL target" and results["constraint"].startswith("ITL target: 5 ms")
 
 
 def test_run_bad_budget_is_one_line():

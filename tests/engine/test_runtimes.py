@@ -27,13 +27,18 @@ def _broken_copy(tmp_path, rel, old, new):
 
 
 def test_profiles_as_the_serving_core_takes_them():
-    # vLLM, the default: CUDA-graph decode, custom all-reduce up to 8 MiB, NVLS, no prefill overlap.
+    # vLLM, the default: CUDA-graph decode, custom all-reduce up to 8 MiB, NVLS, no prefill overlap,
+    # a host scheduler between iterations.
     assert A.default_runtime == "vllm"
-    assert A.runtime() == (1.0, 8 * 2**20, 1.0, 1.0)
+    assert A.runtime() == (1.0, 8 * 2**20, 1.0, 1.0, A.serving_iteration_overhead)
     assert A.runtime("vllm") == A.runtime()
-    # The measurements' older engines: host launches, NCCL rings.
-    assert A.runtime("trtllm-0.5") == (0.0, 0.0, 0.0, 1.0)
-    assert A.runtime("fastertransformer") == (0.0, 0.0, 0.0, 1.0)
+    # The measurements' older engines: host launches, NCCL rings, no scheduler between iterations
+    # (vLLM 0.1 and DeepSpeed-FastGen had one).
+    assert A.runtime("trtllm-0.5") == (0.0, 0.0, 0.0, 1.0, 0.0)
+    assert A.runtime("fastertransformer") == (0.0, 0.0, 0.0, 1.0, 0.0)
+    assert A.runtime("gpt-fast").iteration_overhead == 0.0
+    assert A.runtime("vllm-0.1") == (0.0, 0.0, 0.0, 1.0, A.serving_iteration_overhead)
+    assert A.runtime("deepspeed-fastgen") == A.runtime("vllm-0.1")
     assert A.runtime("flux").prefill_comm_exposed == pytest.approx(1 - 0.96)
     for name, profile in A.runtimes.items():
         assert profile.name == name and profile.note and profile.source.url.startswith("https://")

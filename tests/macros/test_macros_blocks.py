@@ -38,6 +38,14 @@ ROWS = {
         ("Llama3_8B", "H100", dt.datetime(2025, 1, 1), 1.0, None, None),  # a date in a count
         ("Llama3_8B", "H100", 1024.0, 1.0, None, 3.0),  # tp does not divide the heads
     ],
+    "MLSYS_CAPACITY_BLOCK": [
+        ("Llama3_70B", "H100", 50.0, 3000.0, 400.0, 2000.0, 40.0, 0.99, None, 8.0),
+        ("Llama3_8B", "H100", 10, 1024, 256, None, None, None, "fp8", 1),  # ints, no targets
+        ("Llama3_70B", "H100", 5.0, 1000.0, 200.0, None, 5.0, 0.99, None, 8.0),  # ITL target unmeetable
+        ("Llama3_8B", "H100", 10.0, 1024.0, 1.0, None, None, None, None, None),  # one output token
+        ("Llama3_8B", "H10", 10.0, 1024.0, 256.0, None, None, None, None, None),  # unknown id
+        ("Llama3_8B", "H100", 10.0, 1024.0, 256.0, None, None, 1.5, None, None),  # not a percentile
+    ],
     "MLSYS_TRAINING_BLOCK": [
         ("Llama3_70B", "H100_64", 512.0, 8.0, 8.0, 8.0, None, None, None),
         ("Llama3_8B", "H100_64", 512.0, 1.0, 1.0, 1.0, None, 1.0, 4096.0),

@@ -85,6 +85,19 @@ RELIABILITY = {
     "MLSYS_CKPT_INTERVAL": lambda r: r.optimal_checkpoint_interval.to("min").magnitude,
     "MLSYS_GOODPUT": lambda r: r.goodput,
 }
+BATCHING = {
+    "MLSYS_CONCURRENCY": lambda r: r.max_concurrency,
+    "MLSYS_THROUGHPUT_AT_LOAD": lambda r: r.output_tokens_per_s.to("1/s").magnitude,
+}
+CAPACITY = {
+    "MLSYS_REPLICAS": lambda r: r.replicas,
+    "MLSYS_TTFT_P": lambda r: r.ttft_percentile.to("ms").magnitude,
+    "MLSYS_ITL_P": lambda r: r.itl_percentile.to("ms").magnitude,
+    "MLSYS_UTILIZATION": lambda r: r.utilization,
+    "MLSYS_TOKENS_PER_REPLICA": lambda r: r.output_tokens_per_s.to("1/s").magnitude,
+    "MLSYS_LIMIT": lambda r: r.binding,
+    "MLSYS_MEETS_TARGETS": lambda r: r.feasible,
+}
 RUN = {
     "MLSYS_RUN_DAYS": lambda r: r.wall_time.to("day").magnitude,
     "MLSYS_RUN_GPU_HOURS": lambda r: r.accelerator_hours.to("h").magnitude,
@@ -121,7 +134,8 @@ def _check(name: str, got, facade_call, read) -> str:
 
 def test_every_function_is_covered():
     tested = set(ROOFLINE) | set(SERVING) | set(TRAINING) | set(ECONOMICS) | set(SUSTAINABILITY)
-    tested |= set(RELIABILITY) | set(RUN) | {"MLSYS_BEST_LAYOUT"} | CATALOG_FUNCTIONS | BLOCK_FUNCTIONS
+    tested |= set(RELIABILITY) | set(RUN) | {"MLSYS_BEST_LAYOUT"} | set(BATCHING) | set(CAPACITY)
+    tested |= CATALOG_FUNCTIONS | BLOCK_FUNCTIONS
     tested |= FINANCE_FUNCTIONS | RANGE_FUNCTIONS
     assert tested == set(REGISTRY)
 
@@ -154,6 +168,58 @@ def test_serving_functions_equal_serving_model(name):
 
             def call(model=model, hw=hw, seq=seq, batch=batch, p=p, tp=tp):
                 return serving.solve(model, hw, seq, batch, p, tp_size=tp or 1)
+
+            cases.add(_check(name, got, call, read))
+    expected = {"value", "error"} | ({"infeasible"} if REGISTRY[name].infeasible == "error" else set())
+    assert cases == expected
+
+
+@pytest.mark.parametrize("name", sorted(BATCHING))
+def test_batching_functions_equal_continuous_batching_model(name):
+    fn, read, cases = REGISTRY[name].python, BATCHING[name], set()
+    batching = mlsysim.ContinuousBatchingModel()
+    for model, hw in itertools.product(("Llama3_8B", "Llama3_70B", "Mixtral_8x7B"), HARDWARE[:5]):
+        hw_spec = CATALOG.get("hardware", hw).spec
+        for (prompt, output), concurrency, tp, precision in itertools.product(
+            ((2000, 200), (100, 1)), (None, 16), (None, 8), _precisions(hw)[:2]
+        ):
+            got = fn(model, hw, prompt, output, concurrency, precision, tp)
+            p = _facade_precision(hw_spec, precision)
+
+            def call(model=model, hw=hw, prompt=prompt, output=output, c=concurrency, p=p, tp=tp):
+                return batching.solve(
+                    model, hw, prompt, output, concurrency=c or "max", precision=p, tp_size=tp or 1
+                )
+
+            cases.add(_check(name, got, call, read))
+    assert cases == {"value", "error", "infeasible"}
+
+
+@pytest.mark.parametrize("name", sorted(CAPACITY))
+def test_capacity_functions_equal_serving_capacity_model(name):
+    fn, read, cases = REGISTRY[name].python, CAPACITY[name], set()
+    capacity = mlsysim.ServingCapacityModel()
+    for model, hw in itertools.product(("Llama3_8B", "Llama3_70B"), HARDWARE[:5]):
+        hw_spec = CATALOG.get("hardware", hw).spec
+        for rate, (ttft, itl), percentile, tp in itertools.product(
+            (0, 50), ((2000.0, 40.0), (None, 4.0), (500.0, None)), (None, 0.9), (None, 8)
+        ):
+            got = fn(model, hw, rate, 3000, 400, ttft, itl, percentile, None, tp)
+            p = _facade_precision(hw_spec, None)
+
+            def call(model=model, hw=hw, rate=rate, ttft=ttft, itl=itl, q=percentile, p=p, tp=tp):
+                return capacity.solve(
+                    model,
+                    hw,
+                    rate,
+                    3000,
+                    400,
+                    ttft_target=None if ttft is None else ttft / 1e3,
+                    itl_target=None if itl is None else itl / 1e3,
+                    percentile=0.99 if q is None else q,
+                    precision=p,
+                    tp_size=tp or 1,
+                )
 
             cases.add(_check(name, got, call, read))
     expected = {"value", "error"} | ({"infeasible"} if REGISTRY[name].infeasible == "error" else set())

@@ -16,7 +16,7 @@ CATALOG = mlsysim.load_catalog()
 FIT = fit(CASES, CATALOG)
 
 # The catalog records each fitted value rounded: fractions to 0.01, the per-kernel overhead to 1 us,
-# the per-kernel gap inside a CUDA graph to 0.1 us.
+# the per-kernel gap inside a CUDA graph to 0.1 us, the per-iteration host time to 0.1 ms.
 _ROUNDING = {
     "prefill_compute_efficiency": 0.005,
     "cnn_compute_efficiency": 0.005,
@@ -26,6 +26,8 @@ _ROUNDING = {
     "cnn_training_compute_efficiency": 0.005,
     "kernel_overhead": 0.5e-6,
     "graph_kernel_overhead": 0.05e-6,
+    "kv_read_efficiency": 0.005,
+    "serving_iteration_overhead": 0.05e-3,
 }
 
 

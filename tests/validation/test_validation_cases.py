@@ -23,8 +23,10 @@ def test_all_published_measurements_are_there_with_sources():
     # the two 128-token Falcon 180B rows of the TensorRT-LLM v0.5 Low Latency table and gpt-fast's
     # seven tensor-parallel decode rates. The training-runs block adds 35 from
     # shared/calibration/load-and-runs.json (training-throughput, training-run, failures: every case
-    # whose setup the engine can take, see cases.toml) and NVIDIA DeepLearningExamples.
-    assert len(CASES.cases) == 83
+    # whose setup the engine can take, see cases.toml) and NVIDIA DeepLearningExamples. The
+    # serving-at-load block adds 67 (51 TensorRT-LLM v0.8/v0.9 throughput rows, vLLM,
+    # DeepSpeed-FastGen, SGLang and DeepSeek measurements, SGLang's disaggregated pools).
+    assert len(CASES.cases) == 150
     assert all(c.source and c.measured > 0 for c in CASES.cases)
     per_category = {k: sum(c.category == k for c in CASES.cases) for k in CASES.categories}
     assert per_category == {
@@ -34,6 +36,12 @@ def test_all_published_measurements_are_there_with_sources():
         "zero3": 6,
         "gptfast": 7,
         "cnn": 5,
+        "decode-throughput": 51,
+        "serving-load": 3,
+        "serving-latency": 6,
+        "prefix-cache": 2,
+        "spec-decoding": 1,
+        "disaggregation": 4,
         "training-throughput": 24,
         "training-run": 4,
         "failures": 3,
@@ -43,8 +51,19 @@ def test_all_published_measurements_are_there_with_sources():
 
 def test_serving_cases_name_their_runtime():
     # Measurements on engines without CUDA graphs or custom all-reduce keep those costs.
-    runtimes = {c.category: c.inputs["runtime"] for c in CASES.cases if "runtime" in c.inputs}
-    assert runtimes == {"ttft": "trtllm-0.5", "fastertransformer": "fastertransformer", "gptfast": "gpt-fast"}
+    runtimes = {(c.category, c.inputs["runtime"]) for c in CASES.cases if "runtime" in c.inputs}
+    assert runtimes == {
+        ("ttft", "trtllm-0.5"),
+        ("fastertransformer", "fastertransformer"),
+        ("gptfast", "gpt-fast"),
+        ("decode-throughput", "trtllm-0.5"),
+        ("serving-load", "vllm-0.1"),
+        ("serving-load", "deepspeed-fastgen"),
+        ("serving-latency", "vllm"),
+        ("prefix-cache", "vllm"),
+        ("spec-decoding", "vllm"),
+        ("disaggregation", "vllm"),
+    }
 
 
 def test_every_case_resolves_to_engine_inputs():

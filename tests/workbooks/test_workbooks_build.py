@@ -104,9 +104,9 @@ def test_mlsys_calls_match_the_registry(default):
                 calls += 1
     assert calls > 0
     ws = book["Serving"]
-    ttft = ws[f"{_column(ws, 'TTFT')}{FIRST_ROW}"].value
+    ttft = ws[f"{_column(ws, 'TTFT, static')}{FIRST_ROW}"].value
     # model row, hardware row, prompt, batch, precision, tp: the registry's argument order
-    assert ttft == "=MLSYS_TTFT(INDEX(Models_table,K4,0),INDEX(Hardware_table,L4,0),F4,H4,D4,E4)"
+    assert ttft == "=MLSYS_TTFT(INDEX(Models_table,N4,0),INDEX(Hardware_table,O4,0),F4,H4,D4,E4)"
 
 
 def test_defined_names(default):
@@ -176,7 +176,7 @@ def test_styles_protection_freeze_and_formats(default):
     ws = book["Serving"]
     for coordinate in ("A4", "B4", "C4", "E4", "J4"):
         assert ws[coordinate].style == "mlsys Input" and ws[coordinate].protection.locked is False
-    engine = ws[f"{_column(ws, 'TTFT')}4"]
+    engine = ws[f"{_column(ws, 'TTFT, static')}4"]
     assert engine.style == "mlsys Engine" and engine.protection.locked is True
     assert engine.number_format.endswith('" ms"')
     native = book["TCO"][f"{_column(book['TCO'], 'TCO for')}4"]

@@ -25,7 +25,7 @@ from wbtest_support import computed_plan, libreoffice
 
 FOOTER = re.compile(r"(?P<sheet>.+?) - page (?P<page>\d+) of (?P<pages>\d+) - computed (?P<when>.+)$")
 CHART_TITLES = ("TCO for the period by component", "Emissions by region", "TTFT and ITL per serving")
-MAX_PAGES_PER_SHEET = 5  # the About sheet: set-up steps and the function list (with the ranges companions)
+MAX_PAGES_PER_SHEET = 4  # the About sheet: set-up steps and the function list
 
 
 def _xpdfimport() -> Path:

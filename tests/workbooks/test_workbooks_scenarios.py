@@ -46,7 +46,8 @@ fleet = "H100x64"
     s = plan.serving[0]
     assert (s.model, s.hardware, s.precision, s.tp) == ("Llama3_70B", "H100", "fp16", 8)
     # omitted keys take the dataclass defaults
-    assert (s.prompt_tokens, s.output_tokens, s.batch, s.replicas) == (2048, 128, 1, 1)
+    assert (s.prompt_tokens, s.output_tokens, s.batch) == (2048, 128, 1)
+    assert (s.peak_rps, s.ttft_target_ms, s.itl_target_ms, s.percentile) == (1.0, 2000.0, 100.0, 0.99)
     assert plan.training[0].fleet == "H100_8" and plan.training[0].tokens == 5e9
     assert plan.reliability[0].fleet == "H100_64" and plan.reliability[0].job_hours == 720.0
 

@@ -74,9 +74,9 @@ def test_formulas_read_back_spelled_for_the_runtime(built, name):
     assert lint(book) == []  # the portable subset knows every runtime's spelling
     blocks = [c for c in calls if c.endswith("_BLOCK")]
     if functions == "block":
-        # one call per engine sheet (two on Training: the step and the run) and the engine check
-        # on the About sheet: a handful in all
-        assert len(blocks) == 4 and len(calls) == 5, calls
+        # one call per block of engine columns (two on Serving: the static batch and the plan; two on
+        # Training: the step and the run) and the engine check on the About sheet: a handful in all
+        assert len(blocks) == 5 and len(calls) == 6, calls
     else:
         assert not blocks and len(calls) > 50
 
@@ -106,8 +106,15 @@ def test_block_mode_fills_the_helper_columns_in_one_array_formula_per_sheet(buil
     path, _ = built["classic-block"]
     book = openpyxl.load_workbook(path)
     values = openpyxl.load_workbook(path, data_only=True)
-    for module in (serving_sheet, training_sheet, reliability_sheet):
-        plan, ws = module.BLOCK, book[module.BLOCK.function.split("_")[1].title()]
+    plans = (
+        (serving_sheet, serving_sheet.BLOCK, "Serving"),
+        (serving_sheet, serving_sheet.CAPACITY_BLOCK, "Serving"),
+        (training_sheet, training_sheet.BLOCK, "Training"),
+        (training_sheet, training_sheet.RUN_BLOCK, "Training"),
+        (reliability_sheet, reliability_sheet.BLOCK, "Reliability"),
+    )
+    for module, plan, sheet in plans:
+        ws = book[sheet]
         letters = {c.key: get_column_letter(i) for i, c in enumerate(module.columns(block=True), start=1)}
         first, last = (letters[f"block_{key}"] for key in (plan.outputs[0][0], plan.outputs[-1][0]))
         array = ws[f"{first}{FIRST_ROW}"].value
@@ -181,6 +188,7 @@ def test_plan_command_writes_for_a_target_in_block_mode(tmp_path):
     assert "master check OK" in done.stdout
     _, calls = _mlsys_calls(tmp_path / "lite.xlsx")
     assert sorted(calls) == [
+        "_XLDUDF_MLSYS_CAPACITY_BLOCK",
         "_XLDUDF_MLSYS_RELIABILITY_BLOCK",
         "_XLDUDF_MLSYS_RUN_BLOCK",
         "_XLDUDF_MLSYS_SERVING_BLOCK",

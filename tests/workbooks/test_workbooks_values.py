@@ -17,19 +17,26 @@ from mlsysim.macros.sheet_schema import schema
 from mlsysim.prices import cheapest
 from mlsysim.solvers.economics import economics
 from mlsysim.solvers.sustainability import sustainability
-from mlsysim.solvers.token_cost import serving_token_cost_core
 from mlsysim.systems.types import FabricSpec, FleetSpec, NodeSpec
 from mlsysim.workbooks import (
     carbon_sheet,
     load_scenarios,
     reliability_sheet,
     serving_sheet,
+    summary_sheet,
     tco_sheet,
     training_sheet,
 )
 from mlsysim.workbooks.layout import FIRST_ROW
 from mlsysim.workbooks.summary import format_summary, summarize
-from wbtest_support import cached_values, close, computed_plan, formula_cells, is_error_value
+from wbtest_support import (
+    cached_values,
+    close,
+    computed_plan,
+    formula_cells,
+    is_error_value,
+    planned_token_cost,
+)
 
 DAYS = 365.0
 J_PER_MWH = 3.6e9
@@ -58,6 +65,31 @@ def _rows(book, sheet, columns):
     return found
 
 
+PLAN_FUNCTIONS = (
+    ("replicas", "MLSYS_REPLICAS"),
+    ("ttft_p", "MLSYS_TTFT_P"),
+    ("itl_p", "MLSYS_ITL_P"),
+    ("utilization", "MLSYS_UTILIZATION"),
+    ("load_tokens_per_replica", "MLSYS_TOKENS_PER_REPLICA"),
+)
+
+
+def _plan_args(s):
+    """A Serving scenario's arguments of the MLSYS_* capacity functions."""
+    return (
+        s.model,
+        s.hardware,
+        s.peak_rps,
+        s.prompt_tokens,
+        s.output_tokens,
+        s.ttft_target_ms,
+        s.itl_target_ms,
+        s.percentile,
+        s.precision,
+        s.tp,
+    )
+
+
 def _fleets(plan=None):
     """(fleet spec, grid id) of every TCO row, in order: serving rows, then training rows. A
     serving row is priced per accelerator as its node share (``api.pricing.node_share``, host
@@ -70,7 +102,17 @@ def _fleets(plan=None):
         hw = catalog.get("hardware", s.hardware).spec
         share = node_share(catalog, hw)
         node = NodeSpec(s.hardware, hw, 1, share.power, share.price)
-        found.append((FleetSpec(s.hardware, node, s.tp * s.replicas, FabricSpec("none", 1.0, 1.0)), s.region))
+        found.append(
+            (
+                FleetSpec(
+                    s.hardware,
+                    node,
+                    s.tp * int(CALLABLES["MLSYS_REPLICAS"](*_plan_args(s))),
+                    FabricSpec("none", 1.0, 1.0),
+                ),
+                s.region,
+            )
+        )
     found += [(catalog.get("fleet", t.fleet).spec, t.region) for t in scenarios.training]
     return found
 
@@ -86,20 +128,23 @@ def test_every_formula_cell_carries_a_value(plan):
 
 
 def test_first_tco_row_by_hand(plan):
-    # 4 replicas x TP8 = 32 H100, each an eighth of an H100_8 node: $400,000 / 8 = $50,000 and
-    # 10.2 kW / 8 = 1.275 kW. Purchase $1,600,000; CapEx for 1 of 4 amortisation years $400,000.
-    # IT power 32 x 1.275 kW x 0.8 = 32.64 kW; x 8,760 h x PUE 1.1 = 314,519.04 kWh; x $0.08/kWh
-    # = $25,161.5232. Maintenance 5 % of $1,600,000 = $80,000. TCO = $505,161.5232.
+    # The first scenario's replicas needed R (Serving sheet) x TP8 = 8R H100, each an eighth of an
+    # H100_8 node: $400,000 / 8 = $50,000 and 10.2 kW / 8 = 1.275 kW. Purchase 8R x $50,000 =
+    # $400,000R; CapEx for 1 of 4 amortisation years $100,000R. IT power 8R x 1.275 kW x 0.8 =
+    # 8.16R kW; x 8,760 h x PUE 1.1 = 78,629.76R kWh; x $0.08/kWh = $6,290.3808R. Maintenance 5 % of
+    # the purchase = $20,000R. TCO = $126,290.3808R.
     _, values, _ = plan
+    replicas = _rows(values, "Serving", serving_sheet.columns())[0]["replicas"]
+    units = 8 * replicas
     row = _rows(values, "TCO", tco_sheet.columns())[0]
-    assert (row["item"], row["accelerators"], row["priced_as"]) == ("H100", 32, "H100_8")
+    assert (row["item"], row["accelerators"], row["priced_as"]) == ("H100", units, "H100_8")
     assert (row["unit_price"], row["unit_power"]) == (50_000, pytest.approx(1.275, rel=1e-12))
-    assert row["capex"] == pytest.approx(400_000, rel=1e-12)
-    assert row["energy"] == pytest.approx(314.51904, rel=1e-12)
-    assert row["energy_cost"] == pytest.approx(25_161.5232, rel=1e-12)
-    assert row["maintenance"] == pytest.approx(80_000, rel=1e-12)
-    assert row["tco"] == pytest.approx(505_161.5232, rel=1e-12)
-    assert row["per_accelerator_hour"] == pytest.approx(505_161.5232 / (32 * 8760), rel=1e-12)
+    assert row["capex"] == pytest.approx(100_000 * replicas, rel=1e-12)
+    assert row["energy"] == pytest.approx(78.62976 * replicas, rel=1e-12)
+    assert row["energy_cost"] == pytest.approx(6_290.3808 * replicas, rel=1e-12)
+    assert row["maintenance"] == pytest.approx(20_000 * replicas, rel=1e-12)
+    assert row["tco"] == pytest.approx(126_290.3808 * replicas, rel=1e-12)
+    assert row["per_accelerator_hour"] == pytest.approx(126_290.3808 * replicas / (units * 8760), rel=1e-12)
 
 
 def test_native_tco_equals_the_engine(plan):
@@ -170,7 +215,12 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
         for key, name in SERVING_FUNCTIONS:
             assert close(row[key], CALLABLES[name](*args), rel=1e-12), (s.name, key)
         assert row["fits"] == 1 and CALLABLES["MLSYS_FITS"](*args) is True
-        assert close(row["tokens_total"], row["tokens_per_replica"] * s.replicas)
+        plan_args = _plan_args(s)
+        for key, name in PLAN_FUNCTIONS:
+            assert close(row[key], CALLABLES[name](*plan_args), rel=1e-12), (s.name, key)
+        assert row["plan_ok"] == 1 and row["limit"] == CALLABLES["MLSYS_LIMIT"](*plan_args)
+        assert row["accelerators"] == s.tp * row["replicas"]
+        assert close(row["tokens_total"], s.peak_rps * s.output_tokens)
         assert close(row["latency"], (row["ttft"] + s.output_tokens * row["itl"]) / 1000)
     for row, t in zip(_rows(values, "Training", training_sheet.columns()), scenarios.training, strict=True):
         accelerators = mlsysim.load_catalog().spec("fleet", t.fleet).accelerators
@@ -215,9 +265,9 @@ def test_engine_cells_equal_the_functions_called_with_ids(plan):
 
 
 def test_cost_per_million_tokens_equals_the_engine(plan):
-    """Serving rows: the engine's token prices (``serving_token_cost_core``, input and output priced
-    apart) from the row's TTFT and ITL and the owned node-share cost rate ``CostPerTokenModel``
-    uses; training rows: TCO over the tokens trained in the period."""
+    """Serving rows: the engine's token prices (``token_cost_core``, input and output priced apart)
+    of the peak traffic the capacity plan's accelerators carry, at the owned node-share cost rate
+    ``CostPerTokenModel`` uses; training rows: TCO over the tokens trained in the period."""
     _, values, _ = plan
     catalog = mlsysim.load_catalog()
     tco = _rows(values, "TCO", tco_sheet.columns())
@@ -227,27 +277,17 @@ def test_cost_per_million_tokens_equals_the_engine(plan):
         device = catalog.get("hardware", s.hardware).spec
         rate, basis, _ = accelerator_cost_rate(catalog, device, 1.0, datacenter=s.region)
         assert basis.startswith("owned")
-        e = serving_token_cost_core(
-            ttft=row["ttft"] / 1000,
-            itl=row["itl"] / 1000,
-            batch=s.batch,
-            seq_len=s.prompt_tokens,
-            output_len=s.output_tokens,
-            replicas=s.replicas,
-            tp=s.tp,
-            accelerator_cost_rate=rate,
-            utilization=1.0,
-        )
-        assert close(t["tokens_per_s"], e.tokens_per_s)
-        assert close(t["prefill_share"], e.prefill_share)
-        assert close(t["per_million_tokens"], e.cost_per_million_tokens_usd)
-        assert close(t["input_per_mtok"], e.input_cost_per_million_tokens_usd)
-        assert close(t["output_per_mtok"], e.output_cost_per_million_tokens_usd)
-        assert close(t["per_accelerator_hour"], e.accelerator_hour_usd)
+        cost, share, per_million = planned_token_cost(row, s, rate, 1.0)  # rate: USD/s
+        # tokens/s at the peak by hand: requests/s x (prompt + output)
+        assert close(t["tokens_per_s"], s.peak_rps * (s.prompt_tokens + s.output_tokens))
+        assert close(cost.tokens_per_s, t["tokens_per_s"]) and close(t["prefill_share"], share)
+        for key, want in per_million.items():
+            assert close(t[key], want), (s.name, key)
+        assert close(t["per_accelerator_hour"], rate * 3600)
         # what the deployment costs is what its tokens cost: input and output prices add up
-        spent = e.input_tokens_per_s * e.input_cost_per_million_tokens_usd
-        spent += e.output_tokens_per_s * e.output_cost_per_million_tokens_usd
-        assert close(spent / 1e6 * 3600, e.cost_per_hour_usd)
+        spent = cost.input_tokens_per_s * cost.input_cost_per_token
+        spent += cost.output_tokens_per_s * cost.output_cost_per_token
+        assert close(spent, s.tp * row["replicas"] * rate)
     training = _rows(values, "Training", training_sheet.columns())
     for t, row in zip(tco[len(serving) :], training, strict=True):
         assert close(t["per_million_tokens"], t["tco"] / (row["tokens_per_s"] * DAYS * 86400 / 1e6))
@@ -301,3 +341,22 @@ def test_checks_pass_and_summary(plan):
     text = format_summary(summary, path)
     assert "master check OK" in text and "TCO USD/year" in text
     assert load_scenarios().reliability[0].name in text
+
+
+def test_summary_rows_follow_the_detail_sheets(plan):
+    """Each Summary row is its TCO row (same order) with links into the detail sheets: a serving
+    row's binding limit is the capacity plan's (Serving ``limit``, MLSYS_LIMIT), its accelerators
+    TP x replicas needed; the period is a year, so per-year figures equal the period's."""
+    _, values, _ = plan
+    summary = _rows(values, "Summary", summary_sheet.columns())
+    tco = _rows(values, "TCO", tco_sheet.columns())
+    carbon = _rows(values, "Carbon", carbon_sheet.columns())
+    serving = _rows(values, "Serving", serving_sheet.columns())
+    assert len(summary) == len(tco) == len(carbon)
+    for row, t, c in zip(summary, tco, carbon, strict=True):
+        assert (row["name"], row["item"], row["accelerators"]) == (t["name"], t["item"], t["accelerators"])
+        assert close(row["usd_year"], t["tco"]) and close(row["co2_year"], c["emissions"])
+        assert row["cheaper"] == t["cheaper"]
+    for row, s in zip(summary, serving, strict=False):
+        assert row["binding"] == s["limit"] and row["accelerators"] == s["tp"] * s["replicas"]
+        assert isinstance(s["limit"], str) and s["limit"]

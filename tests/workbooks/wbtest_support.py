@@ -153,3 +153,32 @@ def close(a: Any, b: Any, rel: float = 1e-9) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return abs(a - b) <= rel * max(abs(a), abs(b)) or a == b
     return a == b
+
+
+def planned_token_cost(serving_row: dict[str, Any], scenario: Any, rate: float, utilization: float) -> Any:
+    """The engine's token prices of a Serving row's capacity plan (``token_cost_core``): TP x
+    replicas needed accelerators at ``rate`` USD per accelerator-second carry the peak traffic,
+    peak requests/s x prompt input and x output tokens per second while busy; input tokens carry
+    the static batch's prefill share TTFT / (TTFT + (n - 1) ITL) of the cost."""
+    from mlsysim.solvers.token_cost import TOKENS_PER_MILLION, static_batch_rates, token_cost_core
+
+    _, _, share = static_batch_rates(
+        ttft=serving_row["ttft"] / 1000,
+        itl=serving_row["itl"] / 1000,
+        batch=scenario.batch,
+        seq_len=scenario.prompt_tokens,
+        output_len=scenario.output_tokens,
+    )
+    cost = token_cost_core(
+        cost_rate=scenario.tp * serving_row["replicas"] * rate,
+        input_tokens_per_s=scenario.peak_rps * scenario.prompt_tokens,
+        output_tokens_per_s=scenario.peak_rps * scenario.output_tokens,
+        prefill_share=share,
+        utilization=utilization,
+    )
+    per_million = {
+        "per_million_tokens": cost.cost_per_token * TOKENS_PER_MILLION,
+        "input_per_mtok": cost.input_cost_per_token * TOKENS_PER_MILLION,
+        "output_per_mtok": cost.output_cost_per_token * TOKENS_PER_MILLION,
+    }
+    return cost, share, per_million
