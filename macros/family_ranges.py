@@ -15,8 +15,10 @@ from typing import Any
 from mlsysim.api.ranges import RangeReport, RangesModel
 from mlsysim.ranges.bands import band, check_quantile
 from mlsysim.ranges.families import DURATION
+from mlsysim.ranges.load import FAMILY as LOAD_FAMILY
+from mlsysim.ranges.load import demand_factor
 
-from . import cells, family_serving, resolve
+from . import cells, family_capacity, family_serving, resolve
 from .arguments import BATCH, DATACENTER, DAYS, FLEET, HW, KWH_PRICE, MODEL, PRECISION, REGION, SEQ, TP, UNIT
 from .family_finance import OFFER, OUTPUT, REPLICAS, TERM, UTILIZATION, _term
 from .function import Arg, ExcelFunction
@@ -100,6 +102,17 @@ def _composite_quantile(report: RangeReport, quantile: Any) -> Any:
     return report.composite.quantile(q)
 
 
+def _replicas(quantile: Any, model: Any, hw: Any, arrival_rate: Any, *rest: Any) -> Any:
+    """The capacity plan of the traffic scaled by the throughput band (``mlsysim.ranges.load``)."""
+    factor = demand_factor(check_quantile(quantile))
+    if factor is None:
+        return f"{cells.ERROR_PREFIX} {band(LOAD_FAMILY).provenance()}"
+    e = family_capacity.capacity(model, hw, arrival_rate * factor, *rest)
+    if not e.feasible:
+        return cells.infeasible(e.constraint)
+    return e.replicas
+
+
 SERVING_ARGS = (QUANTILE, MODEL, HW, SEQ, BATCH, PRECISION, TP, UNIT)
 TOKEN_ARGS = (
     QUANTILE,
@@ -118,6 +131,19 @@ TOKEN_ARGS = (
 )
 
 FUNCTIONS = (
+    ExcelFunction(
+        "MLSYS_REPLICAS_Q",
+        FAMILY,
+        (QUANTILE, *family_capacity.CAPACITY_ARGS),
+        "number",
+        "",
+        "MLSYS_REPLICAS at a quantile: the plan for the traffic scaled by the validated throughput-at-load "
+        "band (P90 of replicas plans for P10 of throughput).",
+        _replicas,
+        "",
+        "replicas",
+        "error",
+    ),
     ExcelFunction(
         "MLSYS_TTFT_Q",
         FAMILY,

@@ -1,15 +1,20 @@
 """The Ranges sheet: the headline numbers with their P10 and P90 beside them, one row per TCO row
 (serving scenarios, then training scenarios).
 
+- replicas needed: ``MLSYS_REPLICAS_Q`` at 0.1 and 0.9 on the Serving row's own inputs (the capacity
+  plan of the traffic scaled by the validated throughput-at-load band), formulas as well;
 - TTFT and ITL: the Serving sheet's cells times their family's validated band factors, which live
   on the Sensitivity sheet (leave-one-out validation residuals): formulas, so they follow every
   recompute and every edit;
 - TCO and cost per million tokens: the TCO sheet's cells times the row's relative Monte Carlo band
-  (P10 / base and P90 / base of 1,000 seeded draws over the assumption spreads and, for token
-  prices, the TTFT and ITL bands: ``mlsysim.ranges.composites``), computed when the workbook is
-  built for the row's scenario as built (utilisation 1, owned) and written as values.
+  (P10 / base and P90 / base of 1,000 seeded draws over the assumption spreads: node price,
+  electricity price, PUE, utilisation, power, amortisation, maintenance; ``mlsysim.ranges.
+  composites``), computed when the workbook is built for the row's node share and site (owned,
+  utilisation 1) and written as values; a serving row's cost per token is its TCO over the fixed
+  peak traffic, so it carries the same relative band.
 
-Column keys: ``name``, ``ttft``, ``ttft_p10``, ``ttft_p90``, ``itl``, ``itl_p10``, ``itl_p90``,
+Column keys: ``name``, ``replicas``, ``replicas_p10``, ``replicas_p90``, ``ttft``, ``ttft_p10``,
+``ttft_p90``, ``itl``, ``itl_p10``, ``itl_p90``,
 ``tco``, ``tco_p10``, ``tco_p90``, ``mtok``, ``mtok_p10``, ``mtok_p90`` and the factor columns.
 """
 
@@ -18,13 +23,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mlsysim.api.ranges import composite_range, token_cost_inputs
+from mlsysim.api.pricing import node_share, site_tariff
+from mlsysim.api.ranges import composite_range
 from mlsysim.errors import MlsysimError
+from mlsysim.hardware.types import HardwareSpec
 from mlsysim.ranges.bands import CENTRAL
-from mlsysim.ranges.composites import node_share_tco_composite, token_cost_composite
+from mlsysim.ranges.composites import node_share_tco_composite
 from mlsysim.ranges.rows import row_bands, stacked
 
 from . import styles
+from .catalog_sheets import table_name
+from .engine_calls import call
 from .layout import FIRST_ROW, Col, Table
 from .scenarios import Scenarios
 from .sensitivity_sheet import Bands
@@ -35,11 +44,43 @@ NOTE = (
     "sheet (leave-one-out residuals). TCO and USD per million tokens: times the row's relative Monte "
     "Carlo band over the sourced spreads, computed when the workbook was built (owned, utilisation 1)."
 )
+_PLAN_INPUTS = (
+    "model_row",
+    "hardware_row",
+    "peak_rps",
+    "prompt_tokens",
+    "output_tokens",
+    "ttft_target",
+    "itl_target",
+    "percentile",
+    "precision",
+    "tp",
+)
 PERIOD_DAYS = 365.0  # the relative TCO band does not depend on the period within the amortisation
 
 
 def _bound(value: str, factor: str) -> str:
-    return f'=IFERROR({value}*{factor},"")'
+    """The value times a factor cell; empty when either is (no band is not a band of zero)."""
+    return f'=IF(OR({value}="",{factor}=""),"",IFERROR({value}*{factor},""))'
+
+
+def _replicas(quantile: float) -> str:
+    """``MLSYS_REPLICAS_Q`` on the Serving row's inputs (``{s_...}``: its cells; empty on a
+    training row, which has no traffic)."""
+    args = {
+        "quantile": str(quantile),
+        "model": f"INDEX({table_name('model')},{{s_model_row}},0)",
+        "hw": f"INDEX({table_name('hardware')},{{s_hardware_row}},0)",
+        "arrival_rate": "{s_peak_rps}",
+        "prompt": "{s_prompt_tokens}",
+        "output": "{s_output_tokens}",
+        "ttft_ms": "{s_ttft_target}",
+        "itl_ms": "{s_itl_target}",
+        "percentile": "{s_percentile}",
+        "precision": "{s_precision}",
+        "tp": "{s_tp}",
+    }
+    return f'=IF({{replicas}}="","",IFERROR({call("MLSYS_REPLICAS_Q", args)},""))'
 
 
 def columns(bands: Bands) -> list[Col]:
@@ -47,6 +88,16 @@ def columns(bands: Bands) -> list[Col]:
     return [
         Col("name", "Scenario", link, styles.TEXT, 30.0, "={tco_name}"),
         Col("basis", "Sheet", link, styles.TEXT, 9.0, "={tco_basis}"),
+        Col(
+            "replicas",
+            "Replicas needed",
+            link,
+            styles.WHOLE,
+            10.0,
+            '=IF({src_replicas}="","",{src_replicas})',
+        ),
+        Col("replicas_p10", "Replicas P10", f, styles.WHOLE, 10.0, _replicas(CENTRAL[0])),
+        Col("replicas_p90", "Replicas P90", f, styles.WHOLE, 10.0, _replicas(CENTRAL[1])),
         Col("ttft", "TTFT (ms)", link, styles.MS, 11.0, '=IF({src_ttft}="","",{src_ttft})'),
         Col("ttft_p10", "TTFT P10 (ms)", f, styles.MS, 11.0, _bound("{ttft}", bands.low["ttft"])),
         Col("ttft_p90", "TTFT P90 (ms)", f, styles.MS, 11.0, _bound("{ttft}", bands.high["ttft"])),
@@ -85,6 +136,11 @@ def write_ranges(
             "tco_mtok": tco.cell_ref("per_million_tokens", tco_row),
             "src_ttft": '""' if serving_row is None else serving.cell_ref("ttft", serving_row),
             "src_itl": '""' if serving_row is None else serving.cell_ref("itl", serving_row),
+            "src_replicas": '""' if serving_row is None else serving.cell_ref("replicas", serving_row),
+            **{
+                f"s_{k}": '""' if serving_row is None else serving.cell_ref(k, serving_row)
+                for k in _PLAN_INPUTS
+            },
             **own,
         }
 
@@ -94,45 +150,33 @@ def write_ranges(
 
 
 def _serving_factors(scenarios: Sequence[Any], catalog: Any) -> list[dict[str, Any]]:
-    """Relative TCO and token-price bands of every serving row, all rows in one evaluation per
-    composite (``mlsysim.ranges.rows``: the same numbers as one Monte Carlo per row)."""
-    a = catalog.assumptions
+    """Relative TCO band of every serving row (its accelerators owned as node shares), all rows in
+    one evaluation (``mlsysim.ranges.rows``: the same numbers as one Monte Carlo per row). A serving
+    row's cost per million tokens is its TCO over the peak traffic's tokens, so it carries the same
+    relative band; the replicas' own band (throughput evidence) is in its own columns."""
     resolved: dict[int, dict[str, Any]] = {}
     for k, s in enumerate(scenarios):
-        inputs = {
-            "model": s.model,
-            "hardware": s.hardware,
-            "seq_len": s.prompt_tokens,
-            "batch_size": s.batch,
-            "precision": s.precision or None,
-            "output_len": s.output_tokens,
-            "tp_size": s.tp,
-            "replicas": s.replicas,
-            "datacenter": s.region,
-        }
         try:
-            resolved[k] = token_cost_inputs(catalog, inputs)
+            share = node_share(catalog, catalog.spec("hardware", s.hardware, HardwareSpec))
+            tariff, facility = site_tariff(catalog, s.region, None, None)
         except MlsysimError:
-            continue  # an unknown, unpriced or unfit row: no band, its cells stay empty
+            continue  # an unknown or unpriced row: no band, its cells stay empty
+        resolved[k] = {"price": share.price, "power": share.power, "tariff": tariff, "pue": facility.pue}
     out: list[dict[str, Any]] = [{} for _ in scenarios]
     if not resolved:
         return out
     rows = stacked(list(resolved.values()))
-    price, power, tariff, pue = rows["owned"]
-    tco = node_share_tco_composite(
-        price=price,
-        power=power,
-        tariff=tariff,
-        pue=pue,
-        accelerators=rows["tp"] * rows["replicas"],
-        days=PERIOD_DAYS,
-        utilization=rows["utilization"],
-        a=a,
+    composite = node_share_tco_composite(
+        **rows, accelerators=1.0, days=PERIOD_DAYS, utilization=1.0, a=catalog.assumptions
     )
-    for prefix, composite in (("tco", tco), ("mtok", token_cost_composite(a=a, **rows))):
-        base, (low, high) = row_bands(composite, CENTRAL)
-        for j, k in enumerate(resolved):
-            out[k][f"{prefix}_low"], out[k][f"{prefix}_high"] = low[j] / base[j], high[j] / base[j]
+    base, (low, high) = row_bands(composite, CENTRAL)
+    for j, k in enumerate(resolved):
+        out[k] = {
+            "tco_low": low[j] / base[j],
+            "tco_high": high[j] / base[j],
+            "mtok_low": low[j] / base[j],
+            "mtok_high": high[j] / base[j],
+        }
     return out
 
 
@@ -144,4 +188,6 @@ def _training_factors(t: Any, catalog: Any) -> dict[str, Any]:
         return {}
     if r is None:
         return {}
-    return {"tco_low": r.low / r.base, "tco_high": r.high / r.base}
+    low, high = r.low / r.base, r.high / r.base
+    # cost per token = TCO / tokens trained at the step model's rate: the TCO's relative band
+    return {"tco_low": low, "tco_high": high, "mtok_low": low, "mtok_high": high}

@@ -137,7 +137,11 @@ def _sections(plan: Scenarios, catalog: Any) -> list[tuple[str, RangeReport]]:
     if plan.serving:
         s = plan.serving[0]
         wanted.append(
-            (f"Cost per million tokens (USD) of serving scenario '{s.name}'", "token_cost", _serving(s))
+            (
+                f"Cost per million tokens (USD) of serving scenario '{s.name}' at its static batch",
+                "token_cost",
+                _serving(s),
+            )
         )
     if plan.training:
         t = plan.training[0]
@@ -169,7 +173,6 @@ def _serving(s: Any) -> dict[str, Any]:
         "precision": s.precision or None,
         "output_len": s.output_tokens,
         "tp_size": s.tp,
-        "replicas": s.replicas,
         "datacenter": s.region,
     }
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInputError
-from ..ranges.bands import CENTRAL, check_quantile
+from ..ranges.bands import CENTRAL, band, check_quantile
 from ..ranges.composites import carbon_composite, run_cost_composite, tco_composite, token_cost_composite
 from ..ranges.evidence import FieldRange, field_range, ranged_fields
+from ..ranges.load import FAMILY as LOAD_FAMILY
+from ..ranges.load import demand_factor
 from ..ranges.propagate import DEFAULT_DRAWS, Composite, CompositeRange, monte_carlo
 from ..ranges.sensitivity import TornadoBar, TwoWay, tornado, two_way
 from ..solvers.economics import electricity_price
@@ -33,6 +35,7 @@ __all__ = [
     "RangesModel",
     "composite_for",
     "composite_range",
+    "replicas_ranges",
     "token_cost_inputs",
 ]
 
@@ -81,15 +84,43 @@ class RangesModel(Facade):
         q = (check_quantile(quantiles[0], "quantiles"), check_quantile(quantiles[1], "quantiles"))
         if q[0] >= q[1]:
             raise InvalidInputError("quantiles", quantiles, "a lower quantile below an upper one")
-        result = facade(solver, self.catalog)(**inputs)
+        solve = facade(solver, self.catalog)
+        result = solve(**inputs)
         kind = type(result).__name__
         fields = tuple(field_range(kind, f, result[f], q) for f in ranged_fields(kind))
+        if solver == "capacity":
+            fields += replicas_ranges(solve, inputs, result, q)
         built = composite_for(solver, inputs, result, self.catalog)
         if built is None:
             return RangeReport(solver, result, fields, None, (), None, q)
         bars = tornado(built)
         table = two_way(built, bars[0].driver, bars[1].driver) if len(bars) >= 2 else None
         return RangeReport(solver, result, fields, monte_carlo(built, draws, seed), bars, table, q)
+
+
+def replicas_ranges(
+    solve: Any, inputs: Mapping[str, Any], result: Any, quantiles: tuple[float, float]
+) -> tuple[FieldRange, ...]:
+    """``replicas`` and ``accelerators`` of a capacity plan at the quantiles: the plan of the
+    traffic scaled by ``load.demand_factor`` (the throughput band), through the same facade."""
+    b = band(LOAD_FAMILY)
+    factors = [demand_factor(x) for x in quantiles]
+    validated = all(f is not None for f in factors) and result.estimate.feasible
+    plans = []
+    if validated:
+        rate = amount("arrival_rate", inputs["arrival_rate"], "1/s")
+        plans = [solve(**{**inputs, "arrival_rate": rate * f}).estimate for f in factors]
+    scaled = f"x{factors[0]:.3f}, x{factors[1]:.3f}" if validated else ""
+    why = f"capacity plans of the traffic scaled by the throughput band ({scaled}); " if validated else ""
+    out = []
+    for key in ("replicas", "accelerators"):
+        low, high = (getattr(p, key) for p in plans) if plans else (None, None)
+        out.append(
+            FieldRange(
+                key, result[key], low, high, quantiles, LOAD_FAMILY, b.cases, validated, why + b.provenance()
+            )
+        )
+    return tuple(out)
 
 
 def composite_range(

@@ -9,7 +9,6 @@ import math
 from typing import Any
 
 from ..api.ranges import RangeReport, RangesModel
-from ..ranges.evidence import field_range
 from ..sweeps.columns import COLUMNS
 from ._table import render
 
@@ -32,14 +31,13 @@ def report(solver: str, inputs: dict[str, Any], catalog: Any, args: argparse.Nam
 
 def _columns(r: RangeReport) -> list[dict[str, Any]]:
     """Ranged columns in the units the result table shows (the same scale as the value)."""
-    kind = type(r.result).__name__
     rows = []
     for c in COLUMNS[r.solver]:
         ranged = [f for f in r.fields if f.field == c.field]
         if ranged:
-            f = field_range(kind, c.field, float(getattr(r.result.estimate, c.field)), r.quantiles)
-            low = None if f.low is None else _finite(f.low * c.scale)
-            high = None if f.high is None else _finite(f.high * c.scale)
+            f = ranged[0]
+            low = None if f.low is None else _finite(_si(f.low) * c.scale)
+            high = None if f.high is None else _finite(_si(f.high) * c.scale)
             rows.append(
                 {
                     "column": c.name,
@@ -64,6 +62,11 @@ def _columns(r: RangeReport) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _si(value: Any) -> float:
+    """A bound as an SI float: a Quantity's magnitude (results carry SI units), else the number."""
+    return float(getattr(value, "magnitude", value))
 
 
 def _finite(x: float) -> float | None:

@@ -129,7 +129,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # solvers whose results carry ranges (``--ranges``)
-RANGED = ("serving", "training", "run", "economics", "sustainability", "token_cost", "run_cost")
+RANGED = (
+    "serving",
+    "training",
+    "run",
+    "economics",
+    "sustainability",
+    "token_cost",
+    "run_cost",
+    "batching",
+    "capacity",
+)
 
 
 def _add_flag(parser: argparse.ArgumentParser, argument: Argument) -> None:

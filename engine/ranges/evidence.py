@@ -26,6 +26,18 @@ FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "e2e_latency": ("e2e", DURATION),
         "decode_tokens_per_s": ("itl", RATE),
     },
+    "BatchingResult": {
+        "ttft": ("ttft_at_load", DURATION),
+        "itl": ("itl_at_load", DURATION),
+        "requests_per_s": ("throughput_at_load", RATE),
+        "output_tokens_per_s": ("throughput_at_load", RATE),
+        "total_tokens_per_s": ("throughput_at_load", RATE),
+        "output_tokens_per_s_per_accelerator": ("throughput_at_load", RATE),
+    },
+    "CapacityResult": {
+        "ttft_percentile": ("ttft_at_load", DURATION),
+        "itl_percentile": ("itl_at_load", DURATION),
+    },
     "TrainingResult": {
         "step_latency_total": ("training_step", DURATION),
         "tokens_per_s": ("training_step", RATE),

@@ -40,6 +40,7 @@ FAMILIES: Mapping[str, Family] = {
                 "requests_per_s": RATE,
             },
         ),
+        Family("ttft_at_load", "time to first token at a request rate, queueing included", {}),
         Family("itl_at_load", "time per output token at a request rate", {"tpot": DURATION}),
         Family("capacity_at_slo", "requests per second within latency targets", {"slo_requests_per_s": RATE}),
         Family("spec_decoding", "speed-up from speculative decoding", {"spec_speedup": RATE}),

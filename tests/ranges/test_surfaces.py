@@ -159,3 +159,51 @@ def test_sweep_band_columns_equal_the_facade_ranges():
         serving["ttft_ms"][0] * band("ttft").ratio(0.9), rel=1e-12
     )
     assert serving["e2e_latency_ms_p10"].isna().all()  # no validated range: empty, not invented
+
+
+CAPACITY = {
+    "model": "Llama3_8B",
+    "hardware": "H100",
+    "arrival_rate": 50,
+    "prompt_len": 1024,
+    "output_len": 256,
+    "ttft_target": 0.5,
+    "itl_target": 0.05,
+}
+
+
+def test_replicas_range_is_the_plan_of_the_traffic_scaled_by_the_throughput_band():
+    from mlsysim.ranges.load import demand_factor
+
+    report = RangesModel(CATALOG).solve("capacity", **CAPACITY)
+    r = report.range("replicas")
+    t = band("throughput_at_load")
+    # P90 of replicas plans for the P10 of throughput: traffic / t(0.1), t(0.1) = 1 / ratio(0.9)
+    assert demand_factor(0.9) == pytest.approx(t.ratio(0.9), rel=1e-12)
+    slow = mlsysim.ServingCapacityModel(CATALOG).solve(**{**CAPACITY, "arrival_rate": 50 * t.ratio(0.9)})
+    fast = mlsysim.ServingCapacityModel(CATALOG).solve(**{**CAPACITY, "arrival_rate": 50 * t.ratio(0.1)})
+    assert (r.low, r.value, r.high) == (fast.replicas, report.result.replicas, slow.replicas)
+    assert r.low <= r.value <= r.high and r.validated and r.cases == t.cases
+    assert not report.range("itl_percentile").validated  # 6 cases at load: no validated range
+    cell = CALLABLES["MLSYS_REPLICAS_Q"](0.9, "Llama3_8B", "H100", 50, 1024, 256, 500, 50)
+    assert cell == r.high
+
+
+def test_throughput_at_load_carries_its_validated_band():
+    result = mlsysim.ContinuousBatchingModel(CATALOG).solve("Llama3_8B", "H100", 1024, 256)
+    r = result.range("output_tokens_per_s")
+    t = band("throughput_at_load")
+    assert r.low.magnitude == pytest.approx(result.output_tokens_per_s.magnitude / t.ratio(0.9), rel=1e-12)
+    assert not result.range("ttft").validated  # no case measures TTFT at load yet
+
+
+def test_cli_capacity_ranges():
+    done = subprocess.run(
+        [sys.executable, "-m", "mlsysim.cli.main", "solve", "capacity", "--model", "Llama3_8B",
+         "--hardware", "H100", "--arrival-rate", "50", "--prompt-len", "1024", "--output-len", "256",
+         "--ttft-target", "0.5", "--itl-target", "0.05", "--ranges", "--json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    (replicas,) = [c for c in json.loads(done.stdout)["ranges"]["columns"] if c["field"] == "replicas"]
+    r = RangesModel(CATALOG).solve("capacity", **CAPACITY).range("replicas")
+    assert (replicas["low"], replicas["high"]) == (r.low, r.high)

@@ -11,8 +11,13 @@ from xml.etree import ElementTree
 import mlsysim
 import openpyxl
 import pytest
-from mlsysim.api.ranges import RangesModel, composite_range
+from mlsysim.api.pricing import node_share, site_tariff
+from mlsysim.api.ranges import RangesModel
+from mlsysim.hardware.types import HardwareSpec
 from mlsysim.ranges.bands import band
+from mlsysim.ranges.composites import node_share_tco_composite
+from mlsysim.ranges.families import FAMILIES
+from mlsysim.ranges.propagate import monte_carlo
 from mlsysim.workbooks.scenarios import load_scenarios
 from wbtest_support import computed_plan, libreoffice
 
@@ -42,16 +47,31 @@ def test_band_columns_equal_the_python_ranges(plan):
     assert ws.cell(4, col["TTFT P90 (ms)"]).value == pytest.approx(ttft.high.to("ms").magnitude, rel=1e-9)
     itl_p90 = result.itl.to("ms").magnitude * band("itl").ratio(0.9)
     assert ws.cell(4, col["ITL P90 (ms)"]).value == pytest.approx(itl_p90, rel=1e-9)
-    # the token price band is the row's relative Monte Carlo band times the TCO sheet's figure
-    inputs = {
-        "model": s.model, "hardware": s.hardware, "seq_len": s.prompt_tokens, "batch_size": s.batch,
-        "precision": s.precision or None, "output_len": s.output_tokens, "tp_size": s.tp,
-        "replicas": s.replicas, "datacenter": s.region,
-    }  # fmt: skip
-    r = composite_range("token_cost", inputs, CATALOG)
+    # the TCO band is the row's relative Monte Carlo band of its node share over the spreads, and
+    # a serving row's cost per token (TCO over the fixed peak traffic) carries the same band
+    share = node_share(CATALOG, CATALOG.spec("hardware", s.hardware, HardwareSpec))
+    tariff, facility = site_tariff(CATALOG, s.region, None, None)
+    r = monte_carlo(
+        node_share_tco_composite(
+            price=share.price, power=share.power, tariff=tariff, pue=facility.pue, accelerators=1.0,
+            days=365.0, utilization=1.0, a=CATALOG.assumptions,
+        )
+    )  # fmt: skip
+    assert ws.cell(4, col["TCO P90 / base"]).value == pytest.approx(r.high / r.base, rel=1e-12)
     assert ws.cell(4, col["USD/Mtok P90 / base"]).value == pytest.approx(r.high / r.base, rel=1e-12)
     mtok = ws.cell(4, col["USD per million tokens"]).value
     assert ws.cell(4, col["USD/Mtok P90"]).value == pytest.approx(mtok * r.high / r.base, rel=1e-9)
+    # replicas: the capacity plan of the traffic scaled by the throughput band, as RangesModel
+    plan = RangesModel(CATALOG).solve(
+        "capacity", model=s.model, hardware=s.hardware, arrival_rate=s.peak_rps, prompt_len=s.prompt_tokens,
+        output_len=s.output_tokens, ttft_target=s.ttft_target_ms / 1e3, itl_target=s.itl_target_ms / 1e3,
+        percentile=s.percentile, precision=s.precision or None, tp_size=s.tp,
+    ).range("replicas")  # fmt: skip
+    assert ws.cell(4, col["Replicas needed"]).value == plan.value
+    assert (ws.cell(4, col["Replicas P10"]).value, ws.cell(4, col["Replicas P90"]).value) == (
+        plan.low,
+        plan.high,
+    )
     assert ws.cell(4, col["TCO P10 (USD)"]).value < ws.cell(4, col["TCO for the period (USD)"]).value
     # training rows have no serving latency: empty, not zero
     first_training = 4 + len(load_scenarios(None, CATALOG).serving)
@@ -66,7 +86,7 @@ def test_sensitivity_ranks_drivers_and_states_the_bands(plan):
     _, book = plan
     ws = book["Sensitivity"]
     rows = list(ws.iter_rows(values_only=True))
-    families = {r[0]: r for r in rows[5:13]}
+    families = {r[0]: r for r in rows[5 : 5 + len(FAMILIES)]}
     assert families["ttft"][1] == band("ttft").cases and families["ttft"][3] == pytest.approx(
         band("ttft").ratio(0.1)
     )
@@ -82,8 +102,7 @@ def test_sensitivity_ranks_drivers_and_states_the_bands(plan):
     s = load_scenarios(None, CATALOG).serving[0]
     report = RangesModel(CATALOG).solve(
         "token_cost", model=s.model, hardware=s.hardware, seq_len=s.prompt_tokens, batch_size=s.batch,
-        precision=s.precision or None, output_len=s.output_tokens, tp_size=s.tp, replicas=s.replicas,
-        datacenter=s.region,
+        precision=s.precision or None, output_len=s.output_tokens, tp_size=s.tp, datacenter=s.region,
     )  # fmt: skip
     assert rows[header - 1][1] == pytest.approx(report.composite.base, rel=1e-12)
     assert [b[0] for b in bars] == [b.label for b in report.tornado]
