@@ -104,14 +104,16 @@ def replicas_ranges(
     """``replicas`` and ``accelerators`` of a capacity plan at the quantiles: the plan of the
     traffic scaled by ``load.demand_factor`` (the throughput band), through the same facade."""
     b = band(LOAD_FAMILY)
-    factors = [demand_factor(x) for x in quantiles]
-    validated = all(f is not None for f in factors) and result.estimate.feasible
+    found = [demand_factor(x) for x in quantiles]
+    factors = [f for f in found if f is not None]
+    validated = len(factors) == len(found) and bool(result.estimate.feasible)
     plans = []
+    why = ""
     if validated:
         rate = amount("arrival_rate", inputs["arrival_rate"], "1/s")
         plans = [solve(**{**inputs, "arrival_rate": rate * f}).estimate for f in factors]
-    scaled = f"x{factors[0]:.3f}, x{factors[1]:.3f}" if validated else ""
-    why = f"capacity plans of the traffic scaled by the throughput band ({scaled}); " if validated else ""
+        scaled = ", ".join(f"x{f:.3f}" for f in factors)
+        why = f"capacity plans of the traffic scaled by the throughput band ({scaled}); "
     out = []
     for key in ("replicas", "accelerators"):
         low, high = (getattr(p, key) for p in plans) if plans else (None, None)
