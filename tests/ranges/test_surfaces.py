@@ -207,3 +207,10 @@ def test_cli_capacity_ranges():
     (replicas,) = [c for c in json.loads(done.stdout)["ranges"]["columns"] if c["field"] == "replicas"]
     r = RangesModel(CATALOG).solve("capacity", **CAPACITY).range("replicas")
     assert (replicas["low"], replicas["high"]) == (r.low, r.high)
+
+
+def test_capacity_sweep_gets_replicas_band_columns():
+    out = with_bands([CAPACITY, {**CAPACITY, "arrival_rate": 5}], "capacity", catalog=CATALOG)
+    for i, rate in enumerate((50, 5)):
+        r = RangesModel(CATALOG).solve("capacity", **{**CAPACITY, "arrival_rate": rate}).range("replicas")
+        assert (out["replicas_p10"][i], out["replicas_p90"][i]) == (r.low, r.high)
