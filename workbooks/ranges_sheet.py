@@ -11,11 +11,14 @@
   electricity price, PUE, utilisation, power, amortisation, maintenance; ``mlsysim.ranges.
   composites``), computed when the workbook is built for the row's node share and site (owned,
   utilisation 1) and written as values; a serving row's cost per token is its TCO over the fixed
-  peak traffic, so it carries the same relative band.
+  peak traffic, so it carries the same relative band;
+- emissions (tCO2e): the Carbon sheet's cells times the row's relative band over the utilisation,
+  power, PUE and grid-intensity spreads, computed the same way.
 
 Column keys: ``name``, ``replicas``, ``replicas_p10``, ``replicas_p90``, ``ttft``, ``ttft_p10``,
 ``ttft_p90``, ``itl``, ``itl_p10``, ``itl_p90``,
-``tco``, ``tco_p10``, ``tco_p90``, ``mtok``, ``mtok_p10``, ``mtok_p90`` and the factor columns.
+``tco``, ``tco_p10``, ``tco_p90``, ``mtok``, ``mtok_p10``, ``mtok_p90``, ``co2``, ``co2_p10``,
+``co2_p90`` and the factor columns.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from typing import Any
 
 from mlsysim.api.pricing import node_share, site_tariff
 from mlsysim.api.ranges import composite_range
+from mlsysim.api.site import resolve_site
 from mlsysim.errors import MlsysimError
 from mlsysim.hardware.types import HardwareSpec
 from mlsysim.ranges.bands import CENTRAL
-from mlsysim.ranges.composites import node_share_tco_composite
+from mlsysim.ranges.composites import node_share_tco_composite, site_carbon_composite
 from mlsysim.ranges.rows import row_bands, stacked
 
 from . import styles
@@ -110,30 +114,40 @@ def columns(bands: Bands) -> list[Col]:
         Col("mtok", "USD per million tokens", link, styles.USD_CENTS, 11.0, "={tco_mtok}"),
         Col("mtok_p10", "USD/Mtok P10", f, styles.USD_CENTS, 11.0, _bound("{mtok}", "{mtok_low}")),
         Col("mtok_p90", "USD/Mtok P90", f, styles.USD_CENTS, 11.0, _bound("{mtok}", "{mtok_high}")),
+        Col("co2", "Emissions (tCO2e)", link, styles.TCO2E, 12.0, "={carbon_co2}"),
+        Col("co2_p10", "Emissions P10 (tCO2e)", f, styles.TCO2E, 12.0, _bound("{co2}", "{co2_low}")),
+        Col("co2_p90", "Emissions P90 (tCO2e)", f, styles.TCO2E, 12.0, _bound("{co2}", "{co2_high}")),
         Col("tco_low", "TCO P10 / base", label, styles.PRECISE, 10.0),
         Col("tco_high", "TCO P90 / base", label, styles.PRECISE, 10.0),
         Col("mtok_low", "USD/Mtok P10 / base", label, styles.PRECISE, 10.0),
         Col("mtok_high", "USD/Mtok P90 / base", label, styles.PRECISE, 10.0),
+        Col("co2_low", "Emissions P10 / base", label, styles.PRECISE, 10.0),
+        Col("co2_high", "Emissions P90 / base", label, styles.PRECISE, 10.0),
     ]
 
 
 def write_ranges(
-    workbook: Any, plan: Scenarios, catalog: Any, serving: Table, tco: Table, bands: Bands
+    workbook: Any, plan: Scenarios, catalog: Any, serving: Table, tco: Table, carbon: Table, bands: Bands
 ) -> Table:
     table = Table(workbook, SHEET, columns(bands))
     table.frame("Ranges: P10 and P90 beside the headline numbers", NOTE, header_height=60.0)
     records = _serving_factors(plan.serving, catalog)
     records += [_training_factors(t, catalog) for t in plan.training]
+    regions = [s.region for s in plan.serving] + [t.region for t in plan.training]
+    for record, factors in zip(records, _carbon_factors(regions, catalog), strict=True):
+        record.update(factors)
 
     def links(index: int, row: int) -> dict[str, str]:
         tco_row = FIRST_ROW + index
         serving_row = FIRST_ROW + index if index < serving.rows else None
-        own = {k: f"{table.letter(k)}{row}" for k in ("tco_low", "tco_high", "mtok_low", "mtok_high")}
+        factors = ("tco_low", "tco_high", "mtok_low", "mtok_high", "co2_low", "co2_high")
+        own = {k: f"{table.letter(k)}{row}" for k in factors}
         return {
             "tco_name": tco.cell_ref("name", tco_row),
             "tco_basis": tco.cell_ref("basis", tco_row),
             "tco_tco": tco.cell_ref("tco", tco_row),
             "tco_mtok": tco.cell_ref("per_million_tokens", tco_row),
+            "carbon_co2": carbon.cell_ref("emissions", tco_row),
             "src_ttft": '""' if serving_row is None else serving.cell_ref("ttft", serving_row),
             "src_itl": '""' if serving_row is None else serving.cell_ref("itl", serving_row),
             "src_replicas": '""' if serving_row is None else serving.cell_ref("replicas", serving_row),
@@ -177,6 +191,29 @@ def _serving_factors(scenarios: Sequence[Any], catalog: Any) -> list[dict[str, A
             "mtok_low": low[j] / base[j],
             "mtok_high": high[j] / base[j],
         }
+    return out
+
+
+def _carbon_factors(regions: Sequence[str], catalog: Any) -> list[dict[str, Any]]:
+    """Relative band of each row's operational emissions (the Carbon sheet: IT energy × PUE × grid
+    intensity) over the utilisation, power, PUE and grid-intensity spreads, all rows at once; the
+    band of a unit of power at the row's site (emissions are proportional to the power)."""
+    sites: dict[int, dict[str, Any]] = {}
+    for k, region in enumerate(regions):
+        try:
+            grid, facility = resolve_site(catalog, region)
+        except MlsysimError:
+            continue
+        sites[k] = {"carbon_intensity": grid.carbon_intensity, "pue": facility.pue}
+    out: list[dict[str, Any]] = [{} for _ in regions]
+    if not sites:
+        return out
+    composite = site_carbon_composite(
+        **stacked(list(sites.values())), power=1.0, days=PERIOD_DAYS, utilization=1.0, a=catalog.assumptions
+    )
+    base, (low, high) = row_bands(composite, CENTRAL)
+    for j, k in enumerate(sites):
+        out[k] = {"co2_low": low[j] / base[j], "co2_high": high[j] / base[j]}
     return out
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "carbon_composite",
     "node_share_tco_composite",
     "run_cost_composite",
+    "site_carbon_composite",
     "tco_composite",
     "token_cost_composite",
 ]
@@ -259,3 +260,36 @@ def node_share_tco_composite(
         return accelerators * per_second * days * SECONDS_PER_DAY
 
     return Composite("tco_usd", "USD", drivers, evaluate, note)
+
+
+def site_carbon_composite(
+    *,
+    power: Any,
+    carbon_intensity: Any,
+    pue: Any,
+    days: float,
+    utilization: Any,
+    a: Assumptions,
+) -> Composite:
+    """Operational carbon in kg CO2e of ``power`` W of node wall power at a site for ``days``
+    (``sustainability_core`` on one unit: IT energy at the load fraction × PUE × grid intensity),
+    the carbon of a row priced as node shares."""
+    drivers, note = _drivers(a, ("utilization", "pue", "carbon_intensity", "average_power_fraction"))
+
+    def evaluate(v: Mapping[str, Any]) -> Any:
+        return sustainability_core(
+            nodes=1.0,
+            node_power=power,
+            accelerators=1.0,
+            accelerator_tdp=power,
+            embodied_per_accelerator=0.0,
+            days=days,
+            carbon_intensity=carbon_intensity * _factor(v, "carbon_intensity"),
+            pue=pue * _factor(v, "pue"),
+            wue=0.0,
+            assumptions=_assumed(a, v),
+            ops=ARRAY,
+            utilization=_busy(utilization, v),
+        ).operational_carbon_kg
+
+    return Composite("operational_carbon_kg", "kg", drivers, evaluate, note)

@@ -165,3 +165,29 @@ def test_stacked_rows_give_each_rows_own_monte_carlo():
     for j, one in enumerate(resolved):
         alone = monte_carlo(token_cost_composite(a=a, **one), 1000, 5)
         assert (base[j], low[j], high[j]) == pytest.approx((alone.base, alone.low, alone.high), rel=1e-12)
+
+
+def test_site_carbon_at_base_is_the_sustainability_facades_number():
+    from mlsysim.api.site import resolve_site
+    from mlsysim.ranges.composites import site_carbon_composite
+
+    fleet = CATALOG.spec("fleet", "H100_64", mlsysim.systems.types.FleetSpec)
+    grid, facility = resolve_site(CATALOG, None, None)
+    c = site_carbon_composite(
+        power=fleet.nodes * fleet.node.node_power,
+        carbon_intensity=grid.carbon_intensity,
+        pue=facility.pue,
+        days=30.0,
+        utilization=0.8,
+        a=CATALOG.assumptions,
+    )
+    expected = (
+        mlsysim.SustainabilityModel(CATALOG).solve("H100_64", 30, utilization=0.8).operational_carbon_kg
+    )
+    assert c.base() == pytest.approx(
+        expected.to("kg").magnitude if hasattr(expected, "to") else expected, rel=1e-12
+    )
+    # carbon is linear in PUE and in grid intensity: their tornado ends are the factors x base
+    bars = {b.driver: b for b in tornado(c)}
+    assert bars["carbon_intensity"].at_high == pytest.approx(1.2 * c.base(), rel=1e-12)
+    assert bars["pue"].at_low == pytest.approx(0.95 * c.base(), rel=1e-12)

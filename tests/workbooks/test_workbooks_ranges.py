@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 from mlsysim.api.pricing import node_share, site_tariff
 from mlsysim.api.ranges import RangesModel
+from mlsysim.api.site import resolve_site
 from mlsysim.hardware.types import HardwareSpec
 from mlsysim.ranges.bands import band
-from mlsysim.ranges.composites import node_share_tco_composite
+from mlsysim.ranges.composites import node_share_tco_composite, site_carbon_composite
 from mlsysim.ranges.families import FAMILIES
 from mlsysim.ranges.propagate import monte_carlo
 from mlsysim.workbooks.scenarios import load_scenarios
@@ -61,6 +62,18 @@ def test_band_columns_equal_the_python_ranges(plan):
     assert ws.cell(4, col["USD/Mtok P90 / base"]).value == pytest.approx(r.high / r.base, rel=1e-12)
     mtok = ws.cell(4, col["USD per million tokens"]).value
     assert ws.cell(4, col["USD/Mtok P90"]).value == pytest.approx(mtok * r.high / r.base, rel=1e-9)
+    # emissions: the row's site band over utilisation, power, PUE and grid intensity
+    grid, facility = resolve_site(CATALOG, s.region)
+    co2 = monte_carlo(
+        site_carbon_composite(
+            power=1.0, carbon_intensity=grid.carbon_intensity, pue=facility.pue, days=365.0,
+            utilization=1.0, a=CATALOG.assumptions,
+        )
+    )  # fmt: skip
+    emissions = ws.cell(4, col["Emissions (tCO2e)"]).value
+    assert ws.cell(4, col["Emissions P10 (tCO2e)"]).value == pytest.approx(
+        emissions * co2.low / co2.base, rel=1e-9
+    )
     # replicas: the capacity plan of the traffic scaled by the throughput band, as RangesModel
     plan = RangesModel(CATALOG).solve(
         "capacity", model=s.model, hardware=s.hardware, arrival_rate=s.peak_rps, prompt_len=s.prompt_tokens,
