@@ -137,8 +137,8 @@ FUNCTIONS = (
         (QUANTILE, *family_capacity.CAPACITY_ARGS),
         "number",
         "",
-        "MLSYS_REPLICAS at a quantile: the plan for the traffic scaled by the validated throughput-at-load "
-        "band (P90 of replicas plans for P10 of throughput).",
+        "MLSYS_REPLICAS at a quantile: the plan for the traffic scaled by the validated "
+        "throughput-at-load band.",
         _replicas,
         "",
         "replicas",

@@ -113,7 +113,7 @@ def _write_sheets(
     tables["carbon"], region_block = write_carbon(workbook, tables["tco"], catalogs["region"])
     tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs, block=block)
     write_checks(workbook, tables, catalogs)
-    write_ranges(workbook, plan, chosen, tables["serving"], tables["tco"], tables["carbon"], band_cells())
+    write_ranges(workbook, plan, chosen, tables, band_cells(), block=block)
     write_sensitivity(workbook, plan, chosen)
     write_xlwings_conf(workbook)
     tco_chart(tables["tco"])

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mlsysim.api.pricing import node_share, site_tariff
-from mlsysim.api.ranges import composite_range
+from mlsysim.api.ranges import RangesModel, composite_range
 from mlsysim.api.site import resolve_site
 from mlsysim.errors import MlsysimError
 from mlsysim.hardware.types import HardwareSpec
@@ -84,11 +84,21 @@ def _replicas(quantile: float) -> str:
         "precision": "{s_precision}",
         "tp": "{s_tp}",
     }
-    return f'=IF({{replicas}}="","",IFERROR({call("MLSYS_REPLICAS_Q", args)},""))'
+    return f'=IF({{replicas}}="","n/a",IFERROR({call("MLSYS_REPLICAS_Q", args)},"n/a"))'
 
 
-def columns(bands: Bands) -> list[Col]:
+def columns(bands: Bands, block: bool = False) -> list[Col]:
+    """The sheet's columns; in block mode (one block call per engine sheet, no per-cell MLSYS_*
+    calls) the replicas' bounds are values computed when the workbook is built."""
     link, f, label = styles.LINK, styles.FORMULA, styles.LABEL
+    replicas = (
+        [Col(f"replicas_p{n}", f"Replicas P{n}", label, styles.WHOLE, 10.0) for n in (10, 90)]
+        if block
+        else [
+            Col("replicas_p10", "Replicas P10", f, styles.WHOLE, 10.0, _replicas(CENTRAL[0])),
+            Col("replicas_p90", "Replicas P90", f, styles.WHOLE, 10.0, _replicas(CENTRAL[1])),
+        ]
+    )
     return [
         Col("name", "Scenario", link, styles.TEXT, 30.0, "={tco_name}"),
         Col("basis", "Sheet", link, styles.TEXT, 9.0, "={tco_basis}"),
@@ -100,8 +110,7 @@ def columns(bands: Bands) -> list[Col]:
             10.0,
             '=IF({src_replicas}="","",{src_replicas})',
         ),
-        Col("replicas_p10", "Replicas P10", f, styles.WHOLE, 10.0, _replicas(CENTRAL[0])),
-        Col("replicas_p90", "Replicas P90", f, styles.WHOLE, 10.0, _replicas(CENTRAL[1])),
+        *replicas,
         Col("ttft", "TTFT (ms)", link, styles.MS, 11.0, '=IF({src_ttft}="","",{src_ttft})'),
         Col("ttft_p10", "TTFT P10 (ms)", f, styles.MS, 11.0, _bound("{ttft}", bands.low["ttft"])),
         Col("ttft_p90", "TTFT P90 (ms)", f, styles.MS, 11.0, _bound("{ttft}", bands.high["ttft"])),
@@ -127,12 +136,25 @@ def columns(bands: Bands) -> list[Col]:
 
 
 def write_ranges(
-    workbook: Any, plan: Scenarios, catalog: Any, serving: Table, tco: Table, carbon: Table, bands: Bands
+    workbook: Any,
+    plan: Scenarios,
+    catalog: Any,
+    tables: dict[str, Table],
+    bands: Bands,
+    *,
+    block: bool = False,
 ) -> Table:
-    table = Table(workbook, SHEET, columns(bands))
+    serving, tco, carbon = tables["serving"], tables["tco"], tables["carbon"]
+    table = Table(workbook, SHEET, columns(bands, block))
     table.frame("Ranges: P10 and P90 beside the headline numbers", NOTE, header_height=60.0)
     records = _serving_factors(plan.serving, catalog)
+    if block:
+        for record, s in zip(records, plan.serving, strict=True):
+            record.update(_replicas_as_built(s, catalog))
     records += [_training_factors(t, catalog) for t in plan.training]
+    if block:  # a training row has no traffic: "n/a", as the formula of cell mode shows
+        for record in records[len(plan.serving) :]:
+            record.update({"replicas_p10": "n/a", "replicas_p90": "n/a"})
     regions = [s.region for s in plan.serving] + [t.region for t in plan.training]
     for record, factors in zip(records, _carbon_factors(regions, catalog), strict=True):
         record.update(factors)
@@ -161,6 +183,30 @@ def write_ranges(
     table.write(records, count=len(records), links=links)
     table.protect()
     return table
+
+
+def _replicas_as_built(s: Any, catalog: Any) -> dict[str, Any]:
+    """The replicas' bounds of a serving row as ``RangesModel`` gives them (the numbers
+    MLSYS_REPLICAS_Q gives in cell mode); "n/a" where there are none."""
+    inputs = {
+        "model": s.model,
+        "hardware": s.hardware,
+        "arrival_rate": s.peak_rps,
+        "prompt_len": s.prompt_tokens,
+        "output_len": s.output_tokens,
+        "ttft_target": s.ttft_target_ms / 1e3,
+        "itl_target": s.itl_target_ms / 1e3,
+        "percentile": s.percentile,
+        "precision": s.precision or None,
+        "tp_size": s.tp,
+    }
+    try:
+        r = RangesModel(catalog).solve("capacity", **inputs).range("replicas")
+    except MlsysimError:
+        return {"replicas_p10": "n/a", "replicas_p90": "n/a"}
+    if not r.validated:
+        return {"replicas_p10": "n/a", "replicas_p90": "n/a"}
+    return {"replicas_p10": r.low, "replicas_p90": r.high}
 
 
 def _serving_factors(scenarios: Sequence[Any], catalog: Any) -> list[dict[str, Any]]:
