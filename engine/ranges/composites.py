@@ -48,13 +48,13 @@ _OWNED = (
 
 
 def _drivers(
-    a: Assumptions, names: tuple[str, ...], bands: Mapping[str, str] = {}
+    a: Assumptions, names: tuple[str, ...], bands: Mapping[str, str] | None = None
 ) -> tuple[tuple[Driver, ...], str]:
     """Spread drivers for ``names`` present in ``a.spreads``, band drivers for ``bands`` (driver
     name -> family) that are validated; the note names the families left out."""
     out = [spread_driver(a.spreads[n]) for n in names if n in a.spreads]
     missing = []
-    for name, family in bands.items():
+    for name, family in (bands or {}).items():
         driver = band_driver(name, band(family), family)
         if driver is None:
             missing.append(band(family).provenance())

@@ -80,3 +80,32 @@ def test_a_spread_built_in_python_checks_its_ends():
         Spread("pue", 1.2, 1.1, 1.0, FACTOR)
     with pytest.raises(InvalidInputError, match="basis"):
         Spread("pue", 0.9, 1.1, 1.0, "percent")
+
+
+def test_a_user_catalog_replaces_the_spreads_and_the_tornado_follows(tmp_path):
+    from mlsysim.api.ranges import RangesModel
+
+    folder = tmp_path / "mine"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "assumptions.toml").write_text(
+        "[spreads]\noverride = true\n"
+        'pue = { low = 0.5, high = 2.0, basis = "factor", source = "uptime-survey-2024", '
+        'estimate = "a deliberately wide PUE spread" }\n',
+        "utf-8",
+    )
+    catalog = mlsysim.load_catalog(str(folder))
+    assert set(catalog.assumptions.spreads) == {"pue"}
+    report = RangesModel(catalog).solve("economics", fleet="H100_8", duration_days=365, kwh_price=0.08)
+    assert [b.driver for b in report.tornado] == ["pue"]
+    e = report.result.estimate
+    # only the energy part scales with PUE: at x2 the TCO is capex + maintenance + 2 x energy cost
+    assert report.tornado[0].at_high == pytest.approx(e.capex_usd + e.maintenance_usd + 2 * e.energy_cost_usd)
+    broken = tmp_path / "broken"
+    (broken / "sources").mkdir(parents=True)
+    (broken / "assumptions.toml").write_text(
+        "[spreads]\noverride = true\n"
+        'pue = { low = 2.0, high = 0.5, basis = "factor", source = "uptime-survey-2024" }\n',
+        "utf-8",
+    )
+    with pytest.raises(CatalogError, match=r"spreads\.pue.*low must not exceed"):
+        mlsysim.load_catalog(str(broken))
