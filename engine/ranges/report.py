@@ -54,7 +54,11 @@ def coverage_markdown(ratios: Sequence[CaseRatio], origin: str) -> str:
             band, cover = "no validated range", "-"
         else:
             band = f"×{r['p10']:.3f} | ×{r['p90']:.3f}"
-            cover = "-" if r["inside"] is None else f"{r['inside']}/{r['cases']} ({r['coverage']:.0%})"
+            cover = (
+                f"n/a ({r['cases'] - 1} others: no band)"
+                if r["inside"] is None
+                else f"{r['inside']}/{r['cases']} ({r['coverage']:.0%})"
+            )
         held = r["category_inside"]
         other = "-" if held is None else f"{held}/{r['category_cases']} ({held / r['category_cases']:.0%})"
         if r["p10"] is None:
