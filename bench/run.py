@@ -40,6 +40,7 @@ HOOK_MODULES = (
     "training_bench",
 )
 HOOK_MODULES += ("finance_bench",)
+HOOK_MODULES += ("ranges_bench",)
 WORKER_TIMEOUT_S = 1800  # one measurement; the 1,000-scenario workbook recalc is the slowest
 
 

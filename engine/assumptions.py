@@ -6,12 +6,13 @@ The serving runtimes' profiles (``[runtimes.*]``, ``default_runtime``) are read 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .catalog_reader import measured_value
 from .entry import Measured, Source
 from .errors import CatalogError
+from .ranges.spreads import Spread, read_spreads
 from .runtimes import RuntimeCosts, RuntimeProfile, default_runtime, profile_of, read_runtimes
 
 # field -> dimension of its catalog unit
@@ -129,6 +130,8 @@ class Assumptions:
     provenance: Mapping[str, Measured]
     runtimes: Mapping[str, RuntimeProfile]
     default_runtime: str
+    # ranges: sourced low/high of the inputs finance stresses (mlsysim.ranges.spreads)
+    spreads: Mapping[str, Spread] = field(default_factory=dict)
 
     def source_of(self, name: str) -> Measured:
         return self.provenance[name]
@@ -171,13 +174,13 @@ _FRACTIONS = {
 }
 
 
-_NOT_MEASURED = {"provenance", "runtimes", "default_runtime"}
+_NOT_MEASURED = {"provenance", "runtimes", "default_runtime", "spreads"}
 
 
 def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Assumptions:
     names = [f.name for f in fields(Assumptions) if f.name not in _NOT_MEASURED]
     missing = sorted(set(names) - set(raw))
-    extra = sorted(set(raw) - set(names) - {"runtimes", "default_runtime"})
+    extra = sorted(set(raw) - set(names) - {"runtimes", "default_runtime", "spreads"})
     if missing or extra:
         raise CatalogError(where, f"missing {missing or 'none'}; unknown {extra or 'none'}")
     provenance = {
@@ -191,4 +194,7 @@ def read_assumptions(where: str, raw: Mapping[str, Any], sources: Mapping[str, S
     values = {name: m.si_value for name, m in provenance.items()}
     runtimes = read_runtimes(f"{where}.runtimes", raw.get("runtimes"), sources)
     default = default_runtime(f"{where}.default_runtime", raw.get("default_runtime"), runtimes, sources)
-    return Assumptions(**values, provenance=provenance, runtimes=runtimes, default_runtime=default)
+    spreads = read_spreads(f"{where}.spreads", raw.get("spreads"), sources, values)
+    return Assumptions(
+        **values, provenance=provenance, runtimes=runtimes, default_runtime=default, spreads=spreads
+    )

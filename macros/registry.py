@@ -11,6 +11,7 @@ from . import (
     family_catalog,
     family_economics,
     family_finance,
+    family_ranges,
     family_reliability,
     family_roofline,
     family_run,
@@ -31,6 +32,7 @@ FAMILIES = (
     family_finance,
     family_sustainability,
     family_reliability,
+    family_ranges,
     family_catalog,
 )
 

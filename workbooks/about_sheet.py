@@ -77,6 +77,12 @@ HEADLESS = (
     "included, with this workbook's catalog sheets as data, writes the values into the file and exits 1 "
     "when a cell is an error or the master check fails. `mlsysim plan` builds and recomputes a fresh one."
 )
+RANGES = (
+    "P10-P90 ranges: TTFT, ITL and training-step bands are the engine's leave-one-out errors on "
+    "published measurements (mlsysim validate; under 9 cases: no validated range); TCO and cost per "
+    "token carry seeded Monte Carlo over the sourced spreads of catalog/assumptions.toml [spreads]. "
+    "Ranges sheet: bands beside the headlines; Sensitivity sheet: what moves cost most."
+)
 WITHOUT = (
     "Opened without Python (LibreOffice, Excel without the add-in), every cell shows the snapshot value "
     "from the time above. Native formulas (TCO, Carbon, checks on catalog data) recompute anywhere; "
@@ -316,6 +322,7 @@ def write_about(
         ("Headless (CI, any machine)", HEADLESS),
         ("Without Python", WITHOUT),
         ("Editing", EDITING),
+        ("Ranges and sensitivity", RANGES),
     ):
         w.cell(1, label, styles.LABEL)
         w.paragraph(text, first_column=2)

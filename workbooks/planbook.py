@@ -1,7 +1,7 @@
 """Build the planning workbook: About, a one-page Summary, the four catalog sheets, Prices,
-Serving, Training, TCO, Carbon, Reliability and Checks, in that order, then the xlwings add-in's
-settings sheet (openpyxl, no Excel needed). Every sheet is set up for printing last, in one place
-(``print_setup``), so a sheet writer needs no print code of its own.
+Serving, Training, TCO, Carbon, Reliability, Checks, Ranges and Sensitivity, in that order, then
+the xlwings add-in's settings sheet (openpyxl, no Excel needed). Every sheet is set up for
+printing last, in one place (``print_setup``), so a sheet writer needs no print code of its own.
 
 ``build_workbook`` returns the openpyxl workbook; ``build`` writes it atomically to a path (a temp
 file in the same folder, then ``os.replace``), so no half-written .xlsx is ever left behind.
@@ -29,8 +29,10 @@ from .checks_sheet import write_checks
 from .engine_calls import CLASSIC, Target, writing_for
 from .prices_sheet import write_prices
 from .print_setup import apply_print_setup
+from .ranges_sheet import write_ranges
 from .reliability_sheet import write_reliability
 from .scenarios import built_fleets, load_scenarios
+from .sensitivity_sheet import band_cells, write_sensitivity
 from .serving_sheet import write_serving
 from .summary_sheet import write_summary
 from .tco_sheet import pricing, write_tco
@@ -51,6 +53,8 @@ SHEETS = (
     "Carbon",
     "Reliability",
     "Checks",
+    "Ranges",
+    "Sensitivity",
     "xlwings.conf",
 )
 FUNCTION_MODES = ("cell", "block")
@@ -109,6 +113,8 @@ def _write_sheets(
     tables["carbon"], region_block = write_carbon(workbook, tables["tco"], catalogs["region"])
     tables["reliability"] = write_reliability(workbook, plan.reliability, catalogs, block=block)
     write_checks(workbook, tables, catalogs)
+    write_ranges(workbook, plan, chosen, tables, band_cells(), block=block)
+    write_sensitivity(workbook, plan, chosen)
     write_xlwings_conf(workbook)
     tco_chart(tables["tco"])
     carbon_chart(tables["carbon"], catalogs["region"].table, region_block)

@@ -33,6 +33,9 @@ MIN_A4_SCALE = 0.6
 # Chart height / width that fits a landscape page's printable area below the title rows.
 PAGE_RATIO = 0.55
 ONE_PAGE = ("Summary",)
+# Sheets whose charts sit beside their tables: one print range around both, paged down the sheet
+# (not a page of its own per chart).
+ONE_RANGE = ("Sensitivity",)
 PORTRAIT = ("About",)  # running text: a tall page holds more of its lines
 TITLE_ROWS = f"1:{HEADER_ROW}"
 
@@ -118,7 +121,7 @@ def apply_print_setup(workbook: Any, computed_at: datetime | None) -> None:
             cells, width = _chart_range(ws, chart)
             ranges.append(cells)
             widths.append(width)
-        if ws.title in ONE_PAGE:  # charts below the table: one range, one page
+        if ws.title in ONE_PAGE or ws.title in ONE_RANGE:  # one range (one page if ONE_PAGE)
             ranges = [_bounding(ranges)]
         wide = max(widths)
         paper = "A4" if PRINTABLE_CM["A4"] / wide >= MIN_A4_SCALE else "A3"

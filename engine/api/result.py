@@ -63,6 +63,13 @@ class Result(Mapping[str, Any]):
         body = ", ".join(f"{k}={self[k]!r}" for k in self)
         return f"{type(self).__name__}({body})"
 
+    def range(self, key: str, quantiles: tuple[float, float] = (0.1, 0.9)) -> Any:
+        """``key``'s validated band (``mlsysim.ranges.evidence``): value, low and high in its unit,
+        the family, case count and provenance; "no validated range" when the cases are too few."""
+        from ..ranges.evidence import field_range
+
+        return field_range(type(self).__name__, key, self[key], quantiles)
+
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><th>{k}</th><td>{self[k]}</td></tr>" for k in self)
         return f"<table><caption>{type(self).__name__}</caption>{rows}</table>"

@@ -16,6 +16,7 @@ from typing import Any
 from ..sweeps.arguments import SOLVERS, Argument
 from ..sweeps.columns import COLUMNS
 from ..sweeps.facades import facade
+from . import _ranges
 from ._catalog import add_catalog_option, chosen_catalog
 from ._table import render
 
@@ -122,7 +123,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             _add_flag(sub, argument)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         add_catalog_option(sub)
+        if name in RANGED:
+            _ranges.add_ranges_options(sub)
         sub.set_defaults(run=run)
+
+
+# solvers whose results carry ranges (``--ranges``)
+RANGED = (
+    "serving",
+    "training",
+    "run",
+    "economics",
+    "sustainability",
+    "token_cost",
+    "run_cost",
+    "batching",
+    "capacity",
+)
 
 
 def _add_flag(parser: argparse.ArgumentParser, argument: Argument) -> None:
@@ -159,7 +176,9 @@ def run(args: argparse.Namespace) -> int:
         for a in SOLVERS[solver]
         if getattr(args, a.name) is not None and getattr(args, a.name) is not False
     }
-    result = facade(solver, chosen_catalog(args))(**inputs)
+    catalog = chosen_catalog(args)
+    ranged = _ranges.report(solver, inputs, catalog, args) if getattr(args, "ranges", False) else None
+    result = ranged.result if ranged is not None else facade(solver, catalog)(**inputs)
     estimate = result.estimate
     values = {c.name: _shown(getattr(estimate, c.field), c.scale, c.kind) for c in COLUMNS[solver]}
     if "constraint" in values:
@@ -171,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
         body = {"solver": solver, "inputs": inputs, "results": values} | extra
         if getattr(estimate, "summary", ""):
             body["summary"] = estimate.summary
+        if ranged is not None:
+            body["ranges"] = _ranges.ranges_body(ranged)
         print(json.dumps(body, indent=2))
         return 0
     print(f"{solver}: " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
@@ -182,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
         print(estimate.summary)
     if extra:
         print(ranked_table(extra))
+    if ranged is not None:
+        print(_ranges.ranges_text(ranged))
     return 0
 
 

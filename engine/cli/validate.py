@@ -7,7 +7,8 @@ values refitted without it, by one Gauss–Newton step from the fit (``validatio
 full refit per case with ``--loo`` (slow). ``--fit`` refits the calibrated efficiencies and shows
 the tables under the fitted values (the catalog is never rewritten). Exit status 1 when a case is
 outside its tolerance without a recorded reason (in-sample), or an expected failure passes; 2 on
-bad input.
+bad input. The ranges section reports, per estimate family, the P10-P90 band of this run's
+leave-one-out ratios and its coverage; ``--write-ratios`` saves the ratios the ranges use.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from ..catalog_loader import packaged_catalog
 from ..errors import InvalidInputError
+from ..ranges.bands import ratios_from_loo, write_ratios
+from ..ranges.report import coverage_markdown, coverage_rows
 from ..validation import CALIBRATED, fit, load_cases, markdown, validate
 from ..validation.calibrate import with_values
 from ..validation.loo import leave_one_out, loo_summary
@@ -39,6 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--loo",
         action="store_true",
         help="leave-one-out by a full refit per case (slow) instead of one Gauss-Newton step",
+    )
+    parser.add_argument(
+        "--write-ratios",
+        type=Path,
+        metavar="PATH",
+        help="write the leave-one-out ratios the ranges use (engine/ranges/loo_ratios.json); "
+        "with --loo from full refits",
     )
     parser.add_argument("--cases", type=Path, help="cases file (default: the packaged cases.toml)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file instead of stdout")
@@ -59,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
         held_out = leave_one_out(cases, catalog)
     else:
         held_out = leave_one_out(cases, catalog, method="step", assumptions=assumptions)
+    ratios = ratios_from_loo(cases, held_out)
+    origin = "leave-one-out by " + ("a full refit per case" if args.loo else "one Gauss-Newton step")
+    if args.write_ratios is not None:
+        write_ratios(ratios, args.write_ratios, origin)
     if args.json:
         body = result.to_dict() | {"assumptions": used}
         if fitted:
@@ -66,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         body["leave_one_out"] = Validation(held_out, loo_summary(cases, held_out)).to_dict() | {
             "method": "refit" if args.loo else "step"
         }
+        body["ranges"] = {"origin": origin, "families": coverage_rows(ratios)}
         text = json.dumps(body, indent=2) + "\n"
     else:
         text = markdown(result)
@@ -84,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         text += loo_markdown(held_out, loo_summary(cases, held_out)).replace(
             "refitted without it.", f"refitted without it ({how}).", 1
         )
+        text += coverage_markdown(ratios, origin)
     _emit(text, args.output)
     for r in result.unexpected:
         why = "passes although marked expected to fail" if r.xfail else "is outside its tolerance"

@@ -25,9 +25,14 @@ def _measured_tables(node, path=""):
             yield from _measured_tables(child, f"{path}.{key}" if path else key)
 
 
+def _is_spread(node) -> bool:
+    """A sourced range of assumptions.toml [spreads]: {low, high, source, ...} (mlsysim.ranges)."""
+    return {"low", "high", "source"} <= set(node)
+
+
 def _numbers_outside_measured(node, path=""):
     if isinstance(node, dict):
-        if "value" in node:
+        if "value" in node or _is_spread(node):
             return
         for key, child in node.items():
             yield from _numbers_outside_measured(child, f"{path}.{key}")
@@ -47,6 +52,9 @@ def test_every_number_in_every_file_has_a_known_source_and_positive_value():
     for path in files:
         document = tomllib.loads(path.read_text("utf-8"))
         assert not list(_numbers_outside_measured(document)), f"{path}: bare number"
+        for where, spread in document.get("spreads", {}).items():
+            assert _is_spread(spread) and spread["source"] in sources, f"{path}: spreads.{where}"
+            assert 0 < spread["low"] <= spread["high"], f"{path}: spreads.{where}"
         for where, table in _measured_tables(document):
             count += 1
             assert table.get("source") in sources, f"{path}:{where} source {table.get('source')!r}"

@@ -108,6 +108,7 @@ RUN = {
 }
 CATALOG_FUNCTIONS = {"MLSYS_SPEC", "MLSYS_VERSION", "MLSYS_HELP"}  # tested in test_macros_catalog
 FINANCE_FUNCTIONS = {name for name, fn in REGISTRY.items() if fn.family == "Finance"}  # test_macros_finance
+RANGE_FUNCTIONS = {name for name, fn in REGISTRY.items() if fn.family == "Ranges"}  # tests/ranges
 # equal, cell by cell, to the per-cell functions above: tested in test_macros_blocks
 BLOCK_FUNCTIONS = {name for name, fn in REGISTRY.items() if fn.returns == "block"}
 
@@ -135,7 +136,7 @@ def test_every_function_is_covered():
     tested = set(ROOFLINE) | set(SERVING) | set(TRAINING) | set(ECONOMICS) | set(SUSTAINABILITY)
     tested |= set(RELIABILITY) | set(RUN) | {"MLSYS_BEST_LAYOUT"} | set(BATCHING) | set(CAPACITY)
     tested |= CATALOG_FUNCTIONS | BLOCK_FUNCTIONS
-    tested |= FINANCE_FUNCTIONS
+    tested |= FINANCE_FUNCTIONS | RANGE_FUNCTIONS
     assert tested == set(REGISTRY)
 
 
