@@ -25,6 +25,7 @@ prefix caching removes the cached share of each prompt from the prefill. Pipelin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ..assumptions import Assumptions
@@ -139,14 +140,31 @@ class Cycle(NamedTuple):
     def time(self, n: Any, prefill: Any, ops: Ops, eager: Any = None) -> Any:
         """Seconds of one cycle; ``eager`` as ``decode_step.StepModel.time`` (the share of such
         cycles carrying a prefill chunk, launched eagerly; by default those with ``prefill > 0``)."""
-        micro = ops.maximum(n / self.pp, 1.0)
-        per_stage = prefill / self.pp
-        t = self.main.time(micro, per_stage, ops, eager)
-        if self.draft is not None:  # rows of a sweep without a draft model have no draft cost
-            steps = ops.maximum(self.draft_tokens, 1.0)
-            drafting = self.draft_tokens * self.draft.time(micro, per_stage / steps, ops, eager)
-            t = t + ops.where(self.has_draft, drafting, 0.0)
-        return self.pp * t
+        return self.of_prefill(n, ops)(prefill, eager)
+
+    def of_prefill(self, n: Any, ops: Ops) -> Callable[..., Any]:
+        """``time`` at ``n`` running requests as a function of ``(prefill, eager=None)`` alone
+        (``decode_step.StepModel.of_prefill``): the same values, the terms of ``n`` taken once."""
+        pp = self.pp
+        micro = ops.maximum(n / pp, 1.0)
+        main = self.main.of_prefill(micro, ops)
+        if self.draft is None:
+
+            def time(prefill: Any, eager: Any = None) -> Any:
+                return pp * main(prefill / pp, eager)
+
+            return time
+        # rows of a sweep without a draft model (``has_draft`` false) have no draft cost
+        draft = self.draft.of_prefill(micro, ops)
+        k, has_draft, where = self.draft_tokens, self.has_draft, ops.where
+        steps = ops.maximum(k, 1.0)
+
+        def drafted(prefill: Any, eager: Any = None) -> Any:
+            per_stage = prefill / pp
+            t = main(per_stage, eager)
+            return pp * (t + where(has_draft, k * draft(per_stage / steps, eager), 0.0))
+
+        return drafted
 
 
 def cycle_model(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Features) -> Cycle:
@@ -161,19 +179,21 @@ def cycle_model(model: Any, r: Replica, s: Any, a: Assumptions, ops: Ops, f: Fea
     return Cycle(main, draft, r.pp, f.draft_tokens, has_draft)
 
 
-def load(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any) -> Load:
-    """Steady state at ``n`` running requests (``n`` >= 1)."""
+def load(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, cycle: Any = None) -> Load:
+    """Steady state at ``n`` running requests (``n`` >= 1); ``cycle`` is ``c.of_prefill(n, ops)``
+    when the caller has it."""
     per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * _prefill_tokens(s, f) / s.decode_steps  # prefill tokens per cycle
     chunk = ops.maximum(budget - n * _queries(f), 1.0)
     share = ops.minimum(pbar / chunk, 1.0)  # cycles that carry a chunk (launched eagerly)
-    mean_cycle = c.time(n, pbar, ops, share)
+    cycle = c.of_prefill(n, ops) if cycle is None else cycle
+    mean_cycle = cycle(pbar, share)
     requests = n * per_cycle / (s.decode_steps * mean_cycle)
     return Load(
         concurrency=n,
         itl=mean_cycle / per_cycle,
-        itl_decode=c.time(n, 0.0, ops) / per_cycle,
-        itl_full=c.time(n, chunk, ops) / per_cycle,
+        itl_decode=cycle(0.0) / per_cycle,
+        itl_full=cycle(chunk) / per_cycle,
         prefill_share=share,
         prefill_load=pbar / chunk,
         chunk=chunk,
@@ -204,11 +224,12 @@ def concurrency_at_rate(c: Cycle, s: Any, ops: Ops, f: Features, *, rate: Any, t
     return ops.where(served(top) <= rate, top, hi)
 
 
-def prefill_time(c: Cycle, state: Load, s: Any, f: Features, prompt: Any, ops: Ops) -> Any:
+def prefill_time(c: Cycle, state: Load, s: Any, f: Features, prompt: Any, ops: Ops, cycle: Any = None) -> Any:
     """Prefill of one ``prompt``-token request at the replica's load, without waiting: ``P/chunk``
-    full iterations, or one iteration carrying the whole (uncached) prompt."""
+    full iterations, or one iteration carrying the whole (uncached) prompt (``cycle`` as ``load``'s)."""
     tokens = prompt * (1.0 - f.prefix_hit)
-    one = c.time(state.concurrency, ops.minimum(tokens, state.chunk), ops)
+    carried = ops.minimum(tokens, state.chunk)
+    one = c.time(state.concurrency, carried, ops) if cycle is None else cycle(carried)
     return ops.maximum(tokens / state.chunk, 1.0) * one
 
 

@@ -31,6 +31,7 @@ from .batching import (
     Cycle,
     Features,
     Limits,
+    Load,
     cycle_model,
     itl_quantile,
     limits,
@@ -107,14 +108,22 @@ def capacity_core(
     top = ops.maximum(lim.maximum, 1.0)
     c = cycle_model(model, r, s, a, ops, f)
 
+    seen: dict[float, tuple[Any, Load]] = {}  # one scenario: the budget and load at each n tried
+
     def slack(n: Any) -> tuple[Any, Any]:
-        return _slack(c, s, ops, f, n=n, budget=budget, targets=targets)
+        worst, code, chosen, state = _slack(c, s, ops, f, n=n, budget=budget, targets=targets)
+        if isinstance(n, float):
+            seen[n] = (chosen, state)
+        return worst, code
 
     low_slack, low_code = slack(1.0)
     high = slack(top)
     n, failing_code = _largest_meeting(slack, (low_slack, low_code), high, top, ops)
-    chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
-    state = load(c, s, ops, f, n=n, budget=chosen)
+    if isinstance(n, float) and n in seen:  # the search ends on an n it tried
+        chosen, state = seen[n]
+    else:
+        chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
+        state = load(c, s, ops, f, n=n, budget=chosen)
     service = s.decode_steps * state.itl  # a slot is held for the decode phase
     ttft0 = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops)
     e2e0 = ttft0 + (s.output_at - 1.0) * state.itl
@@ -170,13 +179,15 @@ def capacity_core(
 
 def _slack(
     c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, Any, Load]:
     """The smallest normalised slack ``(target − value)/target`` of the per-replica targets at
-    concurrency ``n`` (with the token budget ``token_budget`` chooses), and which target it is."""
-    chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
-    state = load(c, s, ops, f, n=n, budget=chosen)
+    concurrency ``n`` (with the token budget ``token_budget`` chooses), which target it is, that
+    budget and the replica's load."""
+    cycle = c.of_prefill(n, ops)
+    chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets, cycle=cycle)
+    state = load(c, s, ops, f, n=n, budget=chosen, cycle=cycle)
     q = targets.percentile
-    ttft = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops)
+    ttft = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops, cycle)
     itl = itl_quantile(state, q, ops)
     e2e = ttft + (s.output_at - 1.0) * state.itl
     by_itl = _slack_of(itl, targets.itl, ops)
@@ -190,7 +201,7 @@ def _slack(
         TOKEN_BUDGET,
         ops.where(worst >= by_itl, ITL_TARGET, ops.where(worst >= by_ttft, TTFT_TARGET, E2E_TARGET)),
     )
-    return worst, code
+    return worst, code, chosen, state
 
 
 def _slack_of(value: Any, target: Any, ops: Ops) -> Any:
@@ -199,14 +210,17 @@ def _slack_of(value: Any, target: Any, ops: Ops) -> Any:
     return ops.where(bounded, 1.0 - value / ops.where(bounded, target, 1.0), 1.0)
 
 
-def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets) -> Any:
+def token_budget(
+    c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any, targets: Targets, cycle: Any = None
+) -> Any:
     """The tokens per iteration to configure at concurrency ``n``: the engine's ``budget`` when
     prompts then take few enough iterations that the ITL quantile is a decode-only iteration
     (a share ``f <= 1 − q`` with a chunk); otherwise the largest budget whose iterations with a
     prefill chunk still meet the ITL target (Agrawal et al. 2024, Sarathi-Serve, §4.3: the token
     budget is set from the TBT SLO). An iteration's time grows with its chunk, piecewise linearly
     (the all-reduce algorithm changes with the message): the chunk is found by regula falsi with
-    the Illinois step (Dowell & Jarratt 1971), keeping the largest chunk known to meet the target."""
+    the Illinois step (Dowell & Jarratt 1971), keeping the largest chunk known to meet the target.
+    ``cycle`` is ``c.of_prefill(n, ops)`` when the caller has it."""
     queries = f.draft_tokens + 1.0
     per_cycle = tokens_per_cycle(f)
     pbar = n * per_cycle * s.prompt * (1.0 - f.prefix_hit) / s.decode_steps
@@ -214,23 +228,53 @@ def token_budget(c: Cycle, s: Any, ops: Ops, f: Features, *, n: Any, budget: Any
     if isinstance(rare, float) and budget >= rare:  # one scenario whose chunks are rare: no search
         return budget
     goal = targets.itl * per_cycle
-    lo, hi = 1.0, ops.maximum(budget - n * queries, 1.0)
-    f_lo, f_hi = c.time(n, lo, ops) - goal, c.time(n, hi, ops) - goal
-    whole, none = f_hi <= 0.0, f_lo > 0.0  # the engine's full chunk meets the target; not even one token
-    for _ in range(_CHUNK_STEPS):
-        # the secant's step back from hi; none once the bracket is closed or without an ITL target
-        back = ops.where(f_hi > f_lo, f_hi * (hi - lo) / ops.where(f_hi > f_lo, f_hi - f_lo, 1.0), 0.0)
-        x = ops.minimum(ops.maximum(hi - back, lo), hi)
-        fx = c.time(n, x, ops) - goal
-        meets = fx <= 0.0
-        lo, f_lo, f_hi = ops.where(meets, x, lo), ops.where(meets, fx, f_lo), ops.where(meets, f_hi / 2, f_hi)
-        hi, f_hi, f_lo = ops.where(meets, hi, x), ops.where(meets, f_hi, fx), ops.where(meets, f_lo, f_lo / 2)
-    chunk = ops.where(whole, hi, ops.where(none, 0.0, ops.floor(lo)))
+    cycle = c.of_prefill(n, ops) if cycle is None else cycle
+    hi = ops.maximum(budget - n * queries, 1.0)
+    one = isinstance(rare, float)
+    chunk = _chunk_of_one(cycle, goal, hi, ops) if one else _chunks(cycle, goal, hi, ops)
     fitted = ops.minimum(budget, n * queries + ops.maximum(chunk, 0.0))
     return ops.where(budget >= rare, budget, fitted)
 
 
 _CHUNK_STEPS = 6
+
+
+def _chunks(cycle: Any, goal: Any, hi: Any, ops: Ops) -> Any:
+    """``token_budget``'s chunk for arrays of scenarios: every row takes the same steps."""
+    lo = 1.0
+    f_lo, f_hi = cycle(lo) - goal, cycle(hi) - goal
+    whole, none = f_hi <= 0.0, f_lo > 0.0  # the engine's full chunk meets the target; not even one token
+    for _ in range(_CHUNK_STEPS):
+        # the secant's step back from hi; none once the bracket is closed or without an ITL target
+        back = ops.where(f_hi > f_lo, f_hi * (hi - lo) / ops.where(f_hi > f_lo, f_hi - f_lo, 1.0), 0.0)
+        x = ops.minimum(ops.maximum(hi - back, lo), hi)
+        fx = cycle(x) - goal
+        meets = fx <= 0.0
+        lo, f_lo, f_hi = ops.where(meets, x, lo), ops.where(meets, fx, f_lo), ops.where(meets, f_hi / 2, f_hi)
+        hi, f_hi, f_lo = ops.where(meets, hi, x), ops.where(meets, f_hi, fx), ops.where(meets, f_lo, f_lo / 2)
+    return ops.where(whole, hi, ops.where(none, 0.0, ops.floor(lo)))
+
+
+def _chunk_of_one(cycle: Any, goal: float, hi: float, ops: Ops) -> float:
+    """``_chunks`` for one scenario, step for step, without the steps whose result is not used:
+    when the full chunk meets the target the answer is ``hi`` and when one token misses it, 0 (each
+    Illinois step then leaves ``hi`` where it is, or is discarded)."""
+    f_hi = cycle(hi) - goal
+    if f_hi <= 0.0:
+        return hi
+    lo = 1.0
+    f_lo = cycle(lo) - goal
+    if f_lo > 0.0:
+        return 0.0
+    for _ in range(_CHUNK_STEPS):
+        back = f_hi * (hi - lo) / (f_hi - f_lo) if f_hi > f_lo else 0.0
+        x = min(max(hi - back, lo), hi)
+        fx = cycle(x) - goal
+        if fx <= 0.0:
+            lo, f_lo, f_hi = x, fx, f_hi / 2
+        else:
+            hi, f_hi, f_lo = x, fx, f_lo / 2
+    return ops.floor(lo)
 
 
 def _largest_meeting(

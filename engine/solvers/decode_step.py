@@ -42,6 +42,7 @@ The equations take plain numbers (scalars, or numpy arrays with numpy ``ops``): 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -49,7 +50,7 @@ import numpy as np
 from ..assumptions import Assumptions
 from ..runtimes import RuntimeCosts
 from .collectives import point_to_point, scale_up
-from .ops import Ops
+from .ops import SCALAR, Ops
 from .serving_overheads import TP_ALLREDUCES_PER_LAYER, decode_launch, prefill_launch
 
 
@@ -128,6 +129,25 @@ class TensorParallel(NamedTuple):
     pieces: tuple[tuple[Any, Any, Any], ...]  # (seconds at 0 B, seconds per B, largest message or None)
     alone: Any  # one device: no all-reduce
 
+    def of_tokens(self, ops: Ops) -> Callable[[Any], Any]:
+        """``time`` as a function of the tokens alone; for one scenario (``SCALAR``) an algorithm
+        whose largest message is exceeded is skipped rather than taken at ``inf``: the same value."""
+        if ops is not SCALAR:
+            return lambda tokens: self.time(tokens, ops)
+        if self.alone:
+            return lambda tokens: 0.0
+        per_layer, width, pieces = self.per_layer, self.width, self.pieces
+
+        def time(tokens: float) -> float:
+            message = tokens * width
+            best = math.inf
+            for intercept, slope, largest in pieces:
+                if largest is None or message <= largest:
+                    best = min(best, intercept + slope * message)
+            return per_layer * best
+
+        return time
+
     def time(self, tokens: Any, ops: Ops) -> Any:
         message = tokens * self.width
         best: Any = math.inf
@@ -143,6 +163,31 @@ def tensor_parallel(model: Any, r: Replica, a: Assumptions, runtime: RuntimeCost
     """The stage's ``TensorParallel``: ``tp_communication``'s algorithms read at 0 B and at a probe
     message (1 MiB, or ``custom_allreduce_max`` if smaller), and where a message just above
     ``custom_allreduce_max`` no longer reaches them."""
+    per_layer = model.layers * TP_ALLREDUCES_PER_LAYER * share
+    width = model.hidden_size * r.act_bpe / r.ep
+    return TensorParallel(per_layer, width, _allreduce_pieces(r, a, runtime, ops), r.tp <= 1)
+
+
+def _allreduce_pieces(r: Replica, a: Assumptions, runtime: RuntimeCosts, ops: Ops) -> tuple[Any, ...]:
+    """``TensorParallel.pieces`` of the replica's devices, link and runtime; for one scenario
+    (``SCALAR``) taken once per devices, assumptions and runtime (``_PIECES``)."""
+    if ops is not SCALAR:
+        return _read_pieces(r, a, runtime, ops)
+    key = (id(a), r.tp, r.scale_up_bandwidth, r.topology, runtime.custom_allreduce_max, runtime.nvls)
+    hit = _PIECES.get(key)
+    if hit is not None and hit[0] is a:
+        return hit[1]
+    pieces = _read_pieces(r, a, runtime, ops)
+    if len(_PIECES) >= 256:
+        _PIECES.clear()
+    _PIECES[key] = (a, pieces)  # holding ``a`` keeps its identity from being reused
+    return pieces
+
+
+_PIECES: dict[tuple[Any, ...], tuple[Assumptions, tuple[Any, ...]]] = {}
+
+
+def _read_pieces(r: Replica, a: Assumptions, runtime: RuntimeCosts, ops: Ops) -> tuple[Any, ...]:
     bandwidth = r.scale_up_bandwidth / 2.0  # one direction, as tp_communication takes it
     limit = runtime.custom_allreduce_max
     probe = ops.where(limit > 0.0, ops.minimum(limit, _PROBE_BYTES), _PROBE_BYTES)
@@ -163,8 +208,7 @@ def tensor_parallel(model: Any, r: Replica, a: Assumptions, runtime: RuntimeCost
         if isinstance(intercept, float) and intercept == math.inf:  # a scalar's unusable one
             continue
         pieces.append((intercept, slope, None if bool(np.all(largest == math.inf)) else largest))
-    per_layer = model.layers * TP_ALLREDUCES_PER_LAYER * share
-    return TensorParallel(per_layer, model.hidden_size * r.act_bpe / r.ep, tuple(pieces), r.tp <= 1)
+    return tuple(pieces)
 
 
 class StepModel(NamedTuple):
@@ -193,16 +237,31 @@ class StepModel(NamedTuple):
         """Total seconds of one iteration (what the serving models evaluate over and over);
         ``eager`` is the share of such iterations launched eagerly (default: those with a prefill
         chunk; an average iteration passes the share of iterations that carry one)."""
+        return self.of_prefill(decode, ops)(prefill, eager)
+
+    def of_prefill(self, decode: Any, ops: Ops) -> Callable[..., Any]:
+        """``time`` at ``decode`` sequences as a function of ``(prefill, eager=None)`` alone, for the
+        searches that try many prefill chunks at one concurrency: the decode terms are summed
+        once, first, as ``time`` sums them left to right, so every value is the same to the bit."""
         total = self.total
-        tokens = ops.maximum(decode * self.queries + prefill, 1.0)
-        if eager is None:
-            eager = ops.where(prefill > 0.0, 1.0, 0.0)
-        t = total.fixed + total.per_sequence * decode + total.per_prefill * prefill + self.eager * eager
-        if not self.single:
-            t = t + self.allreduce.time(tokens, ops)
-        if self.dense:  # no routed experts to count
-            return t
-        return t + self.experts * (1.0 - self.miss**tokens)
+        base = total.fixed + total.per_sequence * decode
+        decoded = decode * self.queries
+        per_prefill, launch, maximum = total.per_prefill, self.eager, ops.maximum
+        allreduce = None if self.single else self.allreduce.of_tokens(ops)
+        experts, miss = (None, 0.0) if self.dense else (self.experts, self.miss)  # dense: no routed experts
+
+        def time(prefill: Any, eager: Any = None) -> Any:
+            tokens = maximum(decoded + prefill, 1.0)
+            if eager is None:  # 1 where the iteration carries a prefill chunk, else 0
+                eager = (prefill > 0.0) * 1.0
+            t = base + per_prefill * prefill + launch * eager
+            if allreduce is not None:
+                t = t + allreduce(tokens)
+            if experts is None:
+                return t
+            return t + experts * (1.0 - miss**tokens)
+
+        return time
 
     def communication_at(self, decode: Any, prefill: Any, ops: Ops) -> Any:
         tokens = ops.maximum(decode * self.queries + prefill, 1.0)
