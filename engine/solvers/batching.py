@@ -261,12 +261,13 @@ def batching_core(
 ) -> BatchingEstimate:
     """Every output of one replica at ``n`` running requests; ``constraint`` is left empty."""
     c = cycle_model(model, r, s, a, ops, f)
-    state = load(c, s, ops, f, n=n, budget=budget)
+    cycle = c.of_prefill(n, ops)
+    state = load(c, s, ops, f, n=n, budget=budget, cycle=cycle)
 
     def ttft_at(q: Any, prompt: Any) -> Any:
-        return prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, prompt, ops)
+        return prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, prompt, ops, cycle)
 
-    ttft = prefill_wait_mean(state, s, ops) + prefill_time(c, state, s, f, s.prompt, ops)
+    ttft = prefill_wait_mean(state, s, ops) + prefill_time(c, state, s, f, s.prompt, ops, cycle)
     p50, p90, p99 = ttft_at(0.5, s.prompt_p50), ttft_at(0.9, s.prompt_p90), ttft_at(0.99, s.prompt_p99)
     devices = r.devices
     output = state.requests_per_s * s.output

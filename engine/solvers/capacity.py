@@ -125,7 +125,8 @@ def capacity_core(
         chosen = token_budget(c, s, ops, f, n=n, budget=budget, targets=targets)
         state = load(c, s, ops, f, n=n, budget=chosen)
     service = s.decode_steps * state.itl  # a slot is held for the decode phase
-    ttft0 = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops)
+    cycle = c.of_prefill(n, ops)
+    ttft0 = prefill_wait(state, s, q, ops) + prefill_time(c, state, s, f, s.prompt_at, ops, cycle)
     e2e0 = ttft0 + (s.output_at - 1.0) * state.itl
     budget_wait = ops.minimum(targets.ttft - ttft0, targets.e2e - e2e0)
     scv = _output_scv(s)
@@ -136,7 +137,7 @@ def capacity_core(
     mean_ttft = (
         mean_wait(slots, arrival_rate, service, scv, ops)
         + prefill_wait_mean(state, s, ops)
-        + prefill_time(c, state, s, f, s.prompt, ops)
+        + prefill_time(c, state, s, f, s.prompt, ops, cycle)
     )
 
     meets_at_one = low_slack >= 0.0

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -130,20 +131,26 @@ class TensorParallel(NamedTuple):
     alone: Any  # one device: no all-reduce
 
     def of_tokens(self, ops: Ops) -> Callable[[Any], Any]:
-        """``time`` as a function of the tokens alone; for one scenario (``SCALAR``) an algorithm
-        whose largest message is exceeded is skipped rather than taken at ``inf``: the same value."""
+        """``time`` as a function of the tokens alone. For one scenario (``SCALAR``) the message
+        sizes split into bands at the algorithms' largest messages, and each band keeps only the
+        algorithms that can be the least in it (``_bands``): the same value, from fewer lines."""
         if ops is not SCALAR:
             return lambda tokens: self.time(tokens, ops)
         if self.alone:
             return lambda tokens: 0.0
-        per_layer, width, pieces = self.per_layer, self.width, self.pieces
+        per_layer, width, bands = self.per_layer, self.width, _bands(self.pieces)
+        bounded, last = bands[:-1], bands[-1][1]  # the last band's top is inf
 
         def time(tokens: float) -> float:
             message = tokens * width
+            lines = last  # also for a NaN message
+            for top, band in bounded:
+                if message <= top:
+                    lines = band
+                    break
             best = math.inf
-            for intercept, slope, largest in pieces:
-                if largest is None or message <= largest:
-                    best = min(best, intercept + slope * message)
+            for intercept, slope in lines:
+                best = min(best, intercept + slope * message)
             return per_layer * best
 
         return time
@@ -157,6 +164,51 @@ class TensorParallel(NamedTuple):
             else:
                 best = ops.minimum(best, ops.where(message <= largest, intercept + slope * message, math.inf))
         return ops.where(self.alone, 0.0, self.per_layer * best)
+
+
+def _bands(pieces: tuple[tuple[Any, Any, Any], ...]) -> tuple[tuple[float, tuple[Any, ...]], ...]:
+    """One scenario's pieces as bands of message sizes ``(top, lines)``: messages up to ``top``
+    (above the band before) reach the ``(intercept, slope)`` lines given, less those that can never
+    be the least there (``_beaten``). Kept with the pieces (``_PIECES`` holds them once per replica)."""
+    hit = _BANDS.get(id(pieces))
+    if hit is not None and hit[0] is pieces:
+        return hit[1]
+    tops = [*sorted({largest for _, _, largest in pieces if largest is not None}), math.inf]
+    bands, bottom = [], 0.0  # a message is at least 0 B
+    for top in tops:
+        reach = [(i, s) for i, s, largest in pieces if largest is None or largest >= top]
+        kept = [True] * len(reach)
+        for j, line in enumerate(reach):  # of two equal lines the later one stays
+            others = (other for k, other in enumerate(reach) if k != j and kept[k])
+            kept[j] = not any(_beaten(line, other, bottom, top) for other in others)
+        bands.append((top, tuple(line for line, keep in zip(reach, kept, strict=True) if keep)))
+        bottom = top
+    if len(_BANDS) >= 256:
+        _BANDS.clear()
+    _BANDS[id(pieces)] = (pieces, tuple(bands))
+    return tuple(bands)
+
+
+_BANDS: dict[int, tuple[Any, tuple[tuple[float, tuple[Any, ...]], ...]]] = {}
+_MARGIN = Fraction(1, 10**12)  # far above the rounding of intercept + slope x message (2^-52 each)
+
+
+def _beaten(line: tuple[float, float], other: tuple[float, float], bottom: float, top: float) -> bool:
+    """Whether ``other`` gives a time no greater than ``line``'s, as floats, at every message in
+    [bottom, top]: its intercept and slope are both no greater (rounding is monotone), or in exact
+    arithmetic it is below by more than ``_MARGIN`` of the sizes involved over the whole band."""
+    if other[0] <= line[0] and other[1] <= line[1]:
+        return True
+    i, s, oi, os = (Fraction(x) for x in (*line, *other))
+
+    def clear(m: Fraction) -> bool:  # line above other by more than the margin at message m
+        return (i - oi) + (s - os) * m > _MARGIN * (abs(i) + abs(oi) + (abs(s) + abs(os)) * m)
+
+    if not clear(Fraction(bottom)):
+        return False
+    if top < math.inf:
+        return clear(Fraction(top))
+    return s - os > _MARGIN * (abs(s) + abs(os))  # the gap grows faster than the margin
 
 
 def tensor_parallel(model: Any, r: Replica, a: Assumptions, runtime: RuntimeCosts, share: Any, ops: Ops):
