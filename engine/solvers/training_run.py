@@ -39,6 +39,7 @@ from .ops import SCALAR
 from .ownership import node_share_rate
 from .power import it_energy
 from .reliability import (
+    FailureRates,
     checkpoint_bytes,
     fleet_failure_rates,
     reliability_core,
@@ -202,7 +203,7 @@ def run_from_step(
             layout=step.layout,
         )
     # Daly's wall time is linear in the work: the wall time of one second of work.
-    unit = reliability_core(rates=rates, job=1.0, checkpoint=write, restart=restart, ops=SCALAR)
+    unit = _unit_work(rates, write, restart)
     stretch = unit.expected_wall_time
     if budget.wall_time is not None:
         steps = math.floor(budget.wall_time / stretch / step.step_latency_total)
@@ -291,16 +292,50 @@ def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunP
             else f"the catalog has no electricity price for {site.grid.name} (kwh_price)"
         )
         return RunPrice(_NAN, _NAN, carbon.carbon_footprint_kg, f"{UNPRICED}: {missing}")
-    rate = node_share_rate(  # USD per busy accelerator-second, the finance layer's owned price
-        node_price=node_price,
-        node_power=fleet.node.node_power,
-        per_node=fleet.node.accelerators_per_node,
-        electricity_price=price,
-        pue=site.datacenter.pue,
-        assumptions=a,
+    # USD per busy accelerator-second, the finance layer's owned price
+    rate = _share_rate(
+        node_price, fleet.node.node_power, fleet.node.accelerators_per_node, price, site.datacenter.pue, a
     )
     money = run_cost_core(accelerators=fleet.accelerators, seconds=days * SECONDS_PER_DAY, rate=rate)
     return RunPrice(money.cost_usd, money.accelerator_hour_usd, carbon.carbon_footprint_kg, COST_BASIS)
+
+
+def _unit_work(rates: FailureRates, write: float, restart: float) -> Any:
+    """Daly's figures for one second of work (``reliability_core``), taken once per fleet, checkpoint
+    and restart time: every layout, batch and budget of a run on the fleet shares them."""
+    key = (rates, write, restart)  # plain floats: hashed by value
+    hit = _UNITS.get(key)
+    if hit is None:
+        hit = reliability_core(rates=rates, job=1.0, checkpoint=write, restart=restart, ops=SCALAR)
+        if len(_UNITS) >= 256:
+            _UNITS.clear()
+        _UNITS[key] = hit
+    return hit
+
+
+def _share_rate(
+    node_price: float, node_power: float, per_node: int, price: float, pue: float, a: Assumptions
+) -> float:
+    """``ownership.node_share_rate``, taken once per node, site and assumptions."""
+    key = (node_price, node_power, per_node, price, pue, id(a))
+    hit = _RATES.get(key)
+    if hit is None or hit[0] is not a:
+        rate = node_share_rate(
+            node_price=node_price,
+            node_power=node_power,
+            per_node=per_node,
+            electricity_price=price,
+            pue=pue,
+            assumptions=a,
+        )
+        if len(_RATES) >= 256:
+            _RATES.clear()
+        hit = _RATES[key] = (a, rate)  # holding ``a`` keeps its identity from being reused
+    return hit[1]
+
+
+_UNITS: dict[tuple[Any, ...], Any] = {}
+_RATES: dict[tuple[Any, ...], tuple[Assumptions, float]] = {}
 
 
 def unfit_run(accelerators: int, constraint: str, **known: Any) -> RunEstimate:
