@@ -284,6 +284,7 @@ class StepModel(NamedTuple):
     allreduce: TensorParallel
     dense: bool = False
     single: bool = False  # a scalar replica of one device per stage: no all-reduce
+    reduce: Callable[[Any], Any] | None = None  # ``allreduce.of_tokens`` for the ops it was built with
 
     def time(self, decode: Any, prefill: Any, ops: Ops, eager: Any = None) -> Any:
         """Total seconds of one iteration (what the serving models evaluate over and over);
@@ -299,7 +300,7 @@ class StepModel(NamedTuple):
         base = total.fixed + total.per_sequence * decode
         decoded = decode * self.queries
         per_prefill, launch, maximum = total.per_prefill, self.eager, ops.maximum
-        allreduce = None if self.single else self.allreduce.of_tokens(ops)
+        allreduce = None if self.single else self.reduce or self.allreduce.of_tokens(ops)
         experts, miss = (None, 0.0) if self.dense else (self.experts, self.miss)  # dense: no routed experts
 
         def time(prefill: Any, eager: Any = None) -> Any:
@@ -386,6 +387,7 @@ def step_model(
         allreduce,
         dense,
         single,
+        None if single else allreduce.of_tokens(ops),
     )
 
 
