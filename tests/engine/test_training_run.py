@@ -163,3 +163,37 @@ def test_per_generation_memory_failures():
     expected = 64 / (A.hbm_mtbf_per_gb / capacity_gb) * fleet.wall_time
     assert fleet.failures_memory == pytest.approx(expected, rel=1e-12)
     assert b200.memory_capacity > 0
+
+
+def test_figures_kept_per_fleet_follow_the_fleet_site_and_restart():
+    # A run keeps Daly's figures per second of work (per fleet, checkpoint and restart time) and
+    # the node share's rate (per node, site and assumptions) from one call to the next. Runs that
+    # alternate between fleets, sites, prices and restart times each still equal Daly's wall time
+    # worked from the fleet's MTBF by hand and the economics facade's TCO over the run.
+    node = CATALOG.get("node", "DGX_H100").spec
+    size = CATALOG.get("model", "Llama3_70B").spec.parameters * 14  # weights and Adam state, B
+    cases = [
+        (fleet, grid, datacenter, restart, price)
+        for restart in (600, 120)
+        for fleet, grid, datacenter, price in (
+            ("DGX_H100:256:IB_NDR", "Quebec", "hyperscale", None),
+            ("DGX_H100:512:IB_NDR", "Poland", "enterprise", None),
+            ("DGX_H100:256:IB_NDR", "Quebec", "colocation", 0.2),
+        )
+    ]
+    for fleet, grid, datacenter, restart, price in cases * 2:
+        r = run(fleet=fleet, grid=grid, datacenter=datacenter, restart_time_s=restart, kwh_price=price)
+        r = r.estimate
+        nodes = r.accelerators // 8
+        mtbf = r.fleet_mtbf
+        write = size / (nodes * 100e9)
+        young = math.sqrt(2 * write * mtbf)
+        ratio = write / (2 * mtbf)
+        tau = young * (1 + math.sqrt(ratio) / 3 + ratio / 9) - write
+        wall = mtbf * math.exp(restart / mtbf) * math.expm1((tau + write) / mtbf) * r.ideal_time / tau
+        assert r.wall_time == pytest.approx(wall, rel=1e-12)
+        assert r.checkpoint_interval == pytest.approx(tau, rel=1e-12)
+        tco = EconomicsModel().solve(
+            fleet, r.run_days, price, grid=grid, datacenter=datacenter, node_price=node.price
+        )
+        assert r.cost_usd == pytest.approx(tco.tco_usd, rel=1e-12)
