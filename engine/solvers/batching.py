@@ -148,6 +148,8 @@ class Cycle(NamedTuple):
         pp = self.pp
         micro = ops.maximum(n / pp, 1.0)
         main = self.main.of_prefill(micro, ops)
+        if self.draft is None and isinstance(pp, float) and pp == 1.0:
+            return main  # one stage: x / 1 and 1 · x are x, to the bit
         if self.draft is None:
 
             def time(prefill: Any, eager: Any = None) -> Any:
