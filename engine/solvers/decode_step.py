@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -190,24 +189,30 @@ def _bands(pieces: tuple[tuple[Any, Any, Any], ...]) -> tuple[tuple[float, tuple
 
 
 _BANDS: dict[int, tuple[Any, tuple[tuple[float, tuple[Any, ...]], ...]]] = {}
-_MARGIN = Fraction(1, 10**12)  # far above the rounding of intercept + slope x message (2^-52 each)
+# Far above the rounding of intercept + slope x message (2^-53 of each term, twice) and of the
+# test's own arithmetic below (a few 2^-53 of the same sizes).
+_MARGIN = 1e-12
 
 
 def _beaten(line: tuple[float, float], other: tuple[float, float], bottom: float, top: float) -> bool:
     """Whether ``other`` gives a time no greater than ``line``'s, as floats, at every message in
-    [bottom, top]: its intercept and slope are both no greater (rounding is monotone), or in exact
-    arithmetic it is below by more than ``_MARGIN`` of the sizes involved over the whole band."""
-    if other[0] <= line[0] and other[1] <= line[1]:
+    [bottom, top]: its intercept and slope are both no greater (rounding is monotone), or it is
+    below by more than ``_MARGIN`` of the sizes involved over the whole band (the gap is affine in
+    the message: checked at the band's ends, or its growth for an open band). A line or other with
+    a value that is not finite is never dropped."""
+    (i, s), (oi, os) = line, other
+    if not (math.isfinite(i) and math.isfinite(s) and math.isfinite(oi) and math.isfinite(os)):
+        return False
+    if oi <= i and os <= s:
         return True
-    i, s, oi, os = (Fraction(x) for x in (*line, *other))
 
-    def clear(m: Fraction) -> bool:  # line above other by more than the margin at message m
+    def clear(m: float) -> bool:  # line above other by more than the margin at message m
         return (i - oi) + (s - os) * m > _MARGIN * (abs(i) + abs(oi) + (abs(s) + abs(os)) * m)
 
-    if not clear(Fraction(bottom)):
+    if not clear(bottom):
         return False
     if top < math.inf:
-        return clear(Fraction(top))
+        return clear(top)
     return s - os > _MARGIN * (abs(s) + abs(os))  # the gap grows faster than the margin
 
 
@@ -284,7 +289,6 @@ class StepModel(NamedTuple):
     allreduce: TensorParallel
     dense: bool = False
     single: bool = False  # a scalar replica of one device per stage: no all-reduce
-    reduce: Callable[[Any], Any] | None = None  # ``allreduce.of_tokens`` for the ops it was built with
 
     def time(self, decode: Any, prefill: Any, ops: Ops, eager: Any = None) -> Any:
         """Total seconds of one iteration (what the serving models evaluate over and over);
@@ -300,7 +304,7 @@ class StepModel(NamedTuple):
         base = total.fixed + total.per_sequence * decode
         decoded = decode * self.queries
         per_prefill, launch, maximum = total.per_prefill, self.eager, ops.maximum
-        allreduce = None if self.single else self.reduce or self.allreduce.of_tokens(ops)
+        allreduce = None if self.single else self.allreduce.of_tokens(ops)
         experts, miss = (None, 0.0) if self.dense else (self.experts, self.miss)  # dense: no routed experts
 
         def time(prefill: Any, eager: Any = None) -> Any:
@@ -387,7 +391,6 @@ def step_model(
         allreduce,
         dense,
         single,
-        None if single else allreduce.of_tokens(ops),
     )
 
 
