@@ -44,8 +44,6 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from ..assumptions import Assumptions
 from ..runtimes import RuntimeCosts
 from .collectives import point_to_point, scale_up
@@ -162,9 +160,16 @@ def tensor_parallel(model: Any, r: Replica, a: Assumptions, runtime: RuntimeCost
         largest = ops.where(past < math.inf, math.inf, limit)
         if isinstance(intercept, float) and intercept == math.inf:  # a scalar's unusable one
             continue
-        pieces.append((intercept, slope, None if bool(np.all(largest == math.inf)) else largest))
+        pieces.append((intercept, slope, None if _everywhere_infinite(largest) else largest))
     per_layer = model.layers * TP_ALLREDUCES_PER_LAYER * share
     return TensorParallel(per_layer, model.hidden_size * r.act_bpe / r.ep, tuple(pieces), r.tp <= 1)
+
+
+def _everywhere_infinite(value: Any) -> bool:
+    """``value == inf`` for a scalar, for every element of an array (without importing numpy, so
+    a scalar call does not pay numpy's import)."""
+    infinite = value == math.inf
+    return infinite if isinstance(infinite, bool) else bool(infinite.all())
 
 
 class StepModel(NamedTuple):
