@@ -58,17 +58,6 @@ def _per_call_us(call, calls: int, before=None) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def _row(name: str, value: float, unit: str, called: str, **detail) -> dict:
-    return {
-        "row": name,
-        "status": "ok",
-        "value": value,
-        "unit": unit,
-        "called": called,
-        "detail": detail,
-    }
-
-
 def _cores(mlsysim) -> list[dict]:
     from mlsysim.api.pricing import node_share, rental
     from mlsysim.api.rent_vs_own import compare
@@ -117,7 +106,7 @@ def _cores(mlsysim) -> list[dict]:
     rows = []
     for name, call in cases.items():
         median, times = _per_call_us(call, CALLS * 5)
-        rows.append(_row(f"core: {name}", median, "us", name.split()[0], times_us=times))
+        rows.append(hooks.row(f"core: {name}", median, "us", name.split()[0], times_us=times))
     return rows
 
 
@@ -156,7 +145,7 @@ def _cells() -> list[dict]:
         "MLSYS_RENT_PRICE": ("GCP_a3_highgpu_8g", "3yr"),
         "MLSYS_OWNED_HOUR_COST": ("H100", 0.6),
     }
-    rows = [_row("Excel: MLSYS_TTFT, fresh (baseline)", ttft, "us", f"MLSYS_TTFT{ttft_args}")]
+    rows = [hooks.row("Excel: MLSYS_TTFT, fresh (baseline)", ttft, "us", f"MLSYS_TTFT{ttft_args}")]
     both = clear(finance_caches + serving_caches)
     for name, args in cases.items():
         value = CALLABLES[name](*args)
@@ -165,7 +154,7 @@ def _cells() -> list[dict]:
         fresh, times = _per_call_us(lambda n=name, a=args: CALLABLES[n](*a), CALLS, both)
         cached, _ = _per_call_us(lambda n=name, a=args: CALLABLES[n](*a), CALLS * 5)
         rows.append(
-            _row(
+            hooks.row(
                 f"Excel: {name}, fresh",
                 fresh,
                 "us",
@@ -174,7 +163,9 @@ def _cells() -> list[dict]:
                 times_us=times,
             )
         )
-        rows.append(_row(f"Excel: {name}, repeated identical call", cached, "us", f"{name}{args}"))
+        rows.append(
+            hooks.row(f"Excel: {name}, repeated identical call", cached, "us", f"{name}{args}")
+        )
     return rows
 
 
@@ -230,7 +221,9 @@ def _sweeps(quick: bool) -> list[dict]:
         label = f"sweep {solver}, {n:,} rows" + (" (baseline)" if solver == "economics" else "")
         called = f"mlsysim.sweep(frame, {solver!r})"
         rows.append(
-            _row(label, rate / 1e6, "M rows/s", called, seconds=best, over_economics=rate / base)
+            hooks.row(
+                label, rate / 1e6, "M rows/s", called, seconds=best, over_economics=rate / base
+            )
         )
     return rows
 
@@ -261,7 +254,7 @@ def _plan_pdf() -> dict:
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
         size = (Path(tmp) / "plan.pdf").stat().st_size
-    return _row("mlsysim plan --pdf (default plan: build, recompute, print)", wall, "s",
+    return hooks.row("mlsysim plan --pdf (default plan: build, recompute, print)", wall, "s",
                 "mlsysim plan -o plan.xlsx --pdf", pdf_bytes=size)  # fmt: skip
 
 

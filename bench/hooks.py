@@ -45,3 +45,15 @@ def unavailable(reason: str) -> dict:
 def rows(*items: dict) -> dict:
     """The result a section returns when it measured something."""
     return {"status": "ok", "rows": list(items)}
+
+
+def row(name: str, value: float, unit: str, called: str, **detail: object) -> dict:
+    """One measured row of a section: its value in ``unit``, what was called, and details."""
+    return {
+        "row": name,
+        "status": "ok",
+        "value": value,
+        "unit": unit,
+        "called": called,
+        "detail": detail,
+    }

@@ -54,9 +54,9 @@ FUNCTIONS = (
     ),
     (
         "MLSYS_STEP_TIME",
-        ("Llama3_70B", "H100_64", 512, 8, 4, 16),
+        ("Llama3_70B", "H100_64", 512, 8, 4, 64),
         f"DistributedModel().solve(model={_LANG.format('Llama3_70B')}, fleet=FLEETS['H100_64'], "
-        "batch_size=512, tp_size=8, pp_size=4, microbatch_count=16)"
+        "batch_size=512, tp_size=8, pp_size=4, microbatch_count=64)"
         ".step_latency_total.to('ms').magnitude",
     ),
     (

@@ -41,10 +41,6 @@ TOKEN = {
 }
 
 
-def _row(name: str, value: float, unit: str, called: str, **detail) -> dict:
-    return {"row": name, "ours": value, "unit": unit, "called": called, "detail": detail}
-
-
 def _one_scenario(mlsysim) -> list[dict]:
     from mlsysim.api.ranges import RangesModel, composite_for
     from mlsysim.ranges.propagate import monte_carlo
@@ -63,23 +59,25 @@ def _one_scenario(mlsysim) -> list[dict]:
     serve_us = time_calls(lambda: serving.solve("Llama3_8B", "H100", 2048, 4))["median_us"]
     band_us = time_calls(lambda: served.range("ttft"))["median_us"]
     return [
-        _row("cost per Mtok, point estimate (baseline)", point, "µs", "CostPerTokenModel().solve"),
-        _row(
+        hooks.row(
+            "cost per Mtok, point estimate (baseline)", point, "µs", "CostPerTokenModel().solve"
+        ),
+        hooks.row(
             "cost per Mtok, composite + 1,000 Monte Carlo draws",
             draws,
             "µs",
             "monte_carlo(composite_for('token_cost', ...), 1000)",
             over_point=draws / point,
         ),
-        _row(
+        hooks.row(
             "cost per Mtok with ranges, tornado and two-way",
             full,
             "µs",
             "RangesModel().solve('token_cost', ...)",
             over_point=full / point,
         ),
-        _row("TTFT point estimate (baseline)", serve_us, "µs", "ServingModel().solve"),
-        _row(
+        hooks.row("TTFT point estimate (baseline)", serve_us, "µs", "ServingModel().solve"),
+        hooks.row(
             "TTFT validated band",
             band_us,
             "µs",
@@ -119,13 +117,13 @@ def _plan(n: int) -> list[dict]:
     finally:
         planbook.write_sensitivity, planbook.write_ranges = kept
     return [
-        _row(
+        hooks.row(
             f"plan of {n:,} scenarios, build + recalc, without ranges (baseline)",
             without,
             "s",
             "build + recalc",
         ),
-        _row(
+        hooks.row(
             f"plan of {n:,} scenarios, build + recalc, with Ranges and Sensitivity",
             with_ranges,
             "s",

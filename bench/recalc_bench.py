@@ -133,17 +133,6 @@ def _libreoffice(path: Path, folder: Path) -> float | None:
     return _wall(command, folder)
 
 
-def _row(name: str, value: float, unit: str, called: str, **detail: object) -> dict:
-    return {
-        "row": name,
-        "status": "ok",
-        "value": value,
-        "unit": unit,
-        "called": called,
-        "detail": detail,
-    }
-
-
 def run_ours(quick: bool) -> dict:
     try:
         hooks.require("mlsysim.workbooks.recalc", "recalc")
@@ -160,7 +149,7 @@ def run_ours(quick: bool) -> dict:
         ours, cells, _rss = _python(_RECALC, str(plan), str(folder / "ours.xlsx"))
         lo = _libreoffice(plan, folder)
         rows.append(
-            _row(
+            hooks.row(
                 f"recalc, {n:,}-scenario plan (in-process)",
                 ours,
                 "s",
@@ -183,7 +172,7 @@ def run_ours(quick: bool) -> dict:
         bare = min(_wall([sys.executable, "-c", "pass"], folder) for _ in range(3))
         lo_default = _libreoffice(default, folder)
         rows.append(
-            _row(
+            hooks.row(
                 "mlsysim recalc, cold start, default plan",
                 cold,
                 "s",
@@ -198,7 +187,7 @@ def run_ours(quick: bool) -> dict:
         built, total, rss = _python(_PLAN.format(bench=bench), str(big), str(folder / "big.xlsx"))
         lo_big = None if quick else _libreoffice(folder / "big.xlsx", folder)
         rows.append(
-            _row(
+            hooks.row(
                 f"mlsysim plan, {big:,} scenarios (build + recompute)",
                 total,
                 "s",
@@ -221,7 +210,7 @@ def run_ours(quick: bool) -> dict:
         for suffix, label in ((".csv", "CSV"), (".parquet", "Parquet")):
             seconds, rss = measured[suffix]
             rows.append(
-                _row(
+                hooks.row(
                     f"sweep {count:,} rows, CSV -> {label}",
                     count / seconds,
                     "rows/s",
@@ -242,7 +231,7 @@ def run_ours(quick: bool) -> dict:
             peaks[size] = (seconds, rss)
         (small, large) = sizes
         rows.append(
-            _row(
+            hooks.row(
                 f"sweep to .xlsx, peak RSS at {large:,} rows",
                 peaks[large][1],
                 "MB",

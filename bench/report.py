@@ -2,8 +2,8 @@
 
 Every row has an ``ours`` and a ``reference`` cell: a measured ``value`` in the row's ``unit``,
 or a ``status`` ("not available yet", "error", "n/a") with a reason. ``ratio`` is
-reference / ours for rows measured on both sides (all rows are times, so ratio > 1 means we are
-faster by that factor).
+how many times faster we are, for rows measured on both sides: reference / ours for a time,
+ours / reference for a rate (a unit per second, e.g. ``layouts/s``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ _UNITS = {"us": "µs", "ms": "ms", "s": "s"}
 _LABEL_W, _CELL_W = 54, 13
 
 
-def ratio(ours: dict | None, ref: dict | None) -> float | None:
-    """reference / ours when both sides have a positive measured value."""
-    if ours and ref and (ours.get("value") or 0) > 0 and ref.get("value") is not None:
-        return ref["value"] / ours["value"]
-    return None
+def ratio(ours: dict | None, ref: dict | None, unit: str = "us") -> float | None:
+    """How many times faster we are when both sides have a positive measured value."""
+    if not (ours and ref and (ours.get("value") or 0) > 0 and (ref.get("value") or 0) > 0):
+        return None
+    if unit.endswith("/s"):
+        return ours["value"] / ref["value"]
+    return ref["value"] / ours["value"]
 
 
 def _cell(cell: dict | None, unit: str) -> str:
@@ -53,7 +55,7 @@ def table(results: dict) -> str:
         f"(pint {ref['packages'].get('pint')}, pydantic {ref['packages'].get('pydantic')}), "
         f"Python {ref['python']}, venv {ref['venv']}",
         "",
-        f"{'':<{_LABEL_W}}{'ours':>{_CELL_W}}{'reference':>{_CELL_W}}{'ref/ours':>10}",
+        f"{'':<{_LABEL_W}}{'ours':>{_CELL_W}} {'reference':>{_CELL_W}}{'faster':>10}",
     ]
     for section in results["sections"]:
         lines.append(section["title"])
@@ -65,7 +67,7 @@ def table(results: dict) -> str:
                 label = label[: _LABEL_W - 2] + "…"
             lines.append(
                 f"{label:<{_LABEL_W}}{_cell(row['ours'], row['unit']):>{_CELL_W}}"
-                f"{_cell(row['reference'], row['unit']):>{_CELL_W}}{_ratio(row['ratio']):>10}"
+                f" {_cell(row['reference'], row['unit']):>{_CELL_W}}{_ratio(row['ratio']):>10}"
             )
             for side in ("ours", "reference"):
                 cell = row[side] or {}

@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(hook_section(runner, name, args.quick, ours_error))
     for section in sections:
         for row in section["rows"]:
-            row["ratio"] = report.ratio(row.get("ours"), row.get("reference"))
+            row["ratio"] = report.ratio(row.get("ours"), row.get("reference"), row["unit"])
     results["checks"] = checks
     results["machine"]["load_average_end"] = machine.load_average()
     results["errors"] = runner.errors

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import toml_cache
 from .errors import CatalogError
 from .names import normalize
 
@@ -119,7 +120,7 @@ def _toml_files(root: Any, folder: str, label: str) -> list[tuple[str, str, dict
 
 def _parse(item: Any, where: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(item.read_text("utf-8"))
+        return toml_cache.loads(item.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(where, f"not valid TOML: {exc}") from None
     except UnicodeDecodeError:

@@ -45,8 +45,6 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from ..assumptions import Assumptions
 from ..runtimes import RuntimeCosts
 from .collectives import point_to_point, scale_up
@@ -264,8 +262,15 @@ def _read_pieces(r: Replica, a: Assumptions, runtime: RuntimeCosts, ops: Ops) ->
         largest = ops.where(past < math.inf, math.inf, limit)
         if isinstance(intercept, float) and intercept == math.inf:  # a scalar's unusable one
             continue
-        pieces.append((intercept, slope, None if bool(np.all(largest == math.inf)) else largest))
+        pieces.append((intercept, slope, None if _everywhere_infinite(largest) else largest))
     return tuple(pieces)
+
+
+def _everywhere_infinite(value: Any) -> bool:
+    """``value == inf`` for a scalar, for every element of an array (without importing numpy, so
+    a scalar call does not pay numpy's import)."""
+    infinite = value == math.inf
+    return infinite if isinstance(infinite, bool) else bool(infinite.all())
 
 
 class StepModel(NamedTuple):
