@@ -112,14 +112,35 @@ def carbon_composite(
 ) -> Composite:
     """Operational carbon in kg CO2e of ``fleet`` for ``days`` (``sustainability_core``, facility
     energy × grid intensity; embodied carbon is not ranged)."""
+    return _operational_carbon(
+        (fleet.nodes, fleet.node.node_power, fleet.accelerators, fleet.accelerator.tdp),
+        days,
+        carbon_intensity,
+        pue,
+        utilization,
+        a,
+    )
+
+
+def _operational_carbon(
+    units: tuple[Any, Any, Any, Any],
+    days: float,
+    carbon_intensity: Any,
+    pue: Any,
+    utilization: Any,
+    a: Assumptions,
+) -> Composite:
+    """The operational-carbon composite of ``units`` = (nodes, node power in W, accelerators,
+    accelerator TDP in W)."""
+    nodes, node_power, accelerators, tdp = units
     drivers, note = _drivers(a, ("utilization", "pue", "carbon_intensity", "average_power_fraction"))
 
     def evaluate(v: Mapping[str, Any]) -> Any:
         return sustainability_core(
-            nodes=fleet.nodes,
-            node_power=fleet.node.node_power,
-            accelerators=fleet.accelerators,
-            accelerator_tdp=fleet.accelerator.tdp,
+            nodes=nodes,
+            node_power=node_power,
+            accelerators=accelerators,
+            accelerator_tdp=tdp,
             embodied_per_accelerator=0.0,
             days=days,
             carbon_intensity=carbon_intensity * _factor(v, "carbon_intensity"),
@@ -274,22 +295,4 @@ def site_carbon_composite(
     """Operational carbon in kg CO2e of ``power`` W of node wall power at a site for ``days``
     (``sustainability_core`` on one unit: IT energy at the load fraction × PUE × grid intensity),
     the carbon of a row priced as node shares."""
-    drivers, note = _drivers(a, ("utilization", "pue", "carbon_intensity", "average_power_fraction"))
-
-    def evaluate(v: Mapping[str, Any]) -> Any:
-        return sustainability_core(
-            nodes=1.0,
-            node_power=power,
-            accelerators=1.0,
-            accelerator_tdp=power,
-            embodied_per_accelerator=0.0,
-            days=days,
-            carbon_intensity=carbon_intensity * _factor(v, "carbon_intensity"),
-            pue=pue * _factor(v, "pue"),
-            wue=0.0,
-            assumptions=_assumed(a, v),
-            ops=ARRAY,
-            utilization=_busy(utilization, v),
-        ).operational_carbon_kg
-
-    return Composite("operational_carbon_kg", "kg", drivers, evaluate, note)
+    return _operational_carbon((1.0, power, 1.0, power), days, carbon_intensity, pue, utilization, a)
