@@ -13,6 +13,7 @@ an error or is infeasible.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InvalidInputError, MlsysimError
@@ -77,8 +78,7 @@ def with_bands(
     if composite is not None:
         name = next(c.name for c in COLUMNS[solver] if c.field == composite)
         bounds: list[tuple[float, float]] = []
-        for _, row in frame.iterrows():
-            inputs = {k: _plain(v) for k, v in row.items() if not _missing(v)}
+        for inputs in _row_arguments(frame, solver, chosen):
             try:
                 c = composite_range(solver, inputs, chosen, draws, seed)
             except MlsysimError:
@@ -98,8 +98,7 @@ def _replicas_columns(out: Any, frame: Any, catalog: Any, q: tuple[float, ...]) 
 
     solve = facade("capacity", catalog)
     bounds: dict[str, list[tuple[float, float]]] = {"replicas": [], "accelerators": []}
-    for _, row in frame.iterrows():
-        inputs = {k: _plain(v) for k, v in row.items() if not _missing(v)}
+    for inputs in _row_arguments(frame, "capacity", catalog):
         try:
             ranged = replicas_ranges(solve, inputs, solve(**inputs), (q[0], q[1]))
         except MlsysimError:
@@ -113,10 +112,12 @@ def _replicas_columns(out: Any, frame: Any, catalog: Any, q: tuple[float, ...]) 
         out[band_column(key, q[1])] = [r[1] for r in rows]
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _row_arguments(frame: Any, solver: str, catalog: Any) -> Iterator[dict[str, Any]]:
+    """Each row as the facade's keywords, read as the sweep reads it: column names matched to the
+    arguments (case, spaces, dashes and aliases), numbers parsed from text cells (CSV), other
+    columns left out. A row the sweep flags raises in the facade and gets empty bounds."""
+    from ..sweeps.scenarios import Scenarios
 
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar from a DataFrame cell as the Python number the facades take."""
-    return value.item() if hasattr(value, "item") else value
+    rows = Scenarios(frame, solver, catalog)
+    for row in range(len(frame)):
+        yield rows.row_arguments(row)

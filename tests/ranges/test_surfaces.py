@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -214,3 +215,33 @@ def test_capacity_sweep_gets_replicas_band_columns():
     for i, rate in enumerate((50, 5)):
         r = RangesModel(CATALOG).solve("capacity", **{**CAPACITY, "arrival_rate": rate}).range("replicas")
         assert (out["replicas_p10"][i], out["replicas_p90"][i]) == (r.low, r.high)
+
+
+def test_band_columns_read_rows_the_way_the_sweep_does():
+    """A CSV gives text cells, and a user's columns may be spelled like the flags or carry extra
+    columns: the bands must be those of the same row typed as numbers under the arguments' names
+    (before, text cells gave empty bounds and an extra column raised a TypeError)."""
+    typed = with_bands([{"fleet": "H100_8", "duration_days": 365, "kwh_price": 0.08}], "economics")
+    as_text = with_bands(
+        [{"Fleet": "H100_8", "duration-days": "365", "kwh_price": "0.08", "label": "rack A"}], "economics"
+    )
+    for column in ("tco_usd", "tco_usd_p10", "tco_usd_p90"):
+        assert as_text[column][0] == typed[column][0]
+    assert as_text["label"][0] == "rack A"
+    text_capacity = {k: str(v) for k, v in CAPACITY.items()}
+    out = with_bands([text_capacity], "capacity", catalog=CATALOG)
+    r = RangesModel(CATALOG).solve("capacity", **CAPACITY).range("replicas")
+    assert (out["replicas_p10"][0], out["replicas_p90"][0]) == (r.low, r.high)
+
+
+def test_a_row_with_an_error_gets_empty_bounds_and_keeps_its_message():
+    out = with_bands(
+        [
+            {"fleet": "H100_8", "duration_days": 365, "kwh_price": 0.08},
+            {"fleet": "H100_8x", "duration_days": 365, "kwh_price": 0.08},
+        ],
+        "economics",
+    )
+    assert out["tco_usd_p10"][0] > 0 and out["error"].isna()[0]
+    assert math.isnan(out["tco_usd_p10"][1]) and math.isnan(out["tco_usd_p90"][1])
+    assert "H100_8x" in out["error"][1]
