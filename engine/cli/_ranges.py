@@ -15,12 +15,11 @@ from ._table import render
 __all__ = ["add_ranges_options", "ranges_body", "ranges_text", "report"]
 
 
-def add_ranges_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--ranges",
-        action="store_true",
-        help="add P10-P90 ranges from validation (leave-one-out) and assumption spreads, and a tornado",
-    )
+def add_ranges_options(
+    parser: argparse.ArgumentParser,
+    help: str = "add P10-P90 ranges from validation (leave-one-out) and assumption spreads, and a tornado",
+) -> None:
+    parser.add_argument("--ranges", action="store_true", help=help)
     parser.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default: 1000)")
     parser.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default: 0)")
 

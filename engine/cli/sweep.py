@@ -7,6 +7,9 @@ that fails carries its message there and the rest still compute. CSV and Parquet
 written in chunks of ``--chunk-rows`` rows, so a file larger than memory sweeps in constant memory;
 .xlsx is read or written whole. The output appears only when complete (written beside it, then
 renamed); an existing output is replaced only with ``--force``. A progress bar shows on a terminal.
+With ``--ranges`` each ranged result column gets ``_p10`` and ``_p90`` columns beside it: the
+validated band where the estimate has one (empty where it has none), the Monte Carlo range of a
+finance or carbon total, the replicas of the traffic scaled by the throughput band.
 Exit status 0, 1 with ``--strict`` when any row has an error, 2 on bad input.
 """
 
@@ -20,6 +23,7 @@ from ..sweeps.arguments import SOLVERS
 from ..sweeps.limits import DEFAULT_CHUNK_ROWS
 from ._catalog import add_catalog_option, chosen_catalog
 from ._progress import progress_bar
+from ._ranges import add_ranges_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "  mlsysim sweep scenarios.csv --solver serving -o results.csv\n"
         "  mlsysim sweep fleets.xlsx --solver economics -o tco.xlsx --force\n"
         "  mlsysim sweep big.parquet --solver serving -o big_results.parquet --chunk-rows 500000\n"
+        "  mlsysim sweep fleets.csv --solver economics -o tco_ranges.csv --ranges\n"
         "\nscenarios.csv for serving:\n"
         "  model,hardware,seq_len,batch_size,tp_size\n"
         "  Llama3_70B,H100,4096,1,8\n"
@@ -52,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--sheet", default=0, help="sheet of an .xlsx input (default: the first)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if any row has an error")
+    add_ranges_options(
+        parser, "add _p10 and _p90 columns beside each ranged result (validated bands, spreads)"
+    )
     add_catalog_option(parser)
     parser.set_defaults(run=run)
 
@@ -70,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
             sheet=args.sheet,
             catalog=chosen_catalog(args),
             progress=bar,
+            ranges=args.ranges,
+            draws=args.draws,
+            seed=args.seed,
         )
     finally:
         if bar is not None:

@@ -117,12 +117,17 @@ class CompositeRange:
         return f"{text}; {self.note}" if self.note else text
 
 
-def monte_carlo(composite: Composite, draws: int = DEFAULT_DRAWS, seed: int = 0) -> CompositeRange:
-    """``draws`` joint draws of the drivers (independent), evaluated in one call of the cores."""
+def check_draws(draws: Any, seed: Any) -> None:
+    """Raise ``InvalidInputError`` unless ``draws`` (>= 2) and ``seed`` (>= 0) are whole numbers."""
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:
         raise InvalidInputError("draws", draws, "a whole number of Monte Carlo draws >= 2, e.g. 1000")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError("seed", seed, "a whole number >= 0")
+
+
+def monte_carlo(composite: Composite, draws: int = DEFAULT_DRAWS, seed: int = 0) -> CompositeRange:
+    """``draws`` joint draws of the drivers (independent), evaluated in one call of the cores."""
+    check_draws(draws, seed)
     rng = np.random.default_rng(seed)
     values = {d.name: d.sample(rng, draws) for d in composite.drivers}
     out = np.broadcast_to(np.asarray(composite.evaluate(values), dtype=float), (draws,))

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import InvalidInputError, MlsysimError
 from .bands import CENTRAL, band, check_quantile
 from .evidence import FIELDS
+from .propagate import check_draws
 
 __all__ = ["RESULT_TYPES", "band_column", "with_bands"]
 
@@ -58,6 +59,7 @@ def with_bands(
     from ..sweeps.columns import COLUMNS
     from ..sweeps.evaluate import as_frame, sweep
 
+    check_draws(draws, seed)  # before any row: a row's own error gives empty bounds, this must not
     q = tuple(check_quantile(x, "quantiles") for x in quantiles)
     if len(q) != 2 or q[0] >= q[1]:
         raise InvalidInputError("quantiles", quantiles, "a lower quantile below an upper one")

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..ranges.sweep_bands import with_bands
 from ..textsafe import FORMULA_START, inert_text
 from .arguments import NUMBER_KINDS, arguments, solver_name
 from .columns import ERROR, result_names
@@ -73,9 +74,14 @@ def sweep_file(
     sheet: str | int = 0,
     progress: Progress | None = None,
     catalog: Any = None,
+    ranges: bool = False,
+    draws: int = 1000,
+    seed: int = 0,
 ) -> SweepSummary:
     """Sweep every row of ``source`` and write inputs plus results to ``target``; ``progress`` is
-    called after each chunk with (rows done, fraction done or None)."""
+    called after each chunk with (rows done, fraction done or None). With ``ranges``, each ranged
+    result column ``c`` gets ``c_p10`` and ``c_p90`` beside the results
+    (``mlsysim.ranges.sweep_bands.with_bands``, ``draws`` and ``seed`` for the Monte Carlo)."""
     source, target = Path(source), Path(target)
     name = solver_name(solver)
     in_format, out_format = file_format(source, "scenarios"), file_format(target, "output")
@@ -94,7 +100,10 @@ def sweep_file(
     rows = errors = 0
     with _Writer(target, out_format, name) as writer:
         for chunk, done in chunks:
-            result = sweep(chunk.frame, name, catalog=catalog)
+            if ranges:
+                result = with_bands(chunk.frame, name, catalog=catalog, draws=draws, seed=seed)
+            else:
+                result = sweep(chunk.frame, name, catalog=catalog)
             writer.write(chunk, result)
             rows += len(result)
             errors += int(result[ERROR].notna().sum())
@@ -312,7 +321,8 @@ class _Writer:
     def _write_parquet(self, chunk: _Chunk, result: pd.DataFrame) -> None:
         import pyarrow.parquet as pq
 
-        computed = result_names(self.solver)
+        computed = [*result_names(self.solver)]
+        computed += [c for c in result.columns if c not in computed and c not in chunk.frame.columns]
         table = _arrow_inputs(chunk, self.solver)
         table = table.drop_columns([c for c in computed if c in table.column_names])
         for name in computed:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from mlsysim.sweeps import grid, sweep
 
 from tests.cli.cli import assert_one_line_error, run
@@ -82,3 +83,41 @@ def test_progress_bar_on_a_terminal(tmp_path):
     text = drawn.decode()
     assert "sweep serving [" in text and "100%" in text and "16 rows" in text
     assert "#" * 30 in text  # the bar is full at the end
+
+
+def test_ranges_add_band_columns_equal_to_the_facades_ranges(tmp_path):
+    """``--ranges`` on a CSV (text cells, a pass-through column, a bad row): the Monte Carlo bounds
+    of each row equal ``RangesModel``'s for the same inputs (same draws and seed), in CSV and
+    Parquet alike, and the bad row keeps its message with empty bounds."""
+    from mlsysim.api.ranges import RangesModel
+
+    rows = [("H100_8", 365, 0.08, "rack a"), ("A100_64", 90, 0.12, "rack b"), ("H100_8x", 30, 0.1, "typo")]
+    pd.DataFrame(rows, columns=["fleet", "duration_days", "kwh_price", "label"]).to_csv(
+        tmp_path / "f.csv", index=False
+    )
+    for out in ("r.csv", "r.parquet"):
+        flags = ("--ranges", "--draws", "200", "--seed", "3")
+        result = run("sweep", "f.csv", "--solver", "economics", "-o", out, *flags, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        written = pd.read_csv(tmp_path / out) if out.endswith(".csv") else pd.read_parquet(tmp_path / out)
+        assert written["label"].tolist() == ["rack a", "rack b", "typo"]
+        for i, (fleet, days, price, _) in enumerate(rows[:2]):
+            c = (
+                RangesModel()
+                .solve("economics", fleet=fleet, duration_days=days, kwh_price=price, draws=200, seed=3)
+                .composite
+            )
+            assert written["tco_usd_p10"][i] == pytest.approx(c.low, rel=1e-12)
+            assert written["tco_usd_p90"][i] == pytest.approx(c.high, rel=1e-12)
+            assert c.low < written["tco_usd"][i] < c.high
+        assert "H100_8x" in written["error"][2]
+        assert pd.isna(written["tco_usd_p10"][2]) and pd.isna(written["tco_usd_p90"][2])
+
+
+def test_ranges_with_bad_draws_is_one_line_error_and_no_output(tmp_path):
+    pd.DataFrame({"fleet": ["H100_8"], "duration_days": [365]}).to_csv(tmp_path / "f.csv", index=False)
+    result = run(
+        "sweep", "f.csv", "--solver", "economics", "-o", "r.csv", "--ranges", "--draws", "1", cwd=tmp_path
+    )
+    assert_one_line_error(result, "draws", "1", ">= 2")
+    assert not (tmp_path / "r.csv").exists()
