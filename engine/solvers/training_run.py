@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -300,17 +301,12 @@ def price_run(fleet: FleetSpec, days: float, site: Site, a: Assumptions) -> RunP
     return RunPrice(money.cost_usd, money.accelerator_hour_usd, carbon.carbon_footprint_kg, COST_BASIS)
 
 
+@functools.lru_cache(maxsize=256)
 def _unit_work(rates: FailureRates, write: float, restart: float) -> Any:
     """Daly's figures for one second of work (``reliability_core``), taken once per fleet, checkpoint
-    and restart time: every layout, batch and budget of a run on the fleet shares them."""
-    key = (rates, write, restart)  # plain floats: hashed by value
-    hit = _UNITS.get(key)
-    if hit is None:
-        hit = reliability_core(rates=rates, job=1.0, checkpoint=write, restart=restart, ops=SCALAR)
-        if len(_UNITS) >= 256:
-            _UNITS.clear()
-        _UNITS[key] = hit
-    return hit
+    and restart time (all hashed by value): every layout, batch and budget of a run on the fleet
+    shares them."""
+    return reliability_core(rates=rates, job=1.0, checkpoint=write, restart=restart, ops=SCALAR)
 
 
 def _share_rate(
@@ -334,7 +330,6 @@ def _share_rate(
     return hit[1]
 
 
-_UNITS: dict[tuple[Any, ...], Any] = {}
 _RATES: dict[tuple[Any, ...], tuple[Assumptions, float]] = {}
 
 

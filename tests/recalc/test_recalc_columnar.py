@@ -5,6 +5,7 @@ cells read, the bytes written and the values computed must be those of the cell-
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from mlsysim.workbooks.recalc import columnar, recalc, writer
@@ -34,7 +35,8 @@ def _book(path: Path) -> Path:
     return path
 
 
-def test_common_form_reads_the_cells_expat_reads(tmp_path: Path) -> None:
+def _read_both_ways(tmp_path: Path) -> tuple[Any, Any]:
+    """The test book's sheet read by the columnar shortcut and by the expat cell reader."""
     pkg = Package(_book(tmp_path / "book.xlsx"))
     try:
         book = read_map(pkg)
@@ -44,6 +46,11 @@ def test_common_form_reads_the_cells_expat_reads(tmp_path: Path) -> None:
         _whole_part(fast.data, slow)
     finally:
         pkg.close()
+    return fast, slow
+
+
+def test_common_form_reads_the_cells_expat_reads(tmp_path: Path) -> None:
+    fast, slow = _read_both_ways(tmp_path)
     assert fast.common  # the shortcut was taken
     assert fast.values == slow.out.values
     assert (fast.max_row, fast.max_col) == (slow.out.max_row, slow.out.max_col)
@@ -54,15 +61,7 @@ def test_common_form_reads_the_cells_expat_reads(tmp_path: Path) -> None:
 
 
 def test_common_patch_writes_the_bytes_the_cell_writer_writes(tmp_path: Path) -> None:
-    pkg = Package(_book(tmp_path / "book.xlsx"))
-    try:
-        book = read_map(pkg)
-        sheet = book.sheets[0]
-        fast = read_sheet(pkg, sheet, book.shared_strings, [10**6])
-        slow = _Cells(sheet, book.shared_strings, [10**6])
-        _whole_part(fast.data, slow)
-    finally:
-        pkg.close()
+    fast, slow = _read_both_ways(tmp_path)
     kinds = [3.0, 0.1, -0.0, 1e16, True, False, DIV0, NA, "<a & b>", ""]
     values = [kinds[i % len(kinds)] for i in range(len(fast.rows))]
     assert columnar.patch(fast.data, values, writer.encode) == writer.patch_sheet(
